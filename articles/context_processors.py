@@ -1,0 +1,2 @@
+def publication(request):
+    return {"publication": getattr(request, "publication", None)}
