@@ -5,6 +5,7 @@ budget. The pixel check reads only the header, so a decompression bomb (a tiny f
 that claims to be 50,000 x 50,000 pixels) is refused before any pixel is decoded.
 """
 
+import warnings
 from dataclasses import dataclass
 
 from django import forms
@@ -39,7 +40,11 @@ def inspect_image(fileobj, *, max_bytes=None, max_pixels=None):
     position = fileobj.tell() if hasattr(fileobj, "tell") else None
     try:
         fileobj.seek(0)
-        with Image.open(fileobj) as img:
+        with warnings.catch_warnings():
+            # Pillow's own bomb warning: our pixel limit below is the stricter rule.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(fileobj)
+        with img:
             # Header only so far: refuse a format we do not serve, or too many pixels,
             # before Pillow decodes anything.
             if img.format not in ALLOWED_FORMATS:
@@ -60,8 +65,12 @@ def inspect_image(fileobj, *, max_bytes=None, max_pixels=None):
             info = ImageInfo(format=img.format, width=width, height=height)
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError,
-            ValueError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ValidationError(
+            "This image has far too many pixels; the limit is %(limit)s megapixels.",
+            code="too_many_pixels", params={"limit": max_pixels // 1_000_000},
+        ) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
             "This file is not an image we can read. Upload a JPEG, PNG, WebP or GIF.",
             code="invalid_image",

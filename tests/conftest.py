@@ -6,10 +6,12 @@ from .factories import PublicationFactory
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploads from tests go to a temporary folder, never the project's media/."""
+def test_settings(settings, tmp_path):
+    """Uploads go to a temporary folder, never the project's media/; test publications
+    live on .example hosts."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".example"]
+    return settings
 
 
 @pytest.fixture

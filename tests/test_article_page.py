@@ -1,0 +1,191 @@
+"""The public article page shows every part of a story, and nothing unpublished."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, Byline
+
+from .factories import (
+    ArticleFactory,
+    BylineFactory,
+    CorrectionFactory,
+    ImageFactory,
+    PersonFactory,
+    RelatedItemFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def story(publication):
+    article = ArticleFactory(
+        publication=publication, published=True,
+        kicker="City Hall", headline="Council approves the harbor budget",
+        dek="The plan adds two ferry crews and repairs the north pier.",
+        dateline="Port Alder",
+        body="<p>The council voted 6-1 on Tuesday.</p><p>“It is overdue,” said Mayor Ines Alvarado.</p>",
+        lead_image=ImageFactory(alt_text="Council members raise their hands to vote.",
+                                caption="The vote on Tuesday night.",
+                                credit="Lena Park for The Herald"),
+    )
+    article.tags.set(["harbor", "city budget"])
+    BylineFactory(article=article, person=PersonFactory(
+        full_name="Dana Reyes", short_bio="Dana Reyes is the senior reporter for The Herald."))
+    BylineFactory(article=article, order=1, person=PersonFactory(full_name="Sam Okafor", short_bio=""))
+    BylineFactory(article=article, order=2, role=Byline.Role.PHOTOGRAPHER,
+                  person=PersonFactory(full_name="Lena Park", short_bio=""))
+    CorrectionFactory(article=article, text="An earlier version misstated the vote count.")
+    return article
+
+
+def test_article_page_shows_every_part_of_the_story(client, story):
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    html = response.text
+    for part in [
+        '<p class="kicker">City Hall</p>',
+        '<h1 class="headline">Council approves the harbor budget</h1>',
+        "The plan adds two ferry crews and repairs the north pier.",
+        '<p><span class="dateline">PORT ALDER —</span> The council voted 6-1 on Tuesday.</p>',
+        "“It is overdue,” said Mayor Ines Alvarado.",
+        '>Dana Reyes</a> and <a href="/people/sam-okafor/">Sam Okafor</a>',
+        'Photos by <a href="/people/lena-park/">Lena Park</a>',
+        'alt="Council members raise their hands to vote."',
+        "The vote on Tuesday night.",
+        "Lena Park for The Herald",
+        'rel="tag">harbor</a>',
+        'rel="tag">city budget</a>',
+        "Corrections and updates",
+        "An earlier version misstated the vote count.",
+        "Dana Reyes is the senior reporter for The Herald.",
+        f'<time datetime="{timezone.localtime(story.publish_at).isoformat()}">',
+    ]:
+        assert part in html, part
+
+
+def test_bio_lines_appear_only_for_people_who_have_one(client, story):
+    html = client.get(story.get_absolute_url()).text
+    assert html.count('class="author-bio"') == 1
+
+
+def test_curated_in_other_news_lists_only_public_stories_and_links(client, story, publication):
+    live = ArticleFactory(publication=publication, published=True, headline="Pier reopens")
+    draft = ArticleFactory(publication=publication, headline="Secret draft about the pier")
+    RelatedItemFactory(article=story, target=live, order=0)
+    RelatedItemFactory(article=story, target=draft, order=1)
+    RelatedItemFactory(article=story, url="https://example.org/tides", title="Tide tables",
+                       order=2)
+    html = client.get(story.get_absolute_url()).text
+    assert "In Other News" in html
+    assert f'href="{live.get_absolute_url()}">Pier reopens</a>' in html
+    assert 'href="https://example.org/tides">Tide tables</a>' in html
+    assert "Secret draft" not in html
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda pub: ArticleFactory(publication=pub),
+        lambda pub: ArticleFactory(publication=pub, status=Article.Status.IN_REVIEW,
+                                   publish_at=timezone.now() - timedelta(hours=1)),
+        lambda pub: ArticleFactory(publication=pub, scheduled=True),
+        lambda pub: ArticleFactory(publication=pub, published=True,
+                                   embargo_until=timezone.now() + timedelta(hours=1)),
+        lambda pub: ArticleFactory(publication=pub, status=Article.Status.UNPUBLISHED,
+                                   publish_at=timezone.now() - timedelta(hours=1)),
+    ],
+    ids=["draft", "in-review", "scheduled", "embargoed", "unpublished"],
+)
+def test_unpublished_stories_are_404_for_readers(client, publication, make):
+    article = make(publication)
+    assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_unknown_slug_is_404(client, publication):
+    assert client.get("/2026/11/25/no-such-story/").status_code == 404
+    assert client.get("/2026/13/45/no-such-story/").status_code == 404
+
+
+def test_a_wrong_date_in_the_address_redirects_to_the_right_one(client, story):
+    response = client.get(f"/1999/1/1/{story.slug}/")
+    assert response.status_code == 301
+    assert response["Location"] == story.get_absolute_url()
+
+
+def test_another_publications_story_is_404_on_this_host(client, story, other_publication):
+    assert client.get(story.get_absolute_url(), HTTP_HOST="valley.example").status_code == 404
+    assert client.get(story.get_absolute_url(), HTTP_HOST="elsewhere.example").status_code == 200
+
+
+def test_body_html_is_rendered_sanitized(client, publication):
+    article = ArticleFactory(publication=publication, published=True, dateline="",
+                             body='<p>Hi</p><script>alert("x")</script><a href="javascript:x">y</a>')
+    html = client.get(article.get_absolute_url()).text
+    assert "alert(" not in html
+    assert "javascript:" not in html
+
+
+def test_headline_markup_is_escaped(client, publication):
+    article = ArticleFactory(publication=publication, published=True,
+                             headline='"><svg onload=alert(1)>')
+    html = client.get(article.get_absolute_url()).text
+    assert "<svg onload" not in html
+    assert "&quot;&gt;&lt;svg onload=alert(1)&gt;" in html
+
+
+def test_query_count_does_not_grow_with_bylines_tags_or_related(client, publication,
+                                                                django_assert_max_num_queries):
+    def make(n):
+        article = ArticleFactory(publication=publication, published=True)
+        article.tags.set([f"tag{i}" for i in range(n)])
+        for i in range(n):
+            BylineFactory(article=article, order=i)
+            RelatedItemFactory(article=article, order=i,
+                               target=ArticleFactory(publication=publication, published=True))
+            CorrectionFactory(article=article)
+        return article
+
+    small, large = make(1), make(8)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small_queries:
+        assert client.get(small.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as large_queries:
+        assert client.get(large.get_absolute_url()).status_code == 200
+    assert len(large_queries) == len(small_queries)
+    assert len(small_queries) <= 9
+
+
+def test_listing_pages_open_and_show_only_public_stories(client, story, publication):
+    draft = ArticleFactory(publication=publication, section=story.section,
+                           headline="Unfinished draft")
+    draft.tags.set(["harbor"])
+    person = story.bylines.first().person
+    BylineFactory(article=draft, person=person)
+    for url in ["/", story.section.get_absolute_url(), "/tag/harbor/", person.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert story.headline in response.text, url
+        assert "Unfinished draft" not in response.text, url
+
+
+def test_a_tag_used_only_on_drafts_is_404(client, publication):
+    ArticleFactory(publication=publication).tags.set(["secret-project"])
+    assert client.get("/tag/secret-project/").status_code == 404
+
+
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "99999999999", "1.5"])
+def test_nonsense_page_numbers_are_404_not_500(client, story, page):
+    assert client.get("/", {"page": page}).status_code == 404
+
+
+def test_email_never_appears_on_the_author_page(client, story):
+    person = story.bylines.first().person
+    person.email = "dana.private@herald.example"
+    person.save()
+    html = client.get(person.get_absolute_url()).text
+    assert "dana.private@herald.example" not in html

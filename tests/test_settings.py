@@ -1,0 +1,88 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, env):
+    base = {k: v for k, v in os.environ.items()
+            if k not in {"DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "REDIS_URL"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    return {
+        "NEWSROOM_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "news.example",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "NEWSROOM_VAR_DIR": str(tmp_path / "var"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+
+
+def test_production_settings_pass_check_deploy_with_no_warnings(production_env):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_to_start_without_a_required_variable(production_env, missing):
+    del production_env[missing]
+    result = manage("check", env=production_env)
+    assert result.returncode != 0
+    assert f"{missing} must be set when NEWSROOM_ENV=production" in result.stderr
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path):
+    env = {"NEWSROOM_VAR_DIR": str(tmp_path / "var"), "STATIC_ROOT": str(tmp_path / "static")}
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = manage("shell", "-c", code, env=env)
+    second = manage("shell", "-c", code, env=env)
+    assert first.returncode == 0, first.stderr
+    key = (tmp_path / "var" / "secret_key").read_text()
+    assert len(key) >= 50
+    assert key in first.stdout and key in second.stdout
+
+
+def test_settings_read_the_environment(tmp_path):
+    env = {
+        "NEWSROOM_VAR_DIR": str(tmp_path / "var"), "STATIC_ROOT": str(tmp_path / "static"),
+        "DEBUG": "true", "TIME_ZONE": "Europe/Berlin", "REDIS_URL": "redis://127.0.0.1:6379/3",
+        "DATABASE_URL": "postgres://newsroom:pw@db.example:5432/herald",
+        "MEDIA_ROOT": str(tmp_path / "uploads"),
+    }
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.TIME_ZONE, s.USE_TZ, s.CACHES['default']['BACKEND'], "
+        "s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.MEDIA_ROOT)"
+    )
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-7:] == [
+        "True", "Europe/Berlin", "True", "django.core.cache.backends.redis.RedisCache",
+        "django.db.backends.postgresql", "herald", str(tmp_path / "uploads"),
+    ]
+
+
+def test_debug_is_off_by_default():
+    from django.conf import settings
+
+    assert settings.DEBUG is False
+
+
+def test_a_bad_boolean_is_a_clear_error(tmp_path):
+    result = manage("check", env={"DEBUG": "maybe", "NEWSROOM_VAR_DIR": str(tmp_path)})
+    assert "DEBUG must be a boolean" in result.stderr
