@@ -24,3 +24,8 @@ def publication(db):
 @pytest.fixture
 def other_publication(db):
     return PublicationFactory(name="The Valley Ledger", slug="valley-ledger", domain="valley.example")
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -96,7 +96,7 @@ class TestSlugs:
         assert ArticleFactory(headline="!!! ???").slug == "story"
 
     def test_a_long_headline_is_cut_at_a_word_and_stays_unique(self):
-        headline = "A very long headline about the harbor " * 10
+        headline = ("A very long headline about the harbor " * 5).strip()
         first = ArticleFactory(headline=headline)
         second = ArticleFactory(publication=first.publication, headline=headline)
         assert len(first.slug) <= 120 and not first.slug.endswith("-")

@@ -3,10 +3,11 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import newsroom.images
 import taggit.managers
 from django.conf import settings
 from django.db import migrations, models
+
+import newsroom.images
 
 
 class Migration(migrations.Migration):
