@@ -158,6 +158,9 @@ class ArticleAdmin(admin.ModelAdmin):
                                 "modified_at"], "classes": ["collapse"]}),
     ]
 
+    class Media:
+        css = {"all": ["articles/admin/article.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__person")
 
