@@ -29,3 +29,6 @@ def other_publication(db):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+pytest_plugins = ["tests.browser"]

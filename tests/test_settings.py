@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def manage(*args, env):
     base = {k: v for k, v in os.environ.items()
-            if k not in {"DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "REDIS_URL"}}
+            if k not in {"DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "REDIS_URL",
+                         "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env},
         capture_output=True, text=True, timeout=120,
