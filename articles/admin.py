@@ -8,6 +8,7 @@ from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from .models import Article, Byline, Correction, Image, Publication, RelatedItem, Section
+from .revisions import record_revision
 
 
 @admin.register(Publication)
@@ -183,6 +184,12 @@ class ArticleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Bylines, tags and related items are saved now: the revision sees the whole story.
+        record_revision(form.instance, user=request.user,
+                        comment="Edited" if change else "Created")
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj):

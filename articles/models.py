@@ -455,3 +455,34 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {Truncator(self.text).chars(50)}"
+
+
+class Revision(models.Model):
+    """A snapshot of a story's editorial content, recorded on every save.
+
+    ``data`` holds the fields editors change (see ``articles.revisions``), bylines, tags
+    and related items, so any two revisions can be compared and any one restored.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="1 for the first save, then 2, 3, …")
+    article_version = models.PositiveIntegerField(
+        help_text="The story's version counter when this revision was recorded."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="article_revisions",
+    )
+    comment = models.CharField(max_length=300, blank=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="unique_revision_number")
+        ]
+
+    def __str__(self):
+        return f"Revision {self.number} of “{self.article}”"

@@ -1,0 +1,66 @@
+"""Every save records a revision of the story's editorial content."""
+
+import pytest
+from django.urls import reverse
+
+from articles.models import Revision
+from articles.revisions import changed_fields, display_value, record_revision, snapshot
+
+from .factories import ArticleFactory, BylineFactory, RelatedItemFactory, UserFactory
+from .test_admin import article_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_snapshot_holds_fields_bylines_tags_and_related_items():
+    article = ArticleFactory(headline="Gull Point lighthouse relit", kicker="Landmarks")
+    article.tags.set(["lighthouses", "history"])
+    BylineFactory(article=article, person__full_name="Dana Reyes")
+    RelatedItemFactory(article=article, url="https://example.org/lamp", title="The old lamp")
+    data = snapshot(article)
+    assert data["headline"] == "Gull Point lighthouse relit"
+    assert data["kicker"] == "Landmarks"
+    assert data["section"]["name"] == article.section.name
+    assert data["tags"] == ["history", "lighthouses"]
+    assert [b["name"] for b in data["bylines"]] == ["Dana Reyes"]
+    assert data["related"] == [
+        {"target": None, "url": "https://example.org/lamp", "title": "The old lamp", "order": 0}
+    ]
+
+
+def test_revisions_are_numbered_in_order_per_article():
+    user = UserFactory()
+    article = ArticleFactory()
+    first = record_revision(article, user=user, comment="Created")
+    article.headline = "A new headline"
+    article.save()
+    second = record_revision(article, user=user)
+    assert (first.number, second.number) == (1, 2)
+    assert second.article_version == article.version
+    assert changed_fields(first.data, second.data) == ["headline"]
+    assert record_revision(ArticleFactory()).number == 1
+
+
+def test_display_values_read_like_the_admin():
+    assert display_value("status", "in_review") == "In review"
+    assert display_value("featured", True) == "Yes"
+    assert display_value("tags", ["a", "b"]) == "a, b"
+    assert display_value("body", "") == ""
+
+
+def test_saving_in_the_admin_records_a_revision_with_inlines(client, publication):
+    from .factories import PersonFactory, SectionFactory
+
+    client.force_login(UserFactory(username="chief", is_superuser=True))
+    section = SectionFactory(publication=publication)
+    person = PersonFactory(full_name="Sam Okafor")
+    response = client.post(reverse("admin:articles_article_add"), article_form_data(
+        publication, section, headline="Tide pools reopen", tags="beaches",
+        **{"bylines-TOTAL_FORMS": 1, "bylines-0-person": person.pk, "bylines-0-role": "author",
+           "bylines-0-order": 0}))
+    assert response.status_code == 302
+    revision = Revision.objects.get()
+    assert revision.user.username == "chief"
+    assert revision.data["headline"] == "Tide pools reopen"
+    assert revision.data["tags"] == ["beaches"]
+    assert revision.data["bylines"][0]["name"] == "Sam Okafor"
