@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
+from .admin_revisions import EditConflictFormMixin, RevisionAdminMixin
 from .models import Article, Byline, Correction, Image, Publication, RelatedItem, Section
 from .revisions import record_revision
 
@@ -102,7 +103,7 @@ class TagAutocompleteWidget(TagWidget):
         js = ["articles/admin/tag_autocomplete.js"]
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"
@@ -134,7 +135,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline", "thumbnail", "publication", "section", "status_label", "publish_at",

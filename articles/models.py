@@ -486,3 +486,22 @@ class Revision(models.Model):
 
     def __str__(self):
         return f"Revision {self.number} of “{self.article}”"
+
+
+class EditingSession(models.Model):
+    """Who has a story open in the admin right now (refreshed while the page is open).
+
+    Kept in the database, not a per-process cache, so every server sees every editor.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editing_sessions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="unique_editing_session")
+        ]
+
+    def __str__(self):
+        return f"{self.user} editing {self.article_id}"

@@ -8,7 +8,9 @@ snapshot is the whole story as an editor saw it.
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from .models import Article, Revision
+from people.models import Person
+
+from .models import Article, Byline, Image, RelatedItem, Revision, Section
 
 # Editorial fields, in the order the history and diff pages show them.
 FIELDS = [
@@ -61,8 +63,8 @@ def snapshot(article):
         ],
         tags=sorted(article.tags.names()),
         related=[
-            {"target": r.target_id, "url": r.url, "title": r.title or
-             (r.target.headline if r.target_id else ""), "order": r.order}
+            {"target": r.target_id, "url": r.url, "title": r.title, "order": r.order,
+             "label": r.display_title}
             for r in article.related_items.select_related("target").order_by("order", "pk")
         ],
     )
@@ -99,7 +101,7 @@ def display_value(name, value):
     if name == "tags":
         return ", ".join(value)
     if name == "related":
-        return "\n".join(f"{r['title']} {r['url']}".strip() for r in value)
+        return "\n".join(f"{r.get('label') or r['title']} {r['url']}".strip() for r in value)
     if name == "status":
         return Article.Status(value).label if value in Article.Status.values else value
     if isinstance(value, bool):
@@ -110,3 +112,45 @@ def display_value(name, value):
 def changed_fields(old, new):
     """Names of fields that differ between two snapshots, in display order."""
     return [name for name, _label in FIELDS if (old or {}).get(name) != (new or {}).get(name)]
+
+
+def revision_for_version(article, version):
+    """The revision recorded when ``article`` had ``version``, if any."""
+    return article.revisions.filter(article_version__lte=version).order_by("-number").first()
+
+
+def apply_snapshot(article, data):
+    """Write a snapshot's content into ``article`` (saved), with bylines, tags and related.
+
+    Status, times and the slug are not restored: restoring old wording must never publish,
+    unpublish or move a story.
+    """
+    for name in ["headline", "kicker", "dek", "dateline", "summary", "body", "seo_title",
+                 "seo_description", "canonical_url"]:
+        setattr(article, name, data.get(name) or "")
+    section_id = (data.get("section") or {}).get("id")
+    if section_id and Section.objects.filter(pk=section_id,
+                                             publication_id=article.publication_id).exists():
+        article.section_id = section_id
+    image_id = (data.get("lead_image") or {}).get("id")
+    article.lead_image_id = image_id if Image.objects.filter(pk=image_id).exists() else None
+    article.save()
+    article.tags.set(data.get("tags") or [])
+    article.bylines.all().delete()
+    people = set(Person.objects.filter(
+        pk__in=[b["person"] for b in data.get("bylines") or []]).values_list("pk", flat=True))
+    Byline.objects.bulk_create(
+        Byline(article=article, person_id=b["person"], role=b["role"], order=b["order"])
+        for b in data.get("bylines") or [] if b["person"] in people
+    )
+    article.related_items.all().delete()
+    targets = set(Article.objects.filter(
+        pk__in=[r["target"] for r in data.get("related") or [] if r["target"]]
+    ).values_list("pk", flat=True))
+    RelatedItem.objects.bulk_create(
+        RelatedItem(article=article, target_id=r["target"], url=r["url"] or "",
+                    title=r["title"] or "", order=r["order"])
+        for r in data.get("related") or []
+        if (r["target"] in targets) or (not r["target"] and r["url"])
+    )
+    return article

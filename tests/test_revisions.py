@@ -24,7 +24,8 @@ def test_a_snapshot_holds_fields_bylines_tags_and_related_items():
     assert data["tags"] == ["history", "lighthouses"]
     assert [b["name"] for b in data["bylines"]] == ["Dana Reyes"]
     assert data["related"] == [
-        {"target": None, "url": "https://example.org/lamp", "title": "The old lamp", "order": 0}
+        {"target": None, "url": "https://example.org/lamp", "title": "The old lamp", "order": 0,
+         "label": "The old lamp"}
     ]
 
 
