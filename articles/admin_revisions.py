@@ -217,6 +217,10 @@ class RevisionAdminMixin:
         article = self.get_object(request, unquote(object_id))
         if article is not None and self.has_view_or_change_permission(request, article):
             touch_presence(article, request.user)
+            if request.method == "GET" and not article.revisions.exists():
+                # A story made outside the admin (an import, the demo) gets a baseline, so a
+                # later conflict or diff can show what changed since it was opened.
+                record_revision(article, comment="Baseline: the story before its first edit")
             extra_context.update(
                 also_editing=others_editing(article, request.user),
                 presence_url=reverse(

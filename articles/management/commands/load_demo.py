@@ -25,6 +25,7 @@ from articles.models import (
     RelatedItem,
     Section,
 )
+from articles.revisions import record_revision
 from people.models import Person, SocialLink
 
 STATUS = {
@@ -197,6 +198,7 @@ class Command(BaseCommand):
             article.updated_at = when
         if data["corrections"]:
             Article.objects.filter(pk=article.pk).update(updated_at=article.updated_at)
+        record_revision(article, comment="Loaded with the demo newsroom")
         return article
 
     def create_image(self, data):
