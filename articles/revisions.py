@@ -5,8 +5,11 @@ workflow transition, imports), after its bylines, tags and related items are sav
 snapshot is the whole story as an editor saw it.
 """
 
+from datetime import UTC, datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import formats, timezone
 
 from people.models import Person
 
@@ -42,7 +45,8 @@ TEXT_FIELDS = ["headline", "kicker", "dek", "dateline", "summary", "body", "stat
 
 
 def _iso(value):
-    return value.isoformat() if value else None
+    # UTC to the second: the admin's date widgets drop microseconds, which are no change.
+    return value.astimezone(UTC).replace(microsecond=0).isoformat() if value else None
 
 
 def snapshot(article):
@@ -104,6 +108,9 @@ def display_value(name, value):
         return "\n".join(f"{r.get('label') or r['title']} {r['url']}".strip() for r in value)
     if name == "status":
         return Article.Status(value).label if value in Article.Status.values else value
+    if name in ("publish_at", "embargo_until"):
+        when = timezone.localtime(datetime.fromisoformat(value))
+        return formats.date_format(when, "DATETIME_FORMAT")
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)

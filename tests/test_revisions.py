@@ -65,3 +65,13 @@ def test_saving_in_the_admin_records_a_revision_with_inlines(client, publication
     assert revision.data["headline"] == "Tide pools reopen"
     assert revision.data["tags"] == ["beaches"]
     assert revision.data["bylines"][0]["name"] == "Sam Okafor"
+
+
+def test_times_are_kept_to_the_second_in_utc_and_shown_in_the_newsroom_zone(settings):
+    from datetime import UTC, datetime
+
+    settings.TIME_ZONE = "America/New_York"
+    article = ArticleFactory(publish_at=datetime(2026, 7, 4, 16, 30, 5, 123456, tzinfo=UTC))
+    data = snapshot(article)
+    assert data["publish_at"] == "2026-07-04T16:30:05+00:00"
+    assert display_value("publish_at", data["publish_at"]) == "July 4, 2026, 12:30 p.m."
