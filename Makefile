@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 SQLITE_TEST_URL ?= sqlite:///var/test.sqlite3
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test test-sqlite test-postgres lint format demo clean
+.PHONY: install run serve test test-sqlite test-postgres lint format demo clean bench
 
 install: $(BIN)/.installed
 
@@ -46,3 +46,9 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Benchmark on PostgreSQL + Redis with wrk: `make bench ARTICLES=100000` (see bench/run.py).
+ARTICLES ?= 10000
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python bench/run.py --articles $(ARTICLES) $(BENCH_ARGS)

@@ -245,3 +245,9 @@ NEWSROOM_NAME = env("NEWSROOM_NAME", "Newsroom")
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 40_000_000)
 NEWSROOM_DEMO_PASSWORD = env("NEWSROOM_DEMO_PASSWORD", "newsroom-demo")
+
+# Benchmark mode (bench/run.py): a constant "floor" view at /_bench/floor/ and a query
+# count header on every response. Off everywhere else.
+NEWSROOM_BENCHMARK = env_bool("NEWSROOM_BENCHMARK", False)
+if NEWSROOM_BENCHMARK:
+    MIDDLEWARE.insert(0, "newsroom.benchmark.QueryCountMiddleware")

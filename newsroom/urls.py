@@ -12,6 +12,11 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+if settings.NEWSROOM_BENCHMARK:
+    from newsroom.benchmark import floor
+
+    urlpatterns.insert(0, path("_bench/floor/", floor))
+
 if settings.SERVE_MEDIA:
     # Uploads on a machine with no front server (the demo, a laptop). Production serves
     # MEDIA_ROOT from the proxy or object storage instead.

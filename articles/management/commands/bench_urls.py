@@ -1,0 +1,42 @@
+import json
+
+from django.core.management.base import BaseCommand
+from django.urls import NoReverseMatch, reverse
+from taggit.models import Tag
+
+from articles.models import Article, Publication
+from people.models import Person
+
+
+class Command(BaseCommand):
+    help = "Print, as JSON, the paths of one page of each kind for the benchmark to load."
+
+    def handle(self, *args, **options):
+        publication = Publication.objects.get(is_default=True)
+        published = Article.objects.published().for_publication(publication)
+        article = published.select_related("section").order_by("-publish_at").first()
+        tag = (Tag.objects.filter(taggit_taggeditem_items__object_id=article.pk)
+               .first() if article else None)
+        person = Person.objects.filter(bylines__article=article).first() if article else None
+        candidates = {
+            "home": ("articles:home", {}),
+            "article": (None, article.get_absolute_url() if article else None),
+            "section": ("articles:section", {"slug": article.section.slug} if article else None),
+            "tag": ("articles:tag", {"slug": tag.slug} if tag else None),
+            "author": ("articles:author", {"slug": person.slug} if person else None),
+            "feed": ("articles:feed", {}),
+            "sitemap": ("sitemap-index", {}),
+            "search": (None, "/search/?q=harbor+budget"),
+        }
+        paths = {}
+        for name, (route, kwargs) in candidates.items():
+            if kwargs is None:
+                continue
+            if route is None:
+                paths[name] = kwargs
+                continue
+            try:
+                paths[name] = reverse(route, kwargs=kwargs)
+            except NoReverseMatch:
+                self.stderr.write(f"no {name} page in this version; skipped")
+        self.stdout.write(json.dumps(paths))

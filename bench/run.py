@@ -1,0 +1,250 @@
+"""Newsroom's benchmark: real HTTP load on gunicorn + PostgreSQL + Redis, with a floor.
+
+    make bench                      # 10,000 stories
+    make bench ARTICLES=100000      # or 1000000
+
+Seeds (once per size) a PostgreSQL database, starts gunicorn with production settings and
+2 workers, and loads each page with wrk for a fixed time at fixed concurrency. In the same
+run it loads a bare Django view returning a constant response, "the floor", so that
+results read as a fraction of what this machine can do at all. Results go to
+bench/results/<size>-<time>.json and .md.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def log(message):
+    print(f"[bench] {message}", flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    log("installing wrk (Debian package)")
+    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+
+
+def ensure_database(url):
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def manage(env, *args, quiet=False):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL if quiet else None)
+
+
+def start_gunicorn(env, port, workers):
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--worker-class", "sync", "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/floor/", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def worker_rss_mb(master_pid):
+    """Resident memory of each gunicorn worker (children of the master), in MB."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if re.search(rf"^PPid:\s+{master_pid}$", text, re.M):
+            kb = int(re.search(r"^VmRSS:\s+(\d+)", text, re.M).group(1))
+            sizes.append(round(kb / 1024, 1))
+    return sizes
+
+
+def probe(url):
+    """Size, query count and status of one request (query count from the bench header)."""
+    try:
+        response = urllib.request.urlopen(url, timeout=30)
+    except urllib.error.HTTPError as error:
+        response = error
+    with response:
+        body = response.read()
+        return {
+            "status": response.status,
+            "bytes": len(body),
+            "queries": int(response.headers.get("X-Newsroom-Queries", -1)),
+            "cache": response.headers.get("X-Newsroom-Cache", ""),
+        }
+
+
+def wrk(url, *, seconds, connections, threads=2):
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True, text=True, check=True,
+    ).stdout
+
+    def latency_ms(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return round(value * {"us": 0.001, "ms": 1, "s": 1000}[unit], 2)
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": latency_ms(50),
+        "p99_ms": latency_ms(99),
+        "errors": int(non_2xx.group(1)) if non_2xx else 0,
+    }
+
+
+def page_urls(env):
+    """The pages to load, chosen by the project itself (see bench_urls command)."""
+    out = subprocess.run([PYTHON, "manage.py", "bench_urls"], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out)
+
+
+def run_server_round(env, pages, args, label):
+    port = free_port()
+    proc = start_gunicorn(env, port, args.workers)
+    base = f"http://127.0.0.1:{port}"
+    results = {}
+    try:
+        for name, path in [("floor", "/_bench/floor/"), *pages.items()]:
+            url = base + path
+            for _ in range(3):  # warm up: templates, connections, the page cache
+                info = probe(url)
+            if info["status"] != 200:
+                log(f"{label}: {name} {path} answered {info['status']}; not loaded")
+                continue
+            log(f"{label}: {name} {path} ({info['bytes']} bytes, {info['queries']} queries)")
+            results[name] = {"path": path, **info,
+                             **wrk(url, seconds=args.seconds, connections=args.connections)}
+        rss = worker_rss_mb(proc.pid)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    floor = results["floor"]["rps"]
+    for result in results.values():
+        result["ratio_to_floor"] = round(result["rps"] / floor, 3) if floor else None
+    return {"pages": results, "worker_rss_mb": rss}
+
+
+def markdown(report):
+    lines = [
+        f"# Benchmark: {report['articles']:,} stories, {report['when']}",
+        "",
+        f"gunicorn {report['workers']} sync workers, wrk {report['connections']} connections "
+        f"for {report['seconds']} s per page, PostgreSQL + Redis on this machine "
+        f"({report['cpus']} CPUs).",
+        "",
+    ]
+    for round_name, data in report["rounds"].items():
+        lines += [
+            f"## {round_name}",
+            "",
+            "| page | path | req/s | p50 ms | p99 ms | × floor | queries | bytes | errors |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name, r in data["pages"].items():
+            lines.append(
+                f"| {name} | `{r['path']}` | {r['rps']:.0f} | {r['p50_ms']} | {r['p99_ms']} | "
+                f"{r['ratio_to_floor']:.2f} | {r['queries']} | {r['bytes']:,} | {r['errors']} |"
+            )
+        lines += ["", f"Worker memory after the run (RSS, MB): {data['worker_rss_mb']}", ""]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url", default=None,
+                        help="default: postgres://postgres@127.0.0.1:5432/newsroom_bench_<N>")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    args = parser.parse_args()
+
+    ensure_wrk()
+    db_url = args.database_url or (
+        f"postgres://postgres@127.0.0.1:5432/newsroom_bench_{args.articles}")
+    ensure_database(db_url)
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
+    env = {
+        **os.environ,
+        "NEWSROOM_ENV": "production",
+        "SECRET_KEY": "benchmark-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": db_url,
+        "REDIS_URL": args.redis_url,
+        "SECURE_SSL_REDIRECT": "false",
+        "SERVE_MEDIA": "true",
+        "STATIC_ROOT": str(workdir / "static"),
+        "NEWSROOM_BENCHMARK": "true",
+        "LOG_LEVEL": "WARNING",
+    }
+    log(f"database {db_url}")
+    manage(env, "migrate", "--noinput", quiet=True)
+    manage(env, "seed_newsroom", "--articles", str(args.articles))
+    manage(env, "collectstatic", "--noinput", quiet=True)
+    pages = page_urls(env)
+    subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], check=False,
+                   stdout=subprocess.DEVNULL)
+
+    report = {
+        "articles": args.articles, "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "workers": args.workers, "connections": args.connections, "seconds": args.seconds,
+        "cpus": os.cpu_count(), "rounds": {},
+    }
+    report["rounds"]["Full-page cache on"] = run_server_round(env, pages, args, "cached")
+    uncached = {**env, "NEWSROOM_PAGE_CACHE": "false"}
+    report["rounds"]["Full-page cache off"] = run_server_round(uncached, pages, args, "uncached")
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{args.articles}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+    (out / f"{stem}.json").write_text(json.dumps(report, indent=2))
+    table = markdown(report)
+    (out / f"{stem}.md").write_text(table + "\n")
+    print(table)
+    log(f"written {out / stem}.json and .md")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
