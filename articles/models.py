@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
 
 from newsroom.images import ValidatedImageField
 from people.models import Person
@@ -215,7 +216,10 @@ class Article(models.Model):
     lead_image = models.ForeignKey(
         Image, on_delete=models.SET_NULL, null=True, blank=True, related_name="lead_for"
     )
-    tags = TaggableManager(blank=True, help_text="Comma-separated, e.g. transit, city budget.")
+    tags = TaggableManager(
+        blank=True, through="TaggedArticle",
+        help_text="Comma-separated, e.g. transit, city budget.",
+    )
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -360,6 +364,25 @@ class Article(models.Model):
             if byline.role != Byline.Role.AUTHOR:
                 groups.setdefault(byline.role, []).append(byline.person)
         return [(Byline.Role(role).credit_label, people) for role, people in groups.items()]
+
+
+class TaggedArticle(TaggedItemBase):
+    """Article ↔ tag, with a real foreign key.
+
+    taggit's default generic relation stores the article id in an integer column that
+    PostgreSQL must cast to join on our bigint keys, which defeats every index; a direct
+    foreign key keeps tag pages fast on a large archive.
+    """
+
+    content_object = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = "tag on an article"
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
+        ]
 
 
 class Byline(models.Model):

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         publication = Publication.objects.get(is_default=True)
         published = Article.objects.published().for_publication(publication)
         article = published.select_related("section").order_by("-publish_at").first()
-        tag = (Tag.objects.filter(taggit_taggeditem_items__object_id=article.pk)
+        tag = (Tag.objects.filter(articles_taggedarticle_items__content_object=article)
                .first() if article else None)
         person = Person.objects.filter(bylines__article=article).first() if article else None
         candidates = {

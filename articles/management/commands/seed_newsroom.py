@@ -4,16 +4,23 @@ import io
 import random
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image as PILImage
-from taggit.models import Tag, TaggedItem
+from taggit.models import Tag
 from tqdm import tqdm
 
-from articles.models import Article, Byline, Correction, Image, Publication, Section
+from articles.models import (
+    Article,
+    Byline,
+    Correction,
+    Image,
+    Publication,
+    Section,
+    TaggedArticle,
+)
 from people.models import Person
 
 # A small vocabulary of our own for generated copy.
@@ -60,7 +67,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{publication} already has {existing} stories; nothing to add.")
             return
         sections, people, images, tags = self.supporting_objects(publication, rnd)
-        content_type = ContentType.objects.get_for_model(Article)
         now = timezone.now()
         # Stories spread back in time, about 60 a day, the newest first.
         spacing = timedelta(minutes=24)
@@ -93,8 +99,8 @@ class Command(BaseCommand):
                      for k, p in enumerate(rnd.sample(people, rnd.choice((1, 1, 2))))],
                     batch_size=batch_size,
                 )
-                TaggedItem.objects.bulk_create(
-                    [TaggedItem(content_type=content_type, object_id=a.pk, tag=t)
+                TaggedArticle.objects.bulk_create(
+                    [TaggedArticle(content_object=a, tag=t)
                      for a in created for t in rnd.sample(tags, 3)],
                     batch_size=batch_size,
                 )
