@@ -165,6 +165,17 @@ class ArticleQuerySet(models.QuerySet):
         """Approved for publication at a time still to come."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
 
+    def next_public_change(self, *, publication_id, at=None):
+        """When the next scheduled story or embargo of a publication goes live, or None."""
+        now = at or timezone.now()
+        mine = self.filter(publication_id=publication_id, status=Article.Status.PUBLISHED)
+        times = [
+            mine.filter(publish_at__gt=now).aggregate(t=models.Min("publish_at"))["t"],
+            mine.filter(embargo_until__gt=now).aggregate(t=models.Min("embargo_until"))["t"],
+        ]
+        times = [t for t in times if t]
+        return min(times) if times else None
+
     def for_publication(self, publication):
         return self.filter(publication=publication)
 
@@ -276,6 +287,13 @@ class Article(models.Model):
 
     def __str__(self):
         return self.headline
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # Remember the section as loaded: moving a story must refresh the old section too.
+        article._loaded_section_id = article.__dict__.get("section_id")
+        return article
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)

@@ -9,6 +9,7 @@ from taggit.models import Tag
 
 from people.models import Person
 
+from .cache import add_keys
 from .models import Article, Byline, Correction, RelatedItem, Section
 
 
@@ -26,6 +27,15 @@ class PublishedArticlesMixin:
     def get_queryset(self):
         return self.published_articles().with_listing_data()
 
+    def cache_keys(self, context):
+        """Surrogate keys naming what this page shows (see articles/cache.py)."""
+        listed = context.get("object_list") or ()
+        return {f"layout:{self.request.publication.pk}", *(f"article:{a.pk}" for a in listed)}
+
+    def render_to_response(self, context, **kwargs):
+        add_keys(self.request, *self.cache_keys(context))
+        return super().render_to_response(context, **kwargs)
+
 
 class HomeView(PublishedArticlesMixin, ListView):
     template_name = "articles/home.html"
@@ -33,6 +43,9 @@ class HomeView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         return super().get_queryset().order_by("-featured", "-priority", "-publish_at")
+
+    def cache_keys(self, context):
+        return super().cache_keys(context) | {f"publication:{self.request.publication.pk}"}
 
 
 class SectionView(PublishedArticlesMixin, ListView):
@@ -48,6 +61,9 @@ class SectionView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, **kwargs)
 
+    def cache_keys(self, context):
+        return super().cache_keys(context) | {f"section:{self.section.pk}"}
+
 
 class TagView(PublishedArticlesMixin, ListView):
     template_name = "articles/tag.html"
@@ -60,6 +76,9 @@ class TagView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+    def cache_keys(self, context):
+        return super().cache_keys(context) | {f"tag:{self.tag.pk}"}
 
 
 class AuthorView(PublishedArticlesMixin, ListView):
@@ -76,6 +95,9 @@ class AuthorView(PublishedArticlesMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(person=self.person, **kwargs)
+
+    def cache_keys(self, context):
+        return super().cache_keys(context) | {f"person:{self.person.pk}"}
 
 
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
@@ -119,3 +141,13 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             now=timezone.now(),
             **kwargs,
         )
+
+    def cache_keys(self, context):
+        article = self.object
+        return {
+            f"layout:{article.publication_id}", f"article:{article.pk}",
+            f"section:{article.section_id}",
+            *(f"tag:{t.pk}" for t in article.tags.all()),
+            *(f"person:{b.person_id}" for b in article.bylines.all()),
+            *(f"article:{r.target_id}" for r in article.related_items.all() if r.target_id),
+        }

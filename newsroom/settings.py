@@ -104,6 +104,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag on every page, and 304 Not Modified for a repeat request.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,6 +113,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "articles.middleware.PublicationMiddleware",
+    "articles.cache.HttpCacheHeadersMiddleware",
+    "articles.cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -245,6 +249,21 @@ NEWSROOM_NAME = env("NEWSROOM_NAME", "Newsroom")
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 40_000_000)
 NEWSROOM_DEMO_PASSWORD = env("NEWSROOM_DEMO_PASSWORD", "newsroom-demo")
+
+# Caching. Whole pages are cached for anonymous readers in the shared cache (Redis), and
+# invalidated the moment a story changes (articles/cache.py). Without Redis each process
+# would keep its own copy and miss others' invalidations, so the page cache is off unless
+# REDIS_URL is set (or NEWSROOM_PAGE_CACHE says otherwise).
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", bool(REDIS_URL))
+NEWSROOM_PAGE_CACHE_ALIAS = "default"
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+# What a CDN and browsers are told (Cache-Control); see "Caching" in the README.
+NEWSROOM_CDN_CACHE_SECONDS = env_int("NEWSROOM_CDN_CACHE_SECONDS", 300)
+NEWSROOM_BROWSER_CACHE_SECONDS = env_int("NEWSROOM_BROWSER_CACHE_SECONDS", 60)
+NEWSROOM_STALE_WHILE_REVALIDATE_SECONDS = env_int("NEWSROOM_STALE_WHILE_REVALIDATE_SECONDS", 60)
+# Dotted path of a function called with the surrogate keys to purge from a CDN.
+NEWSROOM_PURGE_HOOK = env("NEWSROOM_PURGE_HOOK", "")
+NEWSROOM_UNCACHED_PREFIXES = ("/admin/", "/preview/", "/media/", "/static/", "/_bench/")
 
 # Benchmark mode (bench/run.py): a constant "floor" view at /_bench/floor/ and a query
 # count header on every response. Off everywhere else.

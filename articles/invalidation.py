@@ -1,0 +1,104 @@
+"""What to refresh when content changes: the surrogate keys of every page that shows it.
+
+Connected in ``ArticlesConfig.ready``. Keys are bumped after the transaction commits, so a
+reader can never re-cache the old version between the bump and the commit.
+"""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from people.models import Person, SocialLink
+
+from . import cache
+from .cache import next_change_key
+from .models import (
+    Article,
+    Byline,
+    Correction,
+    Image,
+    Publication,
+    RelatedItem,
+    Section,
+    TaggedArticle,
+)
+
+
+def bump_on_commit(keys):
+    keys = set(keys)
+    if keys:
+        transaction.on_commit(lambda: cache.bump(keys))
+        # A new schedule or embargo may change when the next story goes live.
+        pubs = {k.split(":", 1)[1] for k in keys if k.startswith("publication:")}
+        if pubs:
+            transaction.on_commit(
+                lambda: cache.cache().delete_many([next_change_key(p) for p in pubs]))
+
+
+def story_keys(article):
+    """A story, its section, tags, people and publication lists."""
+    keys = cache.article_keys(article)
+    if article.pk:
+        keys.update(f"tag:{pk}" for pk in
+                    TaggedArticle.objects.filter(content_object=article)
+                    .values_list("tag_id", flat=True))
+        keys.update(f"person:{pk}" for pk in
+                    Byline.objects.filter(article=article).values_list("person_id", flat=True))
+    return keys
+
+
+def article_changed(sender, instance, **kwargs):
+    keys = story_keys(instance)
+    previous_section = getattr(instance, "_loaded_section_id", None)
+    if previous_section and previous_section != instance.section_id:
+        keys.add(f"section:{previous_section}")
+    bump_on_commit(keys)
+
+
+def part_changed(sender, instance, **kwargs):
+    """A byline, tag, related item or correction of a story."""
+    article = Article.objects.filter(pk=instance.article_id if hasattr(instance, "article_id")
+                                     else instance.content_object_id).first()
+    keys = story_keys(article) if article else set()
+    if isinstance(instance, Byline):
+        keys.add(f"person:{instance.person_id}")
+    if isinstance(instance, TaggedArticle):
+        keys.add(f"tag:{instance.tag_id}")
+    bump_on_commit(keys)
+
+
+def tags_changed(sender, instance, action, pk_set=None, **kwargs):
+    if action.startswith("post_") and isinstance(instance, Article):
+        bump_on_commit(story_keys(instance) | {f"tag:{pk}" for pk in pk_set or ()})
+
+
+def person_changed(sender, instance, **kwargs):
+    person_id = instance.person_id if isinstance(instance, SocialLink) else instance.pk
+    bump_on_commit({f"person:{person_id}"})
+
+
+def section_changed(sender, instance, **kwargs):
+    bump_on_commit({f"section:{instance.pk}", f"layout:{instance.publication_id}",
+                    f"publication:{instance.publication_id}"})
+
+
+def publication_changed(sender, instance, **kwargs):
+    bump_on_commit({f"layout:{instance.pk}", f"publication:{instance.pk}"})
+
+
+def image_changed(sender, instance, **kwargs):
+    keys = {f"article:{pk}" for pk in instance.lead_for.values_list("pk", flat=True)}
+    bump_on_commit(keys)
+
+
+def connect():
+    for signal in (post_save, post_delete):
+        signal.connect(article_changed, sender=Article, dispatch_uid=f"inv-article-{signal}")
+        for model in (Byline, Correction, RelatedItem, TaggedArticle):
+            signal.connect(part_changed, sender=model, dispatch_uid=f"inv-{model}-{signal}")
+        for model in (Person, SocialLink):
+            signal.connect(person_changed, sender=model, dispatch_uid=f"inv-{model}-{signal}")
+        signal.connect(section_changed, sender=Section, dispatch_uid=f"inv-section-{signal}")
+        signal.connect(publication_changed, sender=Publication,
+                       dispatch_uid=f"inv-pub-{signal}")
+    post_save.connect(image_changed, sender=Image, dispatch_uid="inv-image")
+    m2m_changed.connect(tags_changed, sender=TaggedArticle, dispatch_uid="inv-tags")

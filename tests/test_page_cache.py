@@ -1,0 +1,183 @@
+"""Whole-page caching for readers: fast, and never stale after an editor's change."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache as default_cache
+from django.utils import timezone
+
+from articles import cache as page_cache
+from articles.models import Article, Correction
+
+from .factories import ArticleFactory, BylineFactory, SectionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+purged = []
+
+
+def record_purge(keys):
+    purged.append(keys)
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.NEWSROOM_PAGE_CACHE = True
+    settings.NEWSROOM_PURGE_HOOK = "tests.test_page_cache.record_purge"
+    default_cache.clear()
+    purged.clear()
+    yield
+    default_cache.clear()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a change as if its transaction committed (invalidation waits for commit)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def story(publication):
+    article = ArticleFactory(publication=publication, published=True,
+                             headline="Night ferry returns to Gull Point")
+    article.tags.set(["ferries"])
+    BylineFactory(article=article, person__full_name="Dana Reyes")
+    return article
+
+
+def get(client, url, **kwargs):
+    response = client.get(url, **kwargs)
+    return response, response.get("X-Newsroom-Cache")
+
+
+def test_a_repeat_visit_is_served_from_the_cache_without_queries(client, story,
+                                                                 django_assert_num_queries):
+    url = story.get_absolute_url()
+    assert get(client, url)[1] == "miss"
+    with django_assert_num_queries(0):
+        response, state = get(client, url)
+    assert state == "hit"
+    assert "Night ferry returns to Gull Point" in response.text
+
+
+def test_logged_in_staff_always_get_a_fresh_page(client, story):
+    url = story.get_absolute_url()
+    get(client, url)
+    client.force_login(UserFactory())
+    assert get(client, url)[1] is None
+
+
+def test_editing_a_headline_refreshes_every_page_that_shows_it(client, story, commit):
+    person = story.bylines.first().person
+    urls = ["/", story.get_absolute_url(), story.section.get_absolute_url(), "/tag/ferries/",
+            person.get_absolute_url()]
+    for url in urls:
+        get(client, url)
+        assert get(client, url)[1] == "hit"
+    with commit():
+        story.headline = "Night ferry service is back"
+        story.save()
+    for url in urls:
+        response, state = get(client, url)
+        assert state == "miss", url
+        assert "Night ferry service is back" in response.text, url
+
+
+def test_publishing_a_story_puts_it_on_every_listing_at_once(client, story, publication,
+                                                             commit):
+    for url in ["/", story.section.get_absolute_url(), "/tag/ferries/"]:
+        get(client, url)
+    with commit():
+        new = ArticleFactory(publication=publication, section=story.section,
+                             headline="Harbor pilots ratify contract")
+        new.tags.set(["ferries"])
+        BylineFactory(article=new)
+        new.status, new.publish_at = Article.Status.PUBLISHED, timezone.now()
+        new.save()
+    for url in ["/", story.section.get_absolute_url(), "/tag/ferries/"]:
+        assert "Harbor pilots ratify contract" in get(client, url)[0].text, url
+
+
+def test_unpublishing_removes_a_story_at_once(client, story, commit):
+    url = story.get_absolute_url()
+    get(client, url)
+    get(client, "/")
+    with commit():
+        story.status = Article.Status.UNPUBLISHED
+        story.save()
+    assert client.get(url).status_code == 404
+    assert "Night ferry returns" not in get(client, "/")[0].text
+
+
+def test_a_correction_shows_at_once(client, story, commit):
+    url = story.get_absolute_url()
+    get(client, url)
+    with commit():
+        Correction.objects.create(article=story, text="The ferry leaves at 9:40 p.m.")
+    assert "The ferry leaves at 9:40 p.m." in get(client, url)[0].text
+
+
+def test_a_change_to_one_story_leaves_unrelated_story_pages_cached(client, story,
+                                                                   publication, commit):
+    other = ArticleFactory(publication=publication, published=True,
+                           section=SectionFactory(publication=publication))
+    get(client, other.get_absolute_url())
+    with commit():
+        story.headline = "Something else entirely"
+        story.save()
+    assert get(client, other.get_absolute_url())[1] == "hit"
+
+
+def test_a_scheduled_story_bounds_how_long_pages_are_kept(client, story, publication,
+                                                          settings):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 3600
+    ArticleFactory(publication=publication, status=Article.Status.PUBLISHED,
+                   publish_at=timezone.now() + timedelta(seconds=30))
+    assert 28 <= page_cache.seconds_until_next_change(publication.pk) <= 30
+    client.get("/")
+    key = page_cache._page_key(client.get("/").wsgi_request)
+    expires = default_cache._expire_info[default_cache.make_and_validate_key(key)]
+    import time
+
+    assert expires - time.time() <= 32
+
+
+def test_responses_carry_cdn_headers_and_answer_304(client, story):
+    response = client.get(story.get_absolute_url())
+    keys = response["Surrogate-Key"].split()
+    assert f"article:{story.pk}" in keys and f"section:{story.section_id}" in keys
+    assert response["Cache-Tag"] == ",".join(keys)
+    control = response["Cache-Control"]
+    assert "public" in control and "s-maxage=" in control
+    assert "stale-while-revalidate=" in control
+    repeat = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
+    assert repeat.status_code == 304
+
+
+def test_the_purge_hook_hears_the_keys_of_a_change(story, commit):
+    with commit():
+        story.headline = "Changed"
+        story.save()
+    assert any(f"article:{story.pk}" in keys for keys in purged)
+
+
+def test_a_page_rendered_while_its_story_changed_is_not_kept(rf, story, monkeypatch):
+    from django.http import HttpResponse
+
+    def view(request):
+        page_cache.add_keys(request, f"article:{story.pk}")
+        page_cache.bump([f"article:{story.pk}"])  # an editor saves mid-render
+        return HttpResponse("old text")
+
+    request = rf.get("/x/")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    request.publication = story.publication
+    page_cache.PageCacheMiddleware(view)(request)
+    assert default_cache.get(page_cache._page_key(request)) is None
+
+
+def test_missing_pages_are_not_cached(client, publication):
+    assert client.get("/2026/1/1/nothing/").status_code == 404
+    assert client.get("/2026/1/1/nothing/").get("X-Newsroom-Cache") == "pass"
