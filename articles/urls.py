@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import sitemaps, views
 from .converters import UnicodeSlugConverter
 from .feeds import StoryFeed
 
@@ -28,4 +28,15 @@ urlpatterns = [
     path("tag/<uslug:slug>/feed/atom/", StoryFeed("tag", atom=True), name="tag-feed-atom"),
     path("people/<uslug:slug>/feed/", StoryFeed("author"), name="author-feed"),
     path("people/<uslug:slug>/feed/atom/", StoryFeed("author", atom=True), name="author-feed-atom"),
+    # Sitemaps and robots.txt, each publication on its own domain.
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("sitemap.xml", sitemaps.sitemap_index, name="sitemap"),
+    path("sitemaps/news.xml", sitemaps.news_sitemap, name="sitemap-news"),
+    path("sitemaps/articles-<int:year>-<int:month>.xml", sitemaps.month_sitemap,
+         name="sitemap-month"),
+    path("sitemaps/sections.xml", sitemaps.listing_sitemap, {"name": "sections"},
+         name="sitemap-sections"),
+    path("sitemaps/authors.xml", sitemaps.listing_sitemap, {"name": "authors"},
+         name="sitemap-authors"),
+    path("sitemaps/tags.xml", sitemaps.listing_sitemap, {"name": "tags"}, name="sitemap-tags"),
 ]

@@ -247,3 +247,5 @@ NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 40_000_000)
 NEWSROOM_DEMO_PASSWORD = env("NEWSROOM_DEMO_PASSWORD", "newsroom-demo")
 # Stories in each RSS/Atom feed (at most 200, whatever this says).
 NEWSROOM_FEED_ITEMS = env_int("NEWSROOM_FEED_ITEMS", 50)
+# Addresses per sitemap page (the protocol allows 50,000).
+NEWSROOM_SITEMAP_LIMIT = env_int("NEWSROOM_SITEMAP_LIMIT", 10_000)

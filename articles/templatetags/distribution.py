@@ -1,5 +1,7 @@
 """Tags for the metadata in <head>: JSON-LD blocks and the values OpenGraph tags need."""
 
+from datetime import UTC
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -45,3 +47,11 @@ def website_metadata(context, publication):
 @register.simple_tag(takes_context=True)
 def absolute_url(context, path):
     return context["request"].build_absolute_uri(path)
+
+
+@register.filter
+def w3c_datetime(value):
+    """A time as sitemaps want it (W3C Datetime), in UTC to the second."""
+    if not value:
+        return ""
+    return value.astimezone(UTC).isoformat(timespec="seconds")
