@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.db.models import Max, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -49,6 +50,7 @@ class FeedScope:
     description: str
     link: str
     articles: object  # a queryset built on Article.objects.published()
+    request: object = None
     stamps: list = field(default_factory=list)
 
     def window(self):
@@ -135,16 +137,22 @@ def feed_scope(request, kind, slug=None):
     return FeedScope(
         publication=publication, kind=kind, key=slug or "", title=name,
         description=description or f"The latest from {publication.name}",
-        link=link, articles=articles,
+        link=link, articles=articles, request=request,
     )
 
 
 def image_media(request, image):
     """The lead image as feeds describe it, or None when its file cannot be read."""
-    try:
-        length = image.file.size
-    except (OSError, ValueError):
-        return None
+    # An upload's file never changes under its name, so its size (a stat, or a request
+    # to object storage) is looked up once.
+    key = f"image-size:{image.pk}:{image.file.name}"
+    length = cache.get(key)
+    if length is None:
+        try:
+            length = image.file.size
+        except (OSError, ValueError):
+            return None
+        cache.set(key, length, None)
     return {
         "url": request.build_absolute_uri(image.file.url),
         "type": mimetypes.guess_type(image.file.name)[0] or "image/jpeg",
@@ -183,9 +191,7 @@ class StoryFeed(Feed):
         return response
 
     def get_object(self, request, slug=None):
-        scope = feed_scope(request, self.kind, slug)
-        scope.request = request
-        return scope
+        return feed_scope(request, self.kind, slug)
 
     # The channel.
     def title(self, scope):

@@ -173,20 +173,34 @@ def news_language(code):
     return code if code in {"zh-cn", "zh-tw"} else code.split("-")[0].split("_")[0]
 
 
-def month_stats(request):
-    """(month, story count, latest change) for every month with a public story."""
+def index_stats(request):
+    """What the index needs from the stories: each month with its count and latest
+    change, and how many authors and tags have public stories.
+
+    These scans grow with the archive, so they are cached under a key that changes with
+    every save in the publication and with every story that goes live.
+    """
     articles = published_for(request)
     newest_live = articles.order_by("-publish_at").values_list("publish_at", flat=True).first()
     latest_save = latest_change(Article.objects.filter(publication=request.publication))
     stamps = [t.timestamp() if t else 0 for t in (latest_save, newest_live)]
-    key = f"sitemap-months:{request.publication.pk}:{stamps[0]}:{stamps[1]}"
+    key = f"sitemap-index:{request.publication.pk}:{stamps[0]}:{stamps[1]}"
     stats = cache.get(key)
     if stats is None:
-        stats = list(
-            articles.annotate(month=TruncMonth("publish_at"))
-            .values("month").annotate(count=Count("pk"), lastmod=Max("modified_at"))
-            .order_by("month").values_list("month", "count", "lastmod")
-        )
+        stats = {
+            "months": list(
+                articles.annotate(month=TruncMonth("publish_at"))
+                .values("month").annotate(count=Count("pk"), lastmod=Max("modified_at"))
+                .order_by("month").values_list("month", "count", "lastmod")
+            ),
+            "authors": Byline.objects.filter(article__in=articles)
+            .values("person_id").distinct().count(),
+            "tags": Tag.objects.filter(article__in=articles).distinct().count(),
+            "latest": latest_change(articles),
+            "news_latest": latest_change(
+                articles.filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
+            ),
+        }
         # Embargoes lift without a save, so even a fresh key lives only a few minutes.
         cache.set(key, stats, 300)
     return stats
@@ -201,22 +215,19 @@ def paged(location, count, lastmod):
 
 
 def sitemap_index(request):
-    articles = published_for(request)
-    latest = latest_change(articles)
+    stats = index_stats(request)
     absolute = request.build_absolute_uri
     entries = []
-    for month, count, lastmod in month_stats(request):
+    for month, count, lastmod in stats["months"]:
         month = timezone.localtime(month) if timezone.is_aware(month) else month
         location = absolute(reverse("articles:sitemap-month", args=[month.year, month.month]))
         entries += paged(location, count, lastmod)
     sections = Section.objects.filter(publication=request.publication).count()
-    entries += paged(absolute(reverse("articles:sitemap-sections")), sections, latest)
-    authors = Byline.objects.filter(article__in=articles).values("person_id").distinct().count()
-    entries += paged(absolute(reverse("articles:sitemap-authors")), authors, latest)
-    tags = Tag.objects.filter(article__in=articles).distinct().count()
-    entries += paged(absolute(reverse("articles:sitemap-tags")), tags, latest)
-    news_latest = latest_change(articles.filter(publish_at__gte=timezone.now() - NEWS_WINDOW))
-    entries.append({"location": absolute(reverse("articles:sitemap-news")), "lastmod": news_latest})
+    for name, count in [("sections", sections), ("authors", stats["authors"]),
+                        ("tags", stats["tags"])]:
+        entries += paged(absolute(reverse(f"articles:sitemap-{name}")), count, stats["latest"])
+    entries.append({"location": absolute(reverse("articles:sitemap-news")),
+                    "lastmod": stats["news_latest"]})
     return TemplateResponse(request, "sitemaps/index.xml", {"sitemaps": entries}, content_type=XML)
 
 

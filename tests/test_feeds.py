@@ -5,7 +5,10 @@ from datetime import timedelta
 
 import feedparser
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
@@ -16,6 +19,12 @@ from .distribution_data import HIDDEN_HEADLINES, TRICKY_HEADLINE, hidden_stories
 from .factories import ArticleFactory, CorrectionFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Sizes of images and sitemap counts are cached; each test starts without them."""
+    cache.clear()
 
 FEEDS = ["/feed/", "/feed/atom/"]
 SCOPED = ["/section/harbor/feed/", "/tag/ferries/feed/", "/people/dana-reyes/feed/"]
@@ -230,3 +239,17 @@ def test_embargo_lifting_changes_the_feed(client, story):
 
     feed = etag_after(client, lift)
     assert "Audit findings" in [e.title for e in feed.entries]
+
+
+def test_feed_queries_do_not_grow_with_items(client, publication):
+    def queries_for(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    rich_story(publication)
+    one = queries_for("/feed/")
+    for _ in range(5):
+        rich_story(publication, headline="Another ferry story")
+    cache.clear()
+    assert queries_for("/feed/") == one

@@ -5,6 +5,7 @@ from datetime import datetime
 
 import extruct
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from lxml import html as lxml_html
@@ -16,6 +17,12 @@ from .distribution_data import TRICKY_HEADLINE, rich_story
 from .factories import ArticleFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Sizes of images and sitemap counts are cached; each test starts without them."""
+    cache.clear()
 
 
 @pytest.fixture

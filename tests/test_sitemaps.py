@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from lxml import etree
 
@@ -13,6 +14,12 @@ from .distribution_data import HIDDEN_HEADLINES, TRICKY_HEADLINE, hidden_stories
 from .factories import ArticleFactory, BylineFactory, PersonFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Sizes of images and sitemap counts are cached; each test starts without them."""
+    cache.clear()
 
 SCHEMAS = Path(__file__).parent / "schemas"
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
