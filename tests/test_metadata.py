@@ -118,6 +118,7 @@ def test_article_opengraph_and_twitter_card(client, story, publication):
     assert og["og:description"] == "Nine months of talks end in a deal."
     assert og["og:url"] == url
     assert og["og:site_name"] == publication.name
+    assert og["og:locale"] == "en"
     assert og["og:image"] == f"http://testserver{story.lead_image.file.url}"
     assert (og["og:image:width"], og["og:image:height"]) == ("120", "80")
     assert og["article:modified_time"]

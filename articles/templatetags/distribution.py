@@ -55,3 +55,10 @@ def w3c_datetime(value):
     if not value:
         return ""
     return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@register.filter
+def og_locale(language):
+    """OpenGraph writes locales as language_TERRITORY: "en-gb" -> "en_GB"."""
+    parts = (language or "en").replace("_", "-").split("-")
+    return "_".join([parts[0].lower(), *(p.upper() for p in parts[1:2])])
