@@ -28,6 +28,7 @@ from taggit.models import Tag
 from people.models import Person
 
 from .feedgenerators import NewsroomAtomFeed, NewsroomRssFeed
+from .metadata import plain_description
 from .models import Article, Byline, Correction, Section
 from .templatetags.newsroom import story_body
 
@@ -238,7 +239,8 @@ class StoryFeed(Feed):
         return item.headline if self.feed_type is NewsroomAtomFeed else escape(item.headline)
 
     def item_description(self, item):
-        return item.description
+        # Both formats read the description as HTML: plain text is escaped for them.
+        return escape(plain_description(item))
 
     def item_guid(self, item):
         # The address can change (a corrected slug); the guid never does.

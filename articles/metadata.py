@@ -5,11 +5,14 @@ The template tags in ``templatetags/distribution.py`` turn these into JSON-LD
 is absolute on the host the request came in on, so each masthead speaks for its own domain.
 """
 
+import html
 import json
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import strip_tags
 from django.utils.module_loading import import_string
+from django.utils.text import Truncator
 
 SCHEMA = "https://schema.org"
 # <, > and & become \u escapes, so no string in the data can close the <script>.
@@ -58,6 +61,13 @@ def person_object(person, request):
             "url": request.build_absolute_uri(person.get_absolute_url())}
 
 
+def plain_description(article):
+    """The description as plain text: the SEO description, the summary, or the body's
+    opening words with tags removed and entities (&amp;) turned back into characters."""
+    text = article.seo_description or article.summary
+    return text or Truncator(html.unescape(strip_tags(article.body))).words(30)
+
+
 def canonical_url(article, request):
     return article.canonical_url or request.build_absolute_uri(article.get_absolute_url())
 
@@ -78,7 +88,7 @@ def news_article(article, request):
         "@context": SCHEMA,
         "@type": "NewsArticle",
         "headline": article.headline,
-        "description": article.description,
+        "description": plain_description(article),
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "dateModified": modified_time(article).isoformat(),

@@ -166,6 +166,7 @@ def test_tricky_headline_stays_well_formed(client, publication):
         # RSS titles are read as HTML, so the markup arrives escaped and shows as text.
         shown = html.unescape(title.value) if title.type == "text/html" else title.value
         assert shown == TRICKY_HEADLINE
+        assert html.unescape(feed.entries[0].summary) == 'Fish & chips <i>"cheaper"</i> 🐟'
 
 
 # Conditional GET.

@@ -249,3 +249,11 @@ def test_story_without_image_or_section_still_has_valid_metadata(client, publica
     data = json_ld(text, "NewsArticle")
     assert data["image"] == [] and "articleSection" not in data
     assert dict(head_meta(text))["twitter:card"] == "summary"
+
+
+def test_description_from_the_body_is_plain_text(client, publication):
+    story = ArticleFactory(publication=publication, published=True, summary="",
+                           body="<p>Tolls &amp; fares rise <em>again</em> on Monday.</p>")
+    text = page(client, story.get_absolute_url())
+    assert json_ld(text, "NewsArticle")["description"] == "Tolls & fares rise again on Monday."
+    assert dict(head_meta(text))["og:description"] == "Tolls & fares rise again on Monday."

@@ -26,6 +26,7 @@ def article_metadata(context, article):
     return {
         "json_ld": metadata.news_article(article, request),
         "canonical": metadata.canonical_url(article, request),
+        "description": metadata.plain_description(article),
         "modified": metadata.modified_time(article),
         "image": images[0] if images else None,
         "author_urls": [
