@@ -16,7 +16,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.requests import RequestSite
 from django.core.cache import cache
 from django.core.paginator import InvalidPage
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
@@ -147,7 +147,8 @@ def news_sitemap(request):
     since = timezone.now() - NEWS_WINDOW
     stories = (
         published_for(request)
-        .filter(publish_at__gte=since)
+        # A story whose embargo lifted in the window went live then, however old its time.
+        .filter(Q(publish_at__gte=since) | Q(embargo_until__gte=since))
         .only("pk", "slug", "headline", "publish_at", "created_at", "embargo_until")
         .order_by("-publish_at", "-pk")[:NEWS_LIMIT]
     )

@@ -91,7 +91,12 @@ def test_rss_channel_has_self_link_language_build_date_and_logo(client, story, p
     assert self_links == ["http://testserver/section/harbor/feed/"]
     assert channel.language == "en-gb"
     assert channel.image.href == f"http://testserver{publication.logo.url}"
-    assert channel.updated_parsed is not None  # lastBuildDate
+    # lastBuildDate: the latest change among the items, here the story's correction.
+    latest = story.corrections.get().created_at
+    assert channel.updated_parsed[:6] == latest.utctimetuple()[:6]
+    atom = parse(client, "/section/harbor/feed/atom/")[1].feed
+    assert atom.logo == f"http://testserver{publication.logo.url}"
+    assert atom.language == "en-gb"
 
 
 def test_atom_entry_lists_every_author_with_their_page(client, story):
@@ -138,6 +143,12 @@ def test_unknown_section_tag_or_author_feed_is_404(client, story, url):
 def test_a_tag_used_only_on_drafts_has_no_feed(client, publication):
     ArticleFactory(publication=publication).tags.add("secret-plan")
     assert client.get("/tag/secret-plan/feed/").status_code == 404
+
+
+def test_a_tag_used_only_by_another_publication_has_no_feed_here(client, other_publication):
+    ArticleFactory(publication=other_publication, published=True).tags.add("valley-fair")
+    assert client.get("/tag/valley-fair/feed/", HTTP_HOST="valley.example").status_code == 200
+    assert client.get("/tag/valley-fair/feed/").status_code == 404
 
 
 def test_feed_lists_fifty_stories_by_default_and_no_parameter_raises_it(client, publication):

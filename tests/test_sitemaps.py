@@ -172,6 +172,16 @@ def test_news_sitemap_has_the_last_48_hours_only(client, story, publication):
     ).replace(microsecond=0)
 
 
+def test_news_sitemap_counts_a_lifted_embargo_as_going_live(client, publication):
+    now = timezone.now()
+    ArticleFactory(publication=publication, published=True, headline="Audit released",
+                   publish_at=now - timedelta(days=5), embargo_until=now - timedelta(hours=1))
+    doc = fetch(client, "/sitemaps/news.xml", "news-sitemap")
+    assert doc.xpath("//news:title/text()", namespaces=NS) == ["Audit released"]
+    published = datetime.fromisoformat(doc.xpath("//news:publication_date/text()", namespaces=NS)[0])
+    assert published > now - timedelta(hours=2)
+
+
 def test_news_sitemap_leaves_out_hidden_stories(client, story):
     person = story.bylines.first().person
     hidden_stories(story.publication, story.section, person)
