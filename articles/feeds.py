@@ -91,7 +91,8 @@ class FeedScope:
     def etag(self, flavour):
         pub = self.publication
         parts = [
-            flavour, self.kind, self.key, self.title, self.description,
+            flavour, self.request.scheme, self.request.get_host(),
+            self.kind, self.key, self.title, self.description,
             pub.name, pub.tagline, pub.language, str(pub.logo),
             *(f"{pk}:{t.isoformat()}" for pk, t in self.window()),
         ]

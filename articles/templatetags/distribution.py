@@ -45,11 +45,6 @@ def website_metadata(context, publication):
     return metadata.website(publication, context["request"])
 
 
-@register.simple_tag(takes_context=True)
-def absolute_url(context, path):
-    return context["request"].build_absolute_uri(path)
-
-
 @register.filter
 def w3c_datetime(value):
     """A time as sitemaps want it (W3C Datetime), in UTC to the second."""
