@@ -283,6 +283,8 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["publication", "status", "publish_at"], name="article_public_idx"),
             models.Index(fields=["section", "status", "publish_at"], name="article_section_idx"),
+            # Feeds' Last-Modified: the publication's latest save, read from the index.
+            models.Index(fields=["publication", "modified_at"], name="article_modified_idx"),
         ]
 
     def __str__(self):

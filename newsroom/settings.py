@@ -249,6 +249,10 @@ NEWSROOM_NAME = env("NEWSROOM_NAME", "Newsroom")
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 40_000_000)
 NEWSROOM_DEMO_PASSWORD = env("NEWSROOM_DEMO_PASSWORD", "newsroom-demo")
+# Stories in each RSS/Atom feed (at most 200, whatever this says).
+NEWSROOM_FEED_ITEMS = env_int("NEWSROOM_FEED_ITEMS", 50)
+# Addresses per sitemap page (the protocol allows 50,000).
+NEWSROOM_SITEMAP_LIMIT = env_int("NEWSROOM_SITEMAP_LIMIT", 10_000)
 
 # Caching. Whole pages are cached for anonymous readers in the shared cache (Redis), and
 # invalidated the moment a story changes (articles/cache.py). Without Redis each process

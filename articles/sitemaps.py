@@ -1,0 +1,244 @@
+"""Sitemaps for search engines, per publication on its own domain.
+
+``/sitemap.xml`` is an index of: one sitemap per month of stories (paged with ``?page=``
+when a month outgrows ``NEWSROOM_SITEMAP_LIMIT``), sections, authors and tags (paged
+likewise), and the Google News sitemap of the last 48 hours. Splitting stories by month
+keeps every query a range scan on the (publication, status, publish_at) index, so a
+million stories cost no deep OFFSETs; the month list for the index is cached under a
+key that changes with every save and every newly live story.
+"""
+
+import math
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sites.requests import RequestSite
+from django.core.cache import cache
+from django.core.paginator import InvalidPage
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import http_date
+from taggit.models import Tag
+
+from people.models import Person
+
+from .models import Article, Byline, Section
+
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000  # Google News reads at most this many stories from one sitemap
+XML = "application/xml; charset=utf-8"
+
+
+def sitemap_limit():
+    return max(1, min(int(getattr(settings, "NEWSROOM_SITEMAP_LIMIT", 10_000)), 50_000))
+
+
+def published_for(request):
+    if not request.publication:
+        raise Http404("No publication is configured.")
+    return Article.objects.published().for_publication(request.publication)
+
+
+def latest_change(articles):
+    return articles.order_by("-modified_at").values_list("modified_at", flat=True).first()
+
+
+class PublicationSitemap(Sitemap):
+    """A sitemap bound to one request's publication; ``limit`` from settings."""
+
+    def __init__(self, request):
+        self.request = request
+        self.articles = published_for(request)
+        self.limit = sitemap_limit()
+
+    def lastmod(self, item):
+        return item.lastmod
+
+
+class ArticleMonthSitemap(PublicationSitemap):
+    def __init__(self, request, year, month):
+        super().__init__(request)
+        zone = timezone.get_current_timezone()
+        self.start = datetime(year, month, 1, tzinfo=zone)
+        self.end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+
+    def items(self):
+        return (
+            self.articles.filter(publish_at__gte=self.start, publish_at__lt=self.end)
+            .only("pk", "slug", "publish_at", "created_at", "modified_at")
+            .order_by("publish_at", "pk")
+        )
+
+    def lastmod(self, item):
+        return item.modified_at
+
+
+class SectionSitemap(PublicationSitemap):
+    def items(self):
+        latest = self.articles.filter(section=OuterRef("pk")).order_by("-modified_at")
+        return (
+            Section.objects.filter(publication=self.request.publication)
+            .annotate(lastmod=Subquery(latest.values("modified_at")[:1]))
+            .only("pk", "slug").order_by("order", "pk")
+        )
+
+
+class AuthorSitemap(PublicationSitemap):
+    def items(self):
+        bylines = Byline.objects.filter(article__in=self.articles)
+        latest = self.articles.filter(bylines__person=OuterRef("pk")).order_by("-modified_at")
+        return (
+            Person.objects.filter(pk__in=bylines.values("person_id"))
+            .annotate(lastmod=Subquery(latest.values("modified_at")[:1]))
+            .only("pk", "slug").order_by("pk")
+        )
+
+
+class TagSitemap(PublicationSitemap):
+    def items(self):
+        latest = self.articles.filter(tags=OuterRef("pk")).order_by("-modified_at")
+        return (
+            Tag.objects.filter(article__in=self.articles).distinct()
+            .annotate(lastmod=Subquery(latest.values("modified_at")[:1]))
+            .only("pk", "slug").order_by("pk")
+        )
+
+    def location(self, item):
+        return reverse("articles:tag", args=[item.slug])
+
+
+LISTINGS = {"sections": SectionSitemap, "authors": AuthorSitemap, "tags": TagSitemap}
+
+
+def render_urlset(request, sitemap):
+    try:
+        page = int(request.GET.get("page", 1))
+        urls = sitemap.get_urls(page=page, site=RequestSite(request), protocol=request.scheme)
+    except (ValueError, InvalidPage):
+        raise Http404("No such sitemap page.") from None
+    response = TemplateResponse(request, "sitemaps/urlset.xml", {"urlset": urls}, content_type=XML)
+    times = [url["lastmod"] for url in urls if url["lastmod"]]
+    if times:
+        response.headers["Last-Modified"] = http_date(max(times).timestamp())
+    return response
+
+
+def listing_sitemap(request, name):
+    return render_urlset(request, LISTINGS[name](request))
+
+
+def month_sitemap(request, year, month):
+    if not (1 <= month <= 12 and 1 <= year <= 9998):
+        raise Http404("No such month.")
+    sitemap = ArticleMonthSitemap(request, year, month)
+    if not sitemap.items().exists():
+        raise Http404("No stories that month.")
+    return render_urlset(request, sitemap)
+
+
+def news_sitemap(request):
+    """Google News: stories that went live in the last 48 hours, newest first."""
+    publication = request.publication
+    since = timezone.now() - NEWS_WINDOW
+    stories = (
+        published_for(request)
+        # A story whose embargo lifted in the window went live then, however old its time.
+        .filter(Q(publish_at__gte=since) | Q(embargo_until__gte=since))
+        .only("pk", "slug", "headline", "publish_at", "created_at", "embargo_until")
+        .order_by("-publish_at", "-pk")[:NEWS_LIMIT]
+    )
+    items = [
+        {
+            "location": request.build_absolute_uri(story.get_absolute_url()),
+            "published": max(t for t in [story.publish_at, story.embargo_until] if t),
+            "title": story.headline,
+        }
+        for story in stories
+    ]
+    return TemplateResponse(
+        request, "sitemaps/news.xml",
+        {"items": items, "publication": publication,
+         "news_language": news_language(publication.language)},
+        content_type=XML,
+    )
+
+
+def news_language(code):
+    """Google News wants an ISO 639 code; it accepts zh-cn and zh-tw as they are."""
+    code = (code or "en").lower()
+    return code if code in {"zh-cn", "zh-tw"} else code.split("-")[0].split("_")[0]
+
+
+def index_stats(request):
+    """What the index needs from the stories: each month with its count and latest
+    change, and how many authors and tags have public stories.
+
+    These scans grow with the archive, so they are cached under a key that changes with
+    every save in the publication and with every story that goes live.
+    """
+    articles = published_for(request)
+    newest_live = articles.order_by("-publish_at").values_list("publish_at", flat=True).first()
+    latest_save = latest_change(Article.objects.filter(publication=request.publication))
+    stamps = [t.timestamp() if t else 0 for t in (latest_save, newest_live)]
+    key = f"sitemap-index:{request.publication.pk}:{stamps[0]}:{stamps[1]}"
+    stats = cache.get(key)
+    if stats is None:
+        stats = {
+            "months": list(
+                articles.annotate(month=TruncMonth("publish_at"))
+                .values("month").annotate(count=Count("pk"), lastmod=Max("modified_at"))
+                .order_by("month").values_list("month", "count", "lastmod")
+            ),
+            "authors": Byline.objects.filter(article__in=articles)
+            .values("person_id").distinct().count(),
+            "tags": Tag.objects.filter(article__in=articles).distinct().count(),
+            "latest": latest_change(articles),
+            "news_latest": latest_change(
+                articles.filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
+            ),
+        }
+        # Embargoes lift without a save, so even a fresh key lives only a few minutes.
+        cache.set(key, stats, 300)
+    return stats
+
+
+def paged(location, count, lastmod):
+    pages = max(1, math.ceil(count / sitemap_limit()))
+    return [
+        {"location": location if n == 1 else f"{location}?page={n}", "lastmod": lastmod}
+        for n in range(1, pages + 1)
+    ]
+
+
+def sitemap_index(request):
+    stats = index_stats(request)
+    absolute = request.build_absolute_uri
+    entries = []
+    for month, count, lastmod in stats["months"]:
+        month = timezone.localtime(month) if timezone.is_aware(month) else month
+        location = absolute(reverse("articles:sitemap-month", args=[month.year, month.month]))
+        entries += paged(location, count, lastmod)
+    sections = Section.objects.filter(publication=request.publication).count()
+    for name, count in [("sections", sections), ("authors", stats["authors"]),
+                        ("tags", stats["tags"])]:
+        entries += paged(absolute(reverse(f"articles:sitemap-{name}")), count, stats["latest"])
+    entries.append({"location": absolute(reverse("articles:sitemap-news")),
+                    "lastmod": stats["news_latest"]})
+    return TemplateResponse(request, "sitemaps/index.xml", {"sitemaps": entries}, content_type=XML)
+
+
+def robots_txt(request):
+    absolute = request.build_absolute_uri
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "",
+        f"Sitemap: {absolute(reverse('articles:sitemap'))}",
+        f"Sitemap: {absolute(reverse('articles:sitemap-news'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

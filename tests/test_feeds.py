@@ -1,0 +1,267 @@
+"""RSS and Atom feeds: valid, complete, current, and never showing unpublished work."""
+
+import html
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from lxml import etree
+
+from articles.feeds import FEED_ITEMS_CAP, feed_size
+from articles.models import Article
+
+from .distribution_data import HIDDEN_HEADLINES, TRICKY_HEADLINE, hidden_stories, rich_story
+from .factories import ArticleFactory, CorrectionFactory, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Sizes of images and sitemap counts are cached; each test starts without them."""
+    cache.clear()
+
+FEEDS = ["/feed/", "/feed/atom/"]
+SCOPED = ["/section/harbor/feed/", "/tag/ferries/feed/", "/people/dana-reyes/feed/"]
+ALL_FEEDS = FEEDS + SCOPED + [url + "atom/" for url in SCOPED]
+
+
+@pytest.fixture
+def story(publication):
+    return rich_story(publication)
+
+
+def parse(client, url, **extra):
+    response = client.get(url, **extra)
+    assert response.status_code == 200, url
+    feed = feedparser.parse(response.content)
+    assert feed.bozo == 0, (url, feed.get("bozo_exception"))
+    return response, feed
+
+
+@pytest.mark.parametrize("url", ALL_FEEDS)
+def test_every_feed_parses_cleanly_and_lists_the_story(client, story, url):
+    response, feed = parse(client, url)
+    assert response["Content-Type"].startswith(
+        "application/atom+xml" if url.endswith("atom/") else "application/rss+xml"
+    )
+    assert [e.title for e in feed.entries] == ["Ferry crews win a new contract"]
+
+
+def test_rss_item_carries_every_field(client, story, publication):
+    _response, feed = parse(client, "/feed/")
+    entry = feed.entries[0]
+    assert entry.link == f"http://testserver{story.get_absolute_url()}"
+    assert entry.id == f"tag:testserver,{story.publish_at.date().isoformat()}:article:{story.pk}"
+    assert entry.guidislink is False
+    assert entry.published_parsed[:6] == story.publish_at.utctimetuple()[:6]
+    assert entry.summary == story.summary
+    assert "The agreement was signed on Monday." in entry.content[0].value
+    assert "misstated the contract length" in entry.content[0].value
+    # Every author gets a dc:creator, not only the first; the photographer is no author.
+    xml = etree.fromstring(client.get("/feed/").content)
+    creators = xml.findall(".//item/{http://purl.org/dc/elements/1.1/}creator")
+    assert [c.text for c in creators] == ["Dana Reyes", "Sam Okafor"]
+    assert {t.term for t in entry.tags} == {"Harbor", "ferries", "labor"}
+    image = story.lead_image
+    assert entry.enclosures[0].href.endswith(image.file.url)
+    assert entry.enclosures[0].type == "image/jpeg"
+    assert entry.enclosures[0].length == str(image.file.size)
+    media = entry.media_content[0]
+    assert media["url"] == f"http://testserver{image.file.url}"
+    assert (media["type"], media["width"], media["height"], media["filesize"]) == (
+        "image/jpeg", "120", "80", str(image.file.size),
+    )
+
+
+def test_rss_channel_has_self_link_language_build_date_and_logo(client, story, publication):
+    publication.logo.save("logo.png", ContentFile(image_bytes("PNG"), name="logo.png"))
+    publication.language = "en-gb"
+    publication.save()
+    _response, feed = parse(client, "/section/harbor/feed/")
+    channel = feed.feed
+    assert channel.title == f"Harbor · {publication.name}"
+    assert channel.link == "http://testserver/section/harbor/"
+    self_links = [link.href for link in channel.links if link.rel == "self"]
+    assert self_links == ["http://testserver/section/harbor/feed/"]
+    assert channel.language == "en-gb"
+    assert channel.image.href == f"http://testserver{publication.logo.url}"
+    # lastBuildDate: the latest change among the items, here the story's correction.
+    latest = story.corrections.get().created_at
+    assert channel.updated_parsed[:6] == latest.utctimetuple()[:6]
+    atom = parse(client, "/section/harbor/feed/atom/")[1].feed
+    assert atom.logo == f"http://testserver{publication.logo.url}"
+    assert atom.language == "en-gb"
+
+
+def test_atom_entry_lists_every_author_with_their_page(client, story):
+    _response, feed = parse(client, "/feed/atom/")
+    entry = feed.entries[0]
+    assert [(a.name, a.href) for a in entry.authors] == [
+        ("Dana Reyes", "http://testserver/people/dana-reyes/"),
+        ("Sam Okafor", "http://testserver/people/sam-okafor/"),
+    ]
+    assert entry.content[0].type == "text/html"
+    assert "Crews return to full schedules." in entry.content[0].value
+    assert entry.updated_parsed is not None and entry.published_parsed is not None
+    assert [link.href for link in feed.feed.links if link.rel == "self"] == [
+        "http://testserver/feed/atom/"
+    ]
+    assert entry.media_content[0]["width"] == "120"
+
+
+@pytest.mark.parametrize("url", ALL_FEEDS)
+def test_unpublished_work_appears_in_no_feed(client, story, url):
+    person = story.bylines.get(person__full_name="Dana Reyes").person
+    hidden_stories(story.publication, story.section, person)
+    _response, feed = parse(client, url)
+    titles = [e.title for e in feed.entries]
+    assert titles == ["Ferry crews win a new contract"]
+    assert not set(HIDDEN_HEADLINES) & set(titles)
+
+
+def test_another_publications_stories_stay_off_this_hosts_feed(client, story, other_publication):
+    ArticleFactory(publication=other_publication, published=True, headline="Valley news")
+    _response, feed = parse(client, "/feed/", HTTP_HOST="valley.example")
+    assert [e.title for e in feed.entries] == ["Valley news"]
+    assert feed.feed.link == "http://valley.example/"
+
+
+@pytest.mark.parametrize("url", [
+    "/section/nowhere/feed/", "/tag/nothing/feed/", "/people/nobody/feed/atom/",
+    "/section/nowhere/feed/atom/",
+])
+def test_unknown_section_tag_or_author_feed_is_404(client, story, url):
+    assert client.get(url).status_code == 404
+
+
+def test_a_tag_used_only_on_drafts_has_no_feed(client, publication):
+    ArticleFactory(publication=publication).tags.add("secret-plan")
+    assert client.get("/tag/secret-plan/feed/").status_code == 404
+
+
+def test_a_tag_used_only_by_another_publication_has_no_feed_here(client, other_publication):
+    ArticleFactory(publication=other_publication, published=True).tags.add("valley-fair")
+    assert client.get("/tag/valley-fair/feed/", HTTP_HOST="valley.example").status_code == 200
+    assert client.get("/tag/valley-fair/feed/").status_code == 404
+
+
+def test_feed_lists_fifty_stories_by_default_and_no_parameter_raises_it(client, publication):
+    now = timezone.now()
+    ArticleFactory.create_batch(55, publication=publication, published=True, publish_at=now)
+    _response, feed = parse(client, "/feed/?limit=500&items=500&page=2")
+    assert len(feed.entries) == 50
+
+
+def test_feed_size_setting_is_capped(client, publication, settings):
+    settings.NEWSROOM_FEED_ITEMS = 3
+    ArticleFactory.create_batch(4, publication=publication, published=True)
+    assert len(parse(client, "/feed/")[1].entries) == 3
+    settings.NEWSROOM_FEED_ITEMS = 10_000
+    assert feed_size() == FEED_ITEMS_CAP
+
+
+def test_tricky_headline_stays_well_formed(client, publication):
+    ArticleFactory(publication=publication, published=True, headline=TRICKY_HEADLINE,
+                   summary='Fish & chips <i>"cheaper"</i> 🐟')
+    for url in FEEDS:
+        response, feed = parse(client, url)
+        etree.fromstring(response.content)  # well-formed XML
+        assert TRICKY_HEADLINE.encode() not in response.content  # escaped, not raw
+        title = feed.entries[0].title_detail
+        # RSS titles are read as HTML, so the markup arrives escaped and shows as text.
+        shown = html.unescape(title.value) if title.type == "text/html" else title.value
+        assert shown == TRICKY_HEADLINE
+        assert html.unescape(feed.entries[0].summary) == 'Fish & chips <i>"cheaper"</i> 🐟'
+
+
+# Conditional GET.
+
+
+def test_repeat_request_with_etag_or_last_modified_gets_304(client, story):
+    first = client.get("/feed/")
+    assert first["ETag"] and first["Last-Modified"]
+    assert "must-revalidate" in first["Cache-Control"]
+    again = client.get("/feed/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    again = client.get("/feed/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 304
+    atom = client.get("/feed/atom/")
+    assert atom["ETag"] != first["ETag"]
+
+
+def etag_after(client, change, url="/feed/"):
+    before = client.get(url)
+    change()
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200, "the feed did not notice the change"
+    return feedparser.parse(after.content)
+
+
+def test_publishing_changes_the_feed_at_once(client, story):
+    draft = ArticleFactory(publication=story.publication, headline="Breaking: pier reopens")
+
+    def publish():
+        draft.status, draft.publish_at = Article.Status.PUBLISHED, timezone.now()
+        draft.save()
+
+    feed = etag_after(client, publish)
+    assert feed.entries[0].title == "Breaking: pier reopens"
+
+
+def test_unpublishing_changes_the_feed_at_once(client, story):
+    older = ArticleFactory(publication=story.publication, published=True,
+                           publish_at=timezone.now() - timedelta(days=3))
+
+    def unpublish():
+        Article.objects.filter(pk=older.pk).update(status=Article.Status.UNPUBLISHED)
+
+    feed = etag_after(client, unpublish)
+    assert [e.title for e in feed.entries] == [story.headline]
+
+
+def test_editing_changes_the_feed_at_once(client, story):
+    def edit():
+        story.headline = "Ferry crews win a five-year contract"
+        story.save()
+
+    assert etag_after(client, edit).entries[0].title == "Ferry crews win a five-year contract"
+
+
+def test_correcting_changes_the_feed_at_once(client, story):
+    def correct():
+        CorrectionFactory(article=story, text="The vote was 7-2, not 6-3.",
+                          created_at=timezone.now() + timedelta(seconds=1))
+
+    feed = etag_after(client, correct, url="/tag/ferries/feed/atom/")
+    assert "The vote was 7-2, not 6-3." in feed.entries[0].content[0].value
+
+
+def test_embargo_lifting_changes_the_feed(client, story):
+    embargoed = ArticleFactory(publication=story.publication, published=True,
+                               headline="Audit findings", embargo_until=timezone.now() + timedelta(hours=1))
+
+    def lift():
+        Article.objects.filter(pk=embargoed.pk).update(embargo_until=timezone.now())
+
+    feed = etag_after(client, lift)
+    assert "Audit findings" in [e.title for e in feed.entries]
+
+
+def test_feed_queries_do_not_grow_with_items(client, publication):
+    def queries_for(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    rich_story(publication)
+    one = queries_for("/feed/")
+    for _ in range(5):
+        rich_story(publication, headline="Another ferry story")
+    cache.clear()
+    assert queries_for("/feed/") == one

@@ -1,0 +1,233 @@
+"""Sitemaps and robots.txt: valid against their schemas, per domain, public stories only."""
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from lxml import etree
+
+from articles.models import Article
+
+from .distribution_data import HIDDEN_HEADLINES, TRICKY_HEADLINE, hidden_stories, rich_story
+from .factories import ArticleFactory, BylineFactory, PersonFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Sizes of images and sitemap counts are cached; each test starts without them."""
+    cache.clear()
+
+SCHEMAS = Path(__file__).parent / "schemas"
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+      "news": "http://www.google.com/schemas/sitemap-news/0.9"}
+
+
+def schema(name):
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / f"{name}.xsd")))
+
+
+def fetch(client, url, schema_name, **extra):
+    response = client.get(url, **extra)
+    assert response.status_code == 200, url
+    assert response["Content-Type"].startswith("application/xml")
+    doc = etree.fromstring(response.content)
+    validator = schema(schema_name)
+    assert validator.validate(doc), (url, validator.error_log)
+    return doc
+
+
+def locs(doc):
+    return [loc.text for loc in doc.xpath("//sm:loc", namespaces=NS)]
+
+
+def index_locations(client, **extra):
+    return locs(fetch(client, "/sitemap.xml", "siteindex", **extra))
+
+
+@pytest.fixture
+def story(publication):
+    return rich_story(publication)
+
+
+def test_schemas_reject_what_the_protocol_forbids():
+    bad_lastmod = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>http://testserver/a/</loc><lastmod>25 Nov 2026</lastmod></url></urlset>"""
+    no_zone = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>http://testserver/a/</loc><lastmod>2026-11-25T10:00:00</lastmod></url></urlset>"""
+    no_title = b"""<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+      xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url>
+      <loc>http://testserver/a/</loc><news:news><news:publication><news:name>H</news:name>
+      <news:language>en</news:language></news:publication>
+      <news:publication_date>2026-11-25</news:publication_date></news:news></url></urlset>"""
+    assert not schema("sitemap").validate(etree.fromstring(bad_lastmod))
+    assert not schema("sitemap").validate(etree.fromstring(no_zone))
+    assert not schema("news-sitemap").validate(etree.fromstring(no_title))
+
+
+def test_index_lists_every_sitemap_with_lastmod(client, story):
+    doc = fetch(client, "/sitemap.xml", "siteindex")
+    month = timezone.localtime(story.publish_at)
+    assert locs(doc) == [
+        f"http://testserver/sitemaps/articles-{month.year}-{month.month}.xml",
+        "http://testserver/sitemaps/sections.xml",
+        "http://testserver/sitemaps/authors.xml",
+        "http://testserver/sitemaps/tags.xml",
+        "http://testserver/sitemaps/news.xml",
+    ]
+    assert len(doc.xpath("//sm:sitemap/sm:lastmod", namespaces=NS)) == 5
+
+
+def test_every_listed_sitemap_is_valid_and_lists_only_public_pages(client, story):
+    person = story.bylines.get(person__full_name="Dana Reyes").person
+    hidden = hidden_stories(story.publication, story.section, person)
+    # A person bylined only on hidden stories, a tag only on a draft: not in the sitemaps.
+    secret_person = PersonFactory(full_name="Quinn Hidden")
+    BylineFactory(article=hidden[0], person=secret_person)
+    hidden[0].tags.add("secret-plan")
+    everything = []
+    for url in index_locations(client):
+        name = "news-sitemap" if url.endswith("news.xml") else "sitemap"
+        everything += locs(fetch(client, url, name))
+    story_url = f"http://testserver{story.get_absolute_url()}"
+    assert everything.count(story_url) == 2  # its month and the news sitemap
+    for article in hidden:
+        assert not any(article.slug in url for url in everything)
+    assert "http://testserver/people/dana-reyes/" in everything
+    assert "http://testserver/people/lena-park/" in everything
+    assert not any("quinn-hidden" in url or "secret-plan" in url for url in everything)
+    assert {"http://testserver/section/harbor/", "http://testserver/tag/ferries/",
+            "http://testserver/tag/labor/"} <= set(everything)
+
+
+def test_month_sitemap_has_each_storys_lastmod(client, story):
+    month = timezone.localtime(story.publish_at)
+    doc = fetch(client, f"/sitemaps/articles-{month.year}-{month.month}.xml", "sitemap")
+    lastmod = doc.xpath("//sm:url/sm:lastmod/text()", namespaces=NS)
+    assert [datetime.fromisoformat(t) for t in lastmod] == [story.modified_at.replace(microsecond=0)]
+
+
+def test_stories_are_split_by_month_and_paged(client, publication, settings):
+    settings.NEWSROOM_SITEMAP_LIMIT = 2
+    zone = timezone.get_current_timezone()
+    for day in (1, 2, 3):
+        ArticleFactory(publication=publication, published=True,
+                       publish_at=datetime(2025, 3, day, 12, tzinfo=zone))
+    ArticleFactory(publication=publication, published=True,
+                   publish_at=datetime(2025, 4, 9, 12, tzinfo=zone))
+    listed = index_locations(client)
+    assert listed[:3] == [
+        "http://testserver/sitemaps/articles-2025-3.xml",
+        "http://testserver/sitemaps/articles-2025-3.xml?page=2",
+        "http://testserver/sitemaps/articles-2025-4.xml",
+    ]
+    first = locs(fetch(client, "/sitemaps/articles-2025-3.xml", "sitemap"))
+    second = locs(fetch(client, "/sitemaps/articles-2025-3.xml?page=2", "sitemap"))
+    assert [u.split("/")[5] for u in first + second] == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("url", [
+    "/sitemaps/articles-2025-3.xml?page=3",
+    "/sitemaps/articles-2025-3.xml?page=0",
+    "/sitemaps/articles-2025-3.xml?page=abc",
+    "/sitemaps/articles-2025-13.xml",
+    "/sitemaps/articles-1999-1.xml",
+    "/sitemaps/articles-0-1.xml",
+    "/sitemaps/articles-99999-1.xml",
+    "/sitemaps/sections.xml?page=2",
+    "/sitemaps/authors.xml?page=9",
+    "/sitemaps/tags.xml?page=-1",
+])
+def test_pages_out_of_range_are_404(client, publication, url):
+    zone = timezone.get_current_timezone()
+    ArticleFactory(publication=publication, published=True,
+                   publish_at=datetime(2025, 3, 1, 12, tzinfo=zone)).tags.add("ferries")
+    assert client.get(url).status_code == 404
+
+
+def test_a_month_of_only_hidden_stories_is_404(client, publication):
+    ArticleFactory(publication=publication, scheduled=True)
+    month = timezone.localtime(timezone.now() + timedelta(hours=3))
+    assert client.get(f"/sitemaps/articles-{month.year}-{month.month}.xml").status_code == 404
+
+
+def test_news_sitemap_has_the_last_48_hours_only(client, story, publication):
+    old = ArticleFactory(publication=publication, published=True, headline="Last week's news",
+                         publish_at=timezone.now() - timedelta(days=3))
+    ArticleFactory(publication=publication, published=True, headline=TRICKY_HEADLINE)
+    doc = fetch(client, "/sitemaps/news.xml", "news-sitemap")
+    titles = doc.xpath("//news:title/text()", namespaces=NS)
+    assert titles == [TRICKY_HEADLINE, story.headline] or titles == [story.headline, TRICKY_HEADLINE]
+    assert old.headline not in titles
+    first = doc.xpath("//sm:url", namespaces=NS)[0]
+    assert first.xpath("news:news/news:publication/news:name/text()", namespaces=NS) == [
+        publication.name]
+    assert first.xpath("news:news/news:publication/news:language/text()", namespaces=NS) == ["en"]
+    dates = doc.xpath("//news:publication_date/text()", namespaces=NS)
+    assert datetime.fromisoformat(dates[-1]) == min(
+        story.publish_at, Article.objects.get(headline=TRICKY_HEADLINE).publish_at
+    ).replace(microsecond=0)
+
+
+def test_news_sitemap_counts_a_lifted_embargo_as_going_live(client, publication):
+    now = timezone.now()
+    ArticleFactory(publication=publication, published=True, headline="Audit released",
+                   publish_at=now - timedelta(days=5), embargo_until=now - timedelta(hours=1))
+    doc = fetch(client, "/sitemaps/news.xml", "news-sitemap")
+    assert doc.xpath("//news:title/text()", namespaces=NS) == ["Audit released"]
+    published = datetime.fromisoformat(doc.xpath("//news:publication_date/text()", namespaces=NS)[0])
+    assert published > now - timedelta(hours=2)
+
+
+def test_news_sitemap_leaves_out_hidden_stories(client, story):
+    person = story.bylines.first().person
+    hidden_stories(story.publication, story.section, person)
+    doc = fetch(client, "/sitemaps/news.xml", "news-sitemap")
+    titles = doc.xpath("//news:title/text()", namespaces=NS)
+    assert titles == [story.headline]
+    assert not set(HIDDEN_HEADLINES) & set(titles)
+
+
+def test_news_language_is_an_iso_639_code(client, story, publication):
+    publication.language = "en-GB"
+    publication.save()
+    doc = fetch(client, "/sitemaps/news.xml", "news-sitemap")
+    assert doc.xpath("//news:language/text()", namespaces=NS) == ["en"]
+
+
+def test_each_publication_has_its_own_sitemaps_on_its_own_domain(client, story, other_publication):
+    SectionFactory(publication=other_publication, slug="valley-sports")
+    ArticleFactory(publication=other_publication, published=True, headline="Valley fair opens")
+    listed = index_locations(client, HTTP_HOST="valley.example")
+    assert all(url.startswith("http://valley.example/") for url in listed)
+    everything = []
+    for url in listed:
+        path = url.removeprefix("http://valley.example")
+        name = "news-sitemap" if path.endswith("news.xml") else "sitemap"
+        everything += locs(fetch(client, path, name, HTTP_HOST="valley.example"))
+    assert "http://valley.example/section/valley-sports/" in everything
+    assert not any(story.slug in url or "harbor" in url for url in everything)
+
+
+def test_robots_txt_names_the_sitemaps_of_its_host(client, other_publication):
+    response = client.get("/robots.txt", HTTP_HOST="valley.example")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.text.splitlines()
+    assert "Sitemap: http://valley.example/sitemap.xml" in lines
+    assert "Sitemap: http://valley.example/sitemaps/news.xml" in lines
+    assert "Disallow: /admin/" in lines
+
+
+def test_sitemap_queries_do_not_grow_with_stories(client, publication, django_assert_max_num_queries):
+    zone = timezone.get_current_timezone()
+    for month in range(1, 13):
+        ArticleFactory.create_batch(3, publication=publication, published=True,
+                                    publish_at=datetime(2024, month, 5, tzinfo=zone))
+    with django_assert_max_num_queries(12):
+        client.get("/sitemap.xml")
+    with django_assert_max_num_queries(5):
+        assert client.get("/sitemaps/articles-2024-6.xml").status_code == 200
