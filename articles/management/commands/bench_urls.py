@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "tag": ("articles:tag", {"slug": tag.slug} if tag else None),
             "author": ("articles:author", {"slug": person.slug} if person else None),
             "feed": ("articles:feed", {}),
-            "sitemap": ("sitemap-index", {}),
+            "sitemap": ("articles:sitemap", {}),
             "search": (None, "/search/?q=harbor+budget"),
         }
         paths = {}
