@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import preview, views
 from .converters import UnicodeSlugConverter
 
 register_converter(UnicodeSlugConverter, "uslug")
@@ -17,4 +17,5 @@ urlpatterns = [
     path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
     path("people/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("preview/<str:token>/", preview.SharedPreviewView.as_view(), name="preview"),
 ]
