@@ -34,10 +34,11 @@ def _run_batch(now, batch_size):
         .order_by("due_at", "pk")[:batch_size]
     )
     for event in events:
-        article = Article.objects.select_related("publication", "created_by").get(
-            pk=event.article_id
+        article = (
+            Article.objects.published(at=now).select_related("publication", "created_by")
+            .filter(pk=event.article_id).first()
         )
-        if article.is_public:
+        if article is not None:
             signals.article_went_live.send(sender=Article, article=article, user=None,
                                            event=event)
             event.outcome = "done"
