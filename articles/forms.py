@@ -39,8 +39,9 @@ def local_to_utc(naive, *, fold=None, tz=None):
                 f"{label} happens twice in {tz} (the clocks go back that night). "
                 "Say whether you mean the earlier or the later one.", code="ambiguous",
             )
-        return second if fold else first
-    return first
+        # In UTC: Python never compares a repeated local time equal across zones.
+        return (second if fold else first).astimezone(UTC)
+    return first.astimezone(UTC)
 
 
 class LocalDateTimeField(forms.Field):
