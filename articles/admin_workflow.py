@@ -198,15 +198,15 @@ class WorkflowAdminMixin:
         if request.method == "POST":
             form = form_class(request.POST, article=obj)
             if form.is_valid():
+                done = form.done_label  # worded before the story changes under the form
                 try:
                     form.run(request.user)
                 except workflow.WorkflowError as error:
                     self.message_user(request, str(error), messages.ERROR)
                 else:
                     obj.refresh_from_db()
-                    self.message_user(
-                        request, f"“{obj.headline}”: {form.confirm_label.lower()} — done. "
-                        f"Status: {obj.status_string}.", messages.SUCCESS)
+                    self.message_user(request, f"“{obj.headline}” {done}. Status: "
+                                      f"{obj.status_string}.", messages.SUCCESS)
                     return HttpResponseRedirect(self._change_url(obj))
         else:
             if action not in available:

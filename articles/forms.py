@@ -67,6 +67,7 @@ class WorkflowForm(forms.Form):
     """Base for a transition's form: ``run`` calls the workflow function."""
 
     confirm_label = "Confirm"
+    done_label = "updated"
 
     def __init__(self, *args, article, **kwargs):
         self.article = article
@@ -78,6 +79,7 @@ class WorkflowForm(forms.Form):
 
 class SubmitForm(WorkflowForm):
     confirm_label = "Submit for review"
+    done_label = "submitted for review"
 
     def run(self, user):
         return workflow.article_submit_for_review(article=self.article, user=user)
@@ -85,6 +87,7 @@ class SubmitForm(WorkflowForm):
 
 class ReturnForm(WorkflowForm):
     confirm_label = "Return to reporter"
+    done_label = "returned to the reporter"
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}), max_length=2000,
         help_text="What the reporter should change. They get it by email and on the story.",
@@ -97,6 +100,7 @@ class ReturnForm(WorkflowForm):
 
 class PublishForm(WorkflowForm):
     confirm_label = "Publish now"
+    done_label = "published"
 
     def run(self, user):
         return workflow.article_publish(article=self.article, user=user)
@@ -104,6 +108,7 @@ class PublishForm(WorkflowForm):
 
 class ScheduleForm(WorkflowForm):
     confirm_label = "Schedule"
+    done_label = "scheduled"
     REPEATED = [("", "—"), ("0", "the earlier one (daylight time)"),
                 ("1", "the later one (standard time)")]
 
@@ -151,6 +156,7 @@ class ScheduleForm(WorkflowForm):
 
 class UnpublishForm(WorkflowForm):
     confirm_label = "Unpublish"
+    done_label = "unpublished"
     note = forms.CharField(required=False, max_length=300,
                            help_text="Optional: why, for the story's history.")
 
@@ -161,6 +167,7 @@ class UnpublishForm(WorkflowForm):
 
 class LiftEmbargoForm(WorkflowForm):
     confirm_label = "Lift the embargo now"
+    done_label = "released from its embargo"
 
     def run(self, user):
         return workflow.article_lift_embargo(article=self.article, user=user)
@@ -168,6 +175,7 @@ class LiftEmbargoForm(WorkflowForm):
 
 class CorrectionForm(WorkflowForm):
     confirm_label = "Add to the story"
+    done_label = "corrected: the note is on the story"
     kind = forms.ChoiceField(choices=Correction.Kind.choices)
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), max_length=2000,
@@ -181,6 +189,10 @@ class CorrectionForm(WorkflowForm):
 
 
 class FeatureForm(WorkflowForm):
+    @property
+    def done_label(self):
+        return "unfeatured" if self.article.featured else "featured"
+
     @property
     def confirm_label(self):
         return "Unfeature" if self.article.featured else "Feature"

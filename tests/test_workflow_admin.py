@@ -53,7 +53,8 @@ def test_save_and_submit_keeps_the_edit_then_confirms(client, publication, repor
     assert Article.objects.get(pk=article.pk).headline == "Pier reopens Friday"
     response = client.post(url("workflow", article.pk, "submit"), follow=True)
     assert Article.objects.get(pk=article.pk).status == Status.IN_REVIEW
-    assert any("submit for review — done" in m for m in messages_of(response))
+    assert "“Pier reopens Friday” submitted for review. Status: In review." in messages_of(
+        response)
     # In review, the reporter can read the story but no longer change it.
     page = client.get(url("change", article.pk))
     assert page.status_code == 200
@@ -274,3 +275,13 @@ def test_byline_names_with_markup_in_the_list_are_text(client, publication, edit
     client.force_login(editor)
     page = client.get(url("changelist")).text
     assert "&lt;b&gt;Bold&lt;/b&gt; Name" in page
+
+
+def test_featuring_from_the_story_page_says_what_happened(client, publication, editor):
+    article = ready_article(publication, published=True, headline="Regatta returns")
+    client.force_login(editor)
+    response = client.post(url("workflow", article.pk, "feature"), follow=True)
+    assert "“Regatta returns” featured. Status: Published." in messages_of(response)
+    response = client.post(url("workflow", article.pk, "feature"), follow=True)
+    assert "“Regatta returns” unfeatured. Status: Published." in messages_of(response)
+    assert not Article.objects.get(pk=article.pk).featured
