@@ -87,6 +87,7 @@ def purge_public_caches(sender, article, **kwargs):
     transaction.on_commit(bump)
 
 
-for _signal in (signals.article_went_live, signals.article_unpublished,
-                signals.article_corrected, signals.article_moved, signals.article_featured):
+for _signal in (signals.article_went_live, signals.article_published, signals.embargo_lifted,
+                signals.article_unpublished, signals.article_corrected, signals.article_moved,
+                signals.article_featured):
     _signal.connect(purge_public_caches, dispatch_uid=f"purge-{id(_signal)}")
