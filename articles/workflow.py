@@ -243,9 +243,13 @@ def article_publish(*, article, user, now=None):
     keep = was_live and article.publish_at and article.publish_at <= now
     return article_schedule(
         article=article, user=user, publish_at=article.publish_at if keep else now,
-        embargo_until=article.embargo_until if article.status != Status.PUBLISHED else None,
-        now=now,
+        # An embargo stays: only lifting it (a permission of its own) ends it early.
+        embargo_until=article.embargo_until, now=now,
     )
+
+
+# Approving a story is scheduling it (for now or later): one transition, two names.
+article_approve = article_schedule
 
 
 @transaction.atomic

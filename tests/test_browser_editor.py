@@ -45,6 +45,13 @@ def test_a_reporter_writes_with_the_rich_text_editor_and_pastes_from_word(
     page.keyboard.press("Enter")
     page.keyboard.press("Control+b")
     page.keyboard.type("Typed in bold")
+    page.keyboard.press("Control+b")
+    # A pull quote: a block quote with the "pull-quote" style from the Block style menu.
+    page.keyboard.press("Enter")
+    page.keyboard.type("The tide waits for no council.")
+    page.locator(".prose-menubar__button[title*='lockquote' i]").first.click()
+    page.locator(".prose-menubar__selected", has_text="Block style").click()
+    page.locator("[data-name='nodeClass:blockquote:pull-quote']").click()
     screenshot(page, "editor-rich-text")
     page.click("input[name=_save]")
     page.wait_for_url("**/admin/articles/article/")
@@ -53,6 +60,7 @@ def test_a_reporter_writes_with_the_rich_text_editor_and_pastes_from_word(
     body = article.body
     assert "Bold words" in body and "plain words" in body
     assert "<strong>Typed in bold</strong>" in body
+    assert '<blockquote class="pull-quote"><p>The tide waits for no council.</p></blockquote>' in body
     for residue in ["Mso", "mso", "o:p", "style", "<span", "Calibri"]:
         assert residue not in body, (residue, body)
 

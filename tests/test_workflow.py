@@ -243,3 +243,15 @@ def test_available_actions_follow_role_and_status(publication, reporter, editor)
     assert workflow.available_actions(reporter, live) == []
     assert {"unpublish", "correct", "feature"} <= set(
         dict(workflow.available_actions(editor, live)))
+
+
+def test_publishing_a_scheduled_embargoed_story_now_keeps_its_embargo(publication, editor):
+    article = ready_article(publication, status=Status.IN_REVIEW)
+    embargo = timezone.now() + timedelta(days=2)
+    workflow.article_approve(article=article, user=editor,
+                             publish_at=timezone.now() + timedelta(days=1), embargo_until=embargo)
+    workflow.article_publish(article=article, user=editor)
+    article.refresh_from_db()
+    assert article.publish_at <= timezone.now()
+    assert article.embargo_until == embargo
+    assert not Article.objects.published().exists()
