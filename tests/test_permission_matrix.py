@@ -250,3 +250,16 @@ def test_an_editor_cannot_take_a_step_the_story_is_not_in(client, publication):
     assert response.status_code == 200
     assert "cannot be unpublished" in response.text
     assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+
+
+def test_a_reporter_cannot_slip_a_correction_in_through_the_inline(client, publication):
+    reporter = user_in("Reporter", "dana")
+    article = ready_article(publication, created_by=reporter)
+    client.force_login(reporter)
+    response = client.post(admin_url("change", article.pk), change_data(article, **{
+        "corrections-TOTAL_FORMS": 1, "corrections-0-kind": "correction",
+        "corrections-0-text": "Planted by a raw POST.",
+        "corrections-0-created_at_0": "2030-01-02", "corrections-0-created_at_1": "10:00"}))
+    assert response.status_code in (200, 302, 403)
+    assert not Correction.objects.exists()
+    assert Article.objects.get(pk=article.pk).updated_at is None
