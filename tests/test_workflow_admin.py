@@ -157,9 +157,12 @@ def test_the_dashboard_lists_drafts_reviews_schedule_and_recent(client, publicat
     ready_article(publication, headline="Due next week", status=Status.PUBLISHED,
                   publish_at=timezone.now() + timedelta(days=7))
     ready_article(publication, headline="Out this morning", published=True)
+    ready_article(publication, headline="Embargo ends tonight", published=True,
+                  embargo_until=timezone.now() + timedelta(hours=6))
     client.force_login(editor)
     page = client.get(reverse("admin:index")).text
-    for headline in ["My own draft", "Waiting one", "Due soon", "Out this morning"]:
+    for headline in ["My own draft", "Waiting one", "Due soon", "Out this morning",
+                     "Embargo ends tonight"]:
         assert headline in page
     assert "Due next week" not in page
 
@@ -286,3 +289,23 @@ def test_featuring_from_the_story_page_says_what_happened(client, publication, e
     response = client.post(url("workflow", article.pk, "feature"), follow=True)
     assert "“Regatta returns” unfeatured. Status: Published." in messages_of(response)
     assert not Article.objects.get(pk=article.pk).featured
+
+
+def test_a_reporters_dashboard_shows_only_their_own_unpublished_work(client, publication,
+                                                                     reporter, other_reporter):
+    ready_article(publication, created_by=reporter, headline="Mine in review",
+                  status=Status.IN_REVIEW)
+    ready_article(publication, created_by=other_reporter, headline="Theirs in review",
+                  status=Status.IN_REVIEW)
+    client.force_login(reporter)
+    page = client.get(reverse("admin:index")).text
+    assert "Mine in review" in page
+    assert "Theirs in review" not in page
+
+
+def test_staff_without_a_role_see_no_dashboard(client, staff_without_role, publication):
+    ready_article(publication, headline="Anything at all", published=True)
+    client.force_login(staff_without_role)
+    page = client.get(reverse("admin:index")).text
+    assert "newsroom-dashboard" not in page
+    assert "Anything at all" not in page

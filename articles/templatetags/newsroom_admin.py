@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import template
+from django.db.models import Q
 from django.utils import timezone
 
 from articles import workflow
@@ -19,6 +20,7 @@ def newsroom_dashboard(context):
     if not workflow.can_view(user, None):
         return {"show": False}
     now = timezone.now()
+    soon = now + timedelta(hours=24)
     stories = Article.objects.select_related("section", "publication", "created_by")
     if not user.has_perm("articles.edit_any_article"):
         mine_or_public = stories.filter(created_by=user) | stories.filter(
@@ -31,7 +33,10 @@ def newsroom_dashboard(context):
             created_by=user, status__in=[Status.DRAFT, Status.RETURNED]
         ).order_by("-modified_at")[:LIMIT],
         "in_review": stories.filter(status=Status.IN_REVIEW).order_by("modified_at")[:LIMIT],
-        "scheduled": stories.scheduled(at=now).filter(
-            publish_at__lte=now + timedelta(hours=24)).order_by("publish_at")[:LIMIT],
+        # Going live in the next day: a publish time or an embargo's end in the window.
+        "scheduled": stories.filter(status=Status.PUBLISHED).filter(
+            Q(publish_at__gt=now, publish_at__lte=soon)
+            | Q(embargo_until__gt=now, embargo_until__lte=soon)
+        ).order_by("publish_at")[:LIMIT],
         "recent": stories.published(at=now).order_by("-publish_at")[:LIMIT],
     }

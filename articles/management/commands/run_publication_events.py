@@ -1,6 +1,8 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
 from articles.publication_events import run_due_events
 
@@ -21,7 +23,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=False, interval=30.0, **options):
         while True:
-            events = run_due_events()
+            try:
+                events = run_due_events()
+            except DatabaseError:
+                if not loop:
+                    raise
+                # A worker outlives a database restart: log, reconnect, try again later.
+                logging.getLogger(__name__).exception("Publication events failed; retrying")
+                close_old_connections()
+                events = []
             for event in events:
                 self.stdout.write(f"{event.outcome}: {event}")
             if not loop:
