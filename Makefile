@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 SQLITE_TEST_URL ?= sqlite:///var/test.sqlite3
 PYTEST_ARGS ?=
 
-.PHONY: install run serve test test-sqlite test-postgres lint format demo clean bench
+.PHONY: install run serve worker test test-sqlite test-postgres lint format demo clean bench
 
 install: $(BIN)/.installed
 
@@ -26,6 +26,10 @@ run: install
 
 serve: install
 	$(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+# Runs the side effects of stories going live (cache purge, email); safe to run twice.
+worker: install
+	$(BIN)/python manage.py run_publication_events --loop
 
 test: install lint test-sqlite test-postgres
 

@@ -8,6 +8,8 @@ from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from .admin_revisions import EditConflictFormMixin, RevisionAdminMixin
+from .admin_workflow import StatusFilter, WorkflowAdminMixin
+from .editor import BodyEditorWidget
 from .models import Article, Byline, Correction, Image, Publication, RelatedItem, Section
 from .revisions import record_revision
 
@@ -111,7 +113,7 @@ class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
             "tags": TagAutocompleteWidget,
             "summary": forms.Textarea(attrs={"rows": 3}),
             "dek": forms.Textarea(attrs={"rows": 2}),
-            "body": forms.Textarea(attrs={"rows": 20}),
+            "body": BodyEditorWidget,
         }
 
     def clean_slug(self):
@@ -135,13 +137,13 @@ class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(RevisionAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline", "thumbnail", "publication", "section", "status_label", "publish_at",
         "byline_names", "featured",
     ]
-    list_filter = ["status", "publication", "section", "featured", ("bylines__person", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [StatusFilter, "publication", "section", "featured", ("bylines__person", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["headline", "dek", "summary", "slug", "bylines__person__full_name"]
     date_hierarchy = "publish_at"
     autocomplete_fields = ["section", "lead_image"]
@@ -152,8 +154,8 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["publication", "section", "kicker", "headline", "dek", "dateline",
                            "summary", "body", "lead_image", "tags"]}),
-        ("Publishing", {"fields": ["status", "publish_at", "embargo_until", "updated_at",
-                                   "featured", "priority"]}),
+        ("Publishing", {"fields": ["status", "review_note", "publish_at", "embargo_until",
+                                   "updated_at", "featured", "priority"]}),
         ("Search and sharing", {"fields": ["slug", "seo_title", "seo_description",
                                            "canonical_url"], "classes": ["collapse"]}),
         ("History", {"fields": ["first_published_at", "version", "created_by", "created_at",
@@ -162,6 +164,7 @@ class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["articles/admin/article.css"]}
+        js = ["articles/admin/counters.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__person")

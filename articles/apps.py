@@ -6,7 +6,11 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
+        # The workflow's emails and cache purges, wired in one visible place.
         # Page-cache invalidation follows every content change (see articles/invalidation.py).
-        from . import invalidation
+        from . import (
+            invalidation,
+            notifications,  # noqa: F401
+        )
 
         invalidation.connect()

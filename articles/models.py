@@ -270,6 +270,10 @@ class Article(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="articles_created", editable=False,
     )
+    review_note = models.TextField(
+        "editor's note", blank=True, editable=False,
+        help_text="The note an editor left when returning the story to its reporter.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 
@@ -279,6 +283,15 @@ class Article(models.Model):
         ordering = ["-publish_at", "-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["publication", "slug"], name="unique_article_slug")
+        ]
+        # Editorial powers beyond add/change/delete; ``articles.workflow`` checks them.
+        permissions = [
+            ("edit_any_article", "Can edit other people's and published stories"),
+            ("return_article", "Can return a story to its reporter"),
+            ("publish_article", "Can approve, schedule and publish stories"),
+            ("unpublish_article", "Can unpublish stories"),
+            ("feature_article", "Can feature stories"),
+            ("lift_embargo", "Can lift an embargo early"),
         ]
         indexes = [
             models.Index(fields=["publication", "status", "publish_at"], name="article_public_idx"),
@@ -548,3 +561,57 @@ class EditingSession(models.Model):
 
     def __str__(self):
         return f"{self.user} editing {self.article_id}"
+
+
+class PreviewLink(models.Model):
+    """A share link for an unpublished story: signed, expiring and revocable.
+
+    The address carries a signed token naming this row; the row is what makes a link
+    revocable (``revoked_at``) and gives it an expiry an editor can see.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Preview of “{self.article}” until {self.expires_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class PublicationEvent(models.Model):
+    """One "this story went live" moment, whose side effects must run exactly once.
+
+    The workflow adds a row when it publishes or schedules a story; the
+    ``run_publication_events`` command claims due rows with SELECT … FOR UPDATE SKIP
+    LOCKED, so two runners at once never handle the same row twice. The unique
+    constraint keeps one row per story and go-live time.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="publication_events"
+    )
+    due_at = models.DateTimeField(db_index=True, help_text="When the story becomes public.")
+    created_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True, help_text="done or skipped")
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "due_at"], name="unique_publication_event")
+        ]
+
+    def __str__(self):
+        return f"“{self.article}” goes live {self.due_at:%Y-%m-%d %H:%M} UTC"

@@ -1,7 +1,10 @@
-"""The newsroom's roles, as permission groups. Used by a data migration and by tests.
+"""The newsroom's roles, as permission groups. Used by data migrations and by tests.
 
-Editorial actions beyond plain model permissions (publish, schedule, …) are decided by
-the workflow; these groups give each role the admin pages it works in.
+Editorial actions beyond plain model permissions (publish, schedule, …) are custom
+permissions on ``Article`` checked by ``articles.workflow``. Admins are superusers: they
+can do everything, including people, publications, sections and users.
+
+Changing a list here needs a data migration that calls ``sync_role_groups`` again.
 """
 
 REPORTER = "Reporter"
@@ -23,6 +26,9 @@ ROLE_PERMISSIONS = {
     EDITOR: [
         "articles.add_article", "articles.change_article", "articles.delete_article",
         "articles.view_article",
+        "articles.edit_any_article", "articles.return_article", "articles.publish_article",
+        "articles.unpublish_article", "articles.feature_article", "articles.lift_embargo",
+        "articles.view_previewlink", "articles.view_publicationevent",
         "articles.add_byline", "articles.change_byline", "articles.delete_byline",
         "articles.view_byline",
         "articles.add_relateditem", "articles.change_relateditem",
@@ -60,7 +66,9 @@ def sync_role_groups(apps):
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            # An earlier migration runs before later models and permissions exist; the
+            # migration that adds them calls this again and fills them in.
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)

@@ -7,6 +7,8 @@ http(s), mailto and tel addresses. nh3 (Ammonia) parses like a browser, so malfo
 markup cannot smuggle a tag past the allowlist.
 """
 
+import re
+
 import nh3
 
 ALLOWED_TAGS = {
@@ -40,12 +42,19 @@ ALLOWED_CLASSES = {
 
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
+# Word and other word processors paste a whole document: <head> with <title>, <xml>
+# settings and styles; "downlevel-revealed" conditional blocks such as
+# <![if !supportLists]>·<![endif]> holding fake bullets; and empty paragraphs for spacing.
+WORD_CONDITIONAL = re.compile(r"<!\[if [^\]]*\]>.*?<!\[endif\]>", re.DOTALL | re.IGNORECASE)
+EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|&nbsp;|\u00a0|<br>)*</p>")
+
 
 def sanitize_html(html):
     """Return ``html`` reduced to the allowlist. Safe to call on already clean HTML."""
     if not html:
         return ""
-    return nh3.clean(
+    html = WORD_CONDITIONAL.sub("", html)
+    cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -55,5 +64,6 @@ def sanitize_html(html):
         strip_comments=True,
         # <script>, <style> and friends go with their content, not just their tags.
         clean_content_tags={"script", "style", "iframe", "object", "embed", "template",
-                            "noscript", "svg", "math"},
-    ).strip()
+                            "noscript", "svg", "math", "head", "title", "xml"},
+    )
+    return EMPTY_PARAGRAPH.sub("", cleaned).strip()

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import sitemaps, views
+from . import preview, sitemaps, views
 from .converters import UnicodeSlugConverter
 from .feeds import StoryFeed
 
@@ -39,4 +39,5 @@ urlpatterns = [
     path("sitemaps/authors.xml", sitemaps.listing_sitemap, {"name": "authors"},
          name="sitemap-authors"),
     path("sitemaps/tags.xml", sitemaps.listing_sitemap, {"name": "tags"}, name="sitemap-tags"),
+    path("preview/<str:token>/", preview.SharedPreviewView.as_view(), name="preview"),
 ]

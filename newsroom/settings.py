@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "django_filters",
+    "django_prose_editor",
     "taggit",
     "people",
     "articles",
@@ -274,3 +275,5 @@ NEWSROOM_UNCACHED_PREFIXES = ("/admin/", "/preview/", "/media/", "/static/", "/_
 NEWSROOM_BENCHMARK = env_bool("NEWSROOM_BENCHMARK", False)
 if NEWSROOM_BENCHMARK:
     MIDDLEWARE.insert(0, "newsroom.benchmark.QueryCountMiddleware")
+# How long a shared preview link for an unpublished story works, in hours.
+NEWSROOM_PREVIEW_HOURS = env_int("NEWSROOM_PREVIEW_HOURS", 48)

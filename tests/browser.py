@@ -27,9 +27,19 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; tests still use the ORM.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Starting Playwright switches the context Django keeps its connections in, so the
+    # tests after it get fresh connection objects. Carry over the snapshot that
+    # serialized_rollback restores from, or every later browser test starts with an
+    # empty database.
+    from django.db import connections
+
+    snapshots = {c.alias: c.__dict__.get("_test_serialized_contents") for c in connections.all()}
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for alias, snapshot in snapshots.items():
+                if snapshot is not None:
+                    connections[alias]._test_serialized_contents = snapshot
             yield browser
             browser.close()
     finally:

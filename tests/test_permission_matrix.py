@@ -1,0 +1,265 @@
+"""Every role × every action, through the admin and by raw POSTs that skip the UI.
+
+Roles: anonymous, staff with no role, reporter, editor, admin (superuser). Each cell sets
+up its own story, makes the request a browser (or an attacker) would, and checks the
+effect in the database: an allowed action happens; a refused one changes nothing and is
+never a server error.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, Correction, Publication, Section
+from articles.roles import ROLE_PERMISSIONS
+from people.models import Person
+
+from .test_admin import article_form_data
+from .workflow_helpers import ready_article, user_in
+
+pytestmark = pytest.mark.django_db
+Status = Article.Status
+ROLES = ["anonymous", "staff", "reporter", "editor", "admin"]
+
+
+def make_user(role):
+    return {
+        "anonymous": lambda: None,
+        "staff": lambda: user_in(None, "temp"),
+        "reporter": lambda: user_in("Reporter", "dana"),
+        "editor": lambda: user_in("Editor", "ruth"),
+        "admin": lambda: user_in(None, "chief", is_superuser=True),
+    }[role]()
+
+
+def change_data(article, **overrides):
+    data = article_form_data(article.publication, article.section, headline=article.headline,
+                             slug=article.slug, summary=article.summary, body=article.body)
+    data.update(overrides)
+    return data
+
+
+def admin_url(name, *args):
+    return reverse(f"admin:articles_article_{name}", args=args)
+
+
+# Each action: (setup(publication, user, someone_else) -> article or None,
+#               perform(client, article, publication) -> response,
+#               happened(article, publication) -> bool)
+def _own_draft(pub, user, other):
+    return ready_article(pub, created_by=user)
+
+
+def _others_draft(pub, user, other):
+    return ready_article(pub, created_by=other)
+
+
+def _own_published(pub, user, other):
+    return ready_article(pub, created_by=user, published=True)
+
+
+def _in_review(pub, user, other):
+    return ready_article(pub, created_by=other, status=Status.IN_REVIEW)
+
+
+def _published(pub, user, other):
+    return ready_article(pub, created_by=other, published=True)
+
+
+def _embargoed(pub, user, other):
+    return ready_article(pub, created_by=other, published=True,
+                         embargo_until=timezone.now() + timedelta(days=1))
+
+
+def _edit(client, article, pub):
+    return client.post(admin_url("change", article.pk),
+                       change_data(article, headline="Rewritten by someone"))
+
+
+def _edited(article, pub):
+    return Article.objects.get(pk=article.pk).headline == "Rewritten by someone"
+
+
+def _workflow(action, **data):
+    return lambda client, article, pub: client.post(admin_url("workflow", article.pk, action),
+                                                    data)
+
+
+def _status_is(status):
+    return lambda article, pub: Article.objects.get(pk=article.pk).status == status
+
+
+def _create(client, article, pub):
+    section = Section.objects.create(publication=pub, name="Harbor", slug="harbor")
+    return client.post(admin_url("add"),
+                       article_form_data(pub, section, headline="A brand-new story"))
+
+
+ACTIONS = {
+    "create": (lambda p, u, o: None, _create,
+               lambda a, p: Article.objects.filter(headline="A brand-new story").exists()),
+    "edit own draft": (_own_draft, _edit, _edited),
+    "edit other's draft": (_others_draft, _edit, _edited),
+    "edit own published": (_own_published, _edit, _edited),
+    "submit own draft": (_own_draft, _workflow("submit"), _status_is(Status.IN_REVIEW)),
+    "submit other's draft": (_others_draft, _workflow("submit"), _status_is(Status.IN_REVIEW)),
+    "return": (_in_review, _workflow("return", note="Needs a second source."),
+               _status_is(Status.RETURNED)),
+    "schedule": (_in_review, _workflow("schedule", publish_at=(
+        timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")),
+        lambda a, p: Article.objects.scheduled().filter(pk=a.pk).exists()),
+    "publish": (_in_review, _workflow("publish"),
+                lambda a, p: Article.objects.published().filter(pk=a.pk).exists()),
+    "unpublish": (_published, _workflow("unpublish"), _status_is(Status.UNPUBLISHED)),
+    "feature": (_published, _workflow("feature"),
+                lambda a, p: Article.objects.get(pk=a.pk).featured),
+    "lift embargo": (_embargoed, _workflow("lift_embargo"),
+                     lambda a, p: Article.objects.get(pk=a.pk).embargo_until is None),
+    "add correction": (_published, _workflow("correct", kind="correction",
+                                             text="The pier is 40 m long, not 400 m."),
+                       lambda a, p: Correction.objects.filter(article=a).exists()),
+    "delete": (_others_draft, lambda c, a, p: c.post(admin_url("delete", a.pk), {"post": "yes"}),
+               lambda a, p: not Article.objects.filter(pk=a.pk).exists()),
+    "add person": (lambda p, u, o: None,
+                   lambda c, a, p: c.post(reverse("admin:people_person_add"), {
+                       "full_name": "Noor Haddad", "slug": "noor-haddad", "is_active": "on",
+                       "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0}),
+                   lambda a, p: Person.objects.filter(slug="noor-haddad").exists()),
+    "add publication": (lambda p, u, o: None,
+                        lambda c, a, p: c.post(reverse("admin:articles_publication_add"), {
+                            "name": "The Dune Gazette", "slug": "dune", "language": "en",
+                            "accent_color": "#112233"}),
+                        lambda a, p: Publication.objects.filter(slug="dune").exists()),
+    "add section": (lambda p, u, o: None,
+                    lambda c, a, p: c.post(reverse("admin:articles_section_add"), {
+                        "publication": p.pk, "name": "Tides", "slug": "tides", "order": 0}),
+                    lambda a, p: Section.objects.filter(slug="tides").exists()),
+    "add user": (lambda p, u, o: None,
+                 lambda c, a, p: c.post(reverse("admin:auth_user_add"), {
+                     "username": "newhire", "password1": "a-long-unusual-pass-42",
+                     "password2": "a-long-unusual-pass-42", "usable_password": "true"}),
+                 lambda a, p: get_user_model().objects.filter(username="newhire").exists()),
+}
+
+EVERYONE_WHO_WRITES = {"reporter", "editor", "admin"}
+EDITORS = {"editor", "admin"}
+ALLOWED = {
+    "create": EVERYONE_WHO_WRITES,
+    "edit own draft": EVERYONE_WHO_WRITES,
+    "edit other's draft": EDITORS,
+    "edit own published": EDITORS,
+    "submit own draft": EVERYONE_WHO_WRITES,
+    "submit other's draft": EDITORS,
+    "return": EDITORS,
+    "schedule": EDITORS,
+    "publish": EDITORS,
+    "unpublish": EDITORS,
+    "feature": EDITORS,
+    "lift embargo": EDITORS,
+    "add correction": EDITORS,
+    "delete": EDITORS,
+    # Editors add freelancers and wire services to bylines; see README.
+    "add person": EDITORS,
+    "add publication": {"admin"},
+    "add section": {"admin"},
+    "add user": {"admin"},
+}
+
+
+def test_the_matrix_covers_every_action():
+    assert set(ALLOWED) == set(ACTIONS)
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(client, publication, role, action):
+    user = make_user(role)
+    someone_else = user_in("Reporter", "sam")
+    setup, perform, happened = ACTIONS[action]
+    article = setup(publication, user, someone_else)
+    if user:
+        client.force_login(user)
+    response = perform(client, article, publication)
+    assert response.status_code < 500
+    allowed = role in ALLOWED[action]
+    assert happened(article, publication) == allowed, (role, action, response.status_code)
+    if not allowed and role == "anonymous":
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_the_role_groups_hold_exactly_their_listed_permissions(db):
+    for role, perms in ROLE_PERMISSIONS.items():
+        held = {f"{p.content_type.app_label}.{p.codename}"
+                for p in Group.objects.get(name=role).permissions.select_related("content_type")}
+        assert held == set(perms), role
+
+
+# --- Raw POSTs that try to set what the form does not offer ---------------------------
+
+
+def test_a_reporter_posting_status_published_and_featured_saves_only_the_text(client,
+                                                                            publication):
+    reporter = user_in("Reporter", "dana")
+    article = ready_article(publication, created_by=reporter)
+    client.force_login(reporter)
+    future = timezone.localtime() + timedelta(days=1)
+    response = client.post(admin_url("change", article.pk), change_data(
+        article, headline="Ferry fares rise", status="published", featured="on", priority=9,
+        publish_at_0=f"{future:%Y-%m-%d}", publish_at_1="08:00", embargo_until_0="",
+        updated_at_0="2020-01-01", updated_at_1="10:00"))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.headline == "Ferry fares rise"
+    assert (article.status, article.featured, article.priority) == (Status.DRAFT, False, 0)
+    assert article.publish_at is None and article.updated_at is None
+
+
+def test_a_reporter_creating_a_story_as_published_gets_a_draft(client, publication):
+    reporter = user_in("Reporter", "dana")
+    client.force_login(reporter)
+    section = Section.objects.create(publication=publication, name="Harbor", slug="harbor")
+    response = client.post(admin_url("add"), article_form_data(
+        publication, section, headline="Sneaky", status="published", featured="on"))
+    assert response.status_code == 302
+    article = Article.objects.get(headline="Sneaky")
+    assert (article.status, article.featured, article.created_by) == (
+        Status.DRAFT, False, reporter)
+
+
+def test_a_reporter_cannot_open_or_preview_someone_elses_draft(client, publication):
+    reporter = user_in("Reporter", "dana")
+    article = ready_article(publication, created_by=user_in("Reporter", "sam"))
+    client.force_login(reporter)
+    for name in ["change", "preview", "share"]:
+        response = client.get(admin_url(name, article.pk))
+        assert response.status_code in (302, 403, 404), name
+        assert article.headline not in response.text
+    assert client.post(admin_url("share", article.pk)).status_code in (302, 403, 404)
+    assert not article.preview_links.exists()
+
+
+def test_an_editor_cannot_take_a_step_the_story_is_not_in(client, publication):
+    editor = user_in("Editor", "ruth")
+    article = ready_article(publication)  # a draft
+    client.force_login(editor)
+    response = client.post(admin_url("workflow", article.pk, "unpublish"))
+    assert response.status_code == 200
+    assert "cannot be unpublished" in response.text
+    assert Article.objects.get(pk=article.pk).status == Status.DRAFT
+
+
+def test_a_reporter_cannot_slip_a_correction_in_through_the_inline(client, publication):
+    reporter = user_in("Reporter", "dana")
+    article = ready_article(publication, created_by=reporter)
+    client.force_login(reporter)
+    response = client.post(admin_url("change", article.pk), change_data(article, **{
+        "corrections-TOTAL_FORMS": 1, "corrections-0-kind": "correction",
+        "corrections-0-text": "Planted by a raw POST.",
+        "corrections-0-created_at_0": "2030-01-02", "corrections-0-created_at_1": "10:00"}))
+    assert response.status_code in (200, 302, 403)
+    assert not Correction.objects.exists()
+    assert Article.objects.get(pk=article.pk).updated_at is None

@@ -1,0 +1,105 @@
+"""Previews: staff see any story they may read; share links are signed, expire, can be
+revoked, and are never indexed or cached by anyone else."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, PreviewLink
+from articles.preview import SALT, create_preview_link, preview_token, preview_url
+
+from .workflow_helpers import ready_article
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_private(response):
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+    assert '<meta name="robots" content="noindex, nofollow">' in response.text
+    assert 'rel="canonical"' not in response.text
+
+
+def test_a_share_link_shows_a_draft_without_a_login(client, publication, reporter):
+    article = ready_article(publication, created_by=reporter, headline="Lighthouse keeper retires")
+    link = create_preview_link(article=article, user=reporter)
+    response = client.get(preview_url(link))
+    assert response.status_code == 200
+    assert "Lighthouse keeper retires" in response.text
+    assert "Preview" in response.text
+    assert_private(response)
+    # The same context as the public page: bylines and the body render.
+    assert article.bylines.first().person.full_name in response.text
+    assert "harbor council heard the proposal" in response.text
+
+
+def test_links_expire_after_the_configured_hours(client, publication, settings):
+    settings.NEWSROOM_PREVIEW_HOURS = 48
+    article = ready_article(publication)
+    link = create_preview_link(article=article, user=None)
+    assert timedelta(hours=47) < link.expires_at - timezone.now() <= timedelta(hours=48)
+    url = preview_url(link)
+    PreviewLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(1))
+    assert client.get(url).status_code == 404
+    # A link whose row still looks valid but whose signature is older than the limit.
+    link2 = create_preview_link(article=article, user=None)
+    url2 = preview_url(link2)
+    settings.NEWSROOM_PREVIEW_HOURS = 0
+    assert client.get(url2).status_code == 404
+
+
+def test_revoked_tampered_and_forged_links_are_404(client, publication):
+    article = ready_article(publication)
+    other = ready_article(publication)
+    link = create_preview_link(article=article, user=None)
+    token = preview_token(link)
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    forged_other = signing.dumps({"link": link.pk, "article": other.pk}, salt="wrong-salt")
+    swapped = signing.dumps({"link": link.pk, "article": other.pk}, salt=SALT)
+    for bad in [tampered, forged_other, swapped, "nonsense", token + "x"]:
+        assert client.get(reverse("articles:preview", args=[bad])).status_code == 404, bad
+    assert client.get(preview_url(link)).status_code == 200
+    link.revoked_at = timezone.now()
+    link.save()
+    assert client.get(preview_url(link)).status_code == 404
+
+
+def test_staff_preview_in_the_admin(client, publication, reporter, other_reporter):
+    article = ready_article(publication, created_by=reporter, headline="Tugboat parade")
+    client.force_login(reporter)
+    response = client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+    assert response.status_code == 200
+    assert "Tugboat parade" in response.text
+    assert_private(response)
+    client.force_login(other_reporter)
+    response = client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+    assert response.status_code in (302, 403, 404)
+    assert "Tugboat parade" not in response.text
+    client.logout()
+    response = client.get(reverse("admin:articles_article_preview", args=[article.pk]))
+    assert response.status_code == 302
+
+
+def test_the_share_page_creates_and_revokes_links(client, publication, reporter):
+    article = ready_article(publication, created_by=reporter)
+    client.force_login(reporter)
+    url = reverse("admin:articles_article_share", args=[article.pk])
+    assert client.post(url).status_code == 302
+    link = PreviewLink.objects.get(article=article)
+    page = client.get(url)
+    assert preview_url(link) in page.text
+    assert client.post(url, {"revoke": link.pk}).status_code == 302
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    assert client.get(preview_url(link)).status_code == 404
+
+
+def test_a_preview_of_a_published_story_is_still_marked_private(client, publication):
+    article = ready_article(publication, published=True)
+    link = create_preview_link(article=article, user=None)
+    assert_private(client.get(preview_url(link)))
+    assert Article.objects.published().count() == 1
