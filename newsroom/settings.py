@@ -264,7 +264,8 @@ NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 # What a CDN and browsers are told (Cache-Control); see "Caching" in the README.
 NEWSROOM_CDN_CACHE_SECONDS = env_int("NEWSROOM_CDN_CACHE_SECONDS", 300)
-NEWSROOM_BROWSER_CACHE_SECONDS = env_int("NEWSROOM_BROWSER_CACHE_SECONDS", 60)
+# Browsers revalidate every time (a cheap 304 with the ETag), so a reader never sees an old copy.
+NEWSROOM_BROWSER_CACHE_SECONDS = env_int("NEWSROOM_BROWSER_CACHE_SECONDS", 0)
 NEWSROOM_STALE_WHILE_REVALIDATE_SECONDS = env_int("NEWSROOM_STALE_WHILE_REVALIDATE_SECONDS", 60)
 # Dotted path of a function called with the surrogate keys to purge from a CDN.
 NEWSROOM_PURGE_HOOK = env("NEWSROOM_PURGE_HOOK", "")

@@ -149,6 +149,7 @@ def test_responses_carry_cdn_headers_and_answer_304(client, story):
     assert response["Cache-Tag"] == ",".join(keys)
     control = response["Cache-Control"]
     assert "public" in control and "s-maxage=" in control
+    assert "max-age=0" in control  # browsers revalidate: readers never keep an old copy
     assert "stale-while-revalidate=" in control
     repeat = client.get(story.get_absolute_url(), HTTP_IF_NONE_MATCH=response["ETag"])
     assert repeat.status_code == 304
