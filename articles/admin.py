@@ -8,6 +8,7 @@ from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from .admin_revisions import EditConflictFormMixin, RevisionAdminMixin
+from .admin_wire import WireCopyAdminMixin
 from .models import Article, Byline, Correction, Image, Publication, RelatedItem, Section
 from .revisions import record_revision
 
@@ -135,7 +136,7 @@ class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline", "thumbnail", "publication", "section", "status_label", "publish_at",
