@@ -284,3 +284,46 @@ def test_media_is_fetched_only_when_asked(publication, monkeypatch):
     run("herald.xml", "--fetch-media")
     assert "https://old.harborherald.example/wp-content/uploads/2024/03/ferry-dawn.jpg" in calls
     assert story("council-adds-early-sailings").lead_image is not None
+
+
+def write_wxr(tmp_path, items, namespace="http://wordpress.org/export/1.0/"):
+    path = tmp_path / "small.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" '
+        f'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="{namespace}"><channel>'
+        "<wp:base_site_url>https://small.example</wp:base_site_url>"
+        f"{items}</channel></rss>", encoding="utf-8")
+    return path
+
+
+def post(post_id, title, status="publish", slug="", date="2024-05-01 12:00:00", body="Text."):
+    return (f"<item><title>{title}</title><guid>https://small.example/?p={post_id}</guid>"
+            f"<content:encoded><![CDATA[{body}]]></content:encoded>"
+            f"<wp:post_id>{post_id}</wp:post_id><wp:post_date_gmt>{date}</wp:post_date_gmt>"
+            f"<wp:post_name>{slug}</wp:post_name><wp:status>{status}</wp:status>"
+            "<wp:post_type>post</wp:post_type></item>")
+
+
+def test_older_wxr_versions_entities_in_titles_and_unicode_slugs(publication, tmp_path):
+    path = write_wxr(tmp_path, post(1, "Mayor&#8217;s &amp; council&#8217;s plan", slug="mayors-plan")
+                     + post(2, "Κρήτη ferry link", slug="%ce%ba%cf%81%ce%ae%cf%84%ce%b7"))
+    call_command("import_wordpress", str(path), "--no-progress", stdout=io.StringIO())
+    assert story("mayors-plan").headline == "Mayor’s & council’s plan"
+    assert story("κρήτη").headline == "Κρήτη ferry link"
+
+
+def test_a_scheduled_post_whose_time_passed_waits_for_review(publication, tmp_path):
+    path = write_wxr(tmp_path, post(3, "Missed its slot", status="future", slug="missed"))
+    out = io.StringIO()
+    call_command("import_wordpress", str(path), "--no-progress", stdout=out)
+    assert story("missed").status == Article.Status.IN_REVIEW
+    assert not Article.objects.published().exists()
+    assert "scheduled time has passed" in out.getvalue()
+
+
+def test_a_file_that_is_not_a_wordpress_export_is_refused(publication, tmp_path):
+    path = tmp_path / "other.xml"
+    path.write_text("<?xml version='1.0'?><notes><note>Hi</note></notes>")
+    with pytest.raises(CommandError, match="holds no WordPress posts"):
+        call_command("import_wordpress", str(path), "--no-progress")
