@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -156,7 +157,12 @@ def export_newsroom(out, *, progress=None):
                 "exported_at": timezone.now().isoformat(), "tables": [], "media": []}
     media = []
     try:
-        with transaction.atomic():  # one consistent snapshot of every table
+        outermost = not connection.in_atomic_block
+        with transaction.atomic():
+            if outermost and connection.vendor == "postgresql":
+                # Every table read from one snapshot, even while editors keep saving.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             for name, model in TABLES:
                 rows = 0
                 with writer.open(f"{name}.jsonl") as fh:
@@ -373,6 +379,8 @@ def import_newsroom(source, *, progress=None):
         return loaded
     except KeyError as exc:
         raise BackupError(f"The export is missing a file: {exc}.") from exc
+    except zipfile.BadZipFile as exc:
+        raise BackupError(f"The .zip file is damaged ({exc}).") from exc
     finally:
         reader.close()
 
@@ -388,6 +396,8 @@ def _reset_sequences():
 
 def _restore_file(reader, entry):
     path = _safe_media_path(str(entry.get("path", "")))
+    if not 0 <= int(entry.get("bytes", 0)) <= settings.NEWSROOM_IMAGE_MAX_BYTES:
+        raise BackupError(f"media/{path} is larger than images may be here.")
     if reader.size(f"media/{path}") > max(entry.get("bytes", 0), 0):
         raise BackupError(f"media/{path} is larger than the manifest says.")
     with reader.open(f"media/{path}") as fh:

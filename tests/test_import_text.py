@@ -147,3 +147,15 @@ def test_a_bad_file_is_reported_and_the_others_import(publication, tmp_path):
 def test_unknown_section_is_a_clear_error(publication):
     with pytest.raises(CommandError, match="no section with the slug “sports”"):
         run(str(WIRE / "washington.txt"), "--section", "sports")
+
+
+@pytest.mark.parametrize("command, words", [
+    ("import_wordpress", "--media-dir"),
+    ("import_text", "--create-people"),
+    ("export_newsroom", "newsroom-export format"),
+    ("import_newsroom", "must be empty"),
+])
+def test_every_import_and_export_command_explains_itself(capsys, command, words):
+    with pytest.raises(SystemExit):
+        call_command(command, "--help")
+    assert words in " ".join(capsys.readouterr().out.split())
