@@ -118,6 +118,7 @@ def test_pages_menus_and_auto_drafts_are_reported_and_skipped(publication, uploa
     assert "page 200 “About the Herald”: page items are not imported" in out
     assert "nav_menu_item 300" in out
     assert "post 107 “Auto Draft”: an empty automatic draft" in out
+    assert "post 108 “Ferry schedule (old draft)”: in the trash" in out
     assert not Article.objects.filter(headline__in=["About the Herald", "Home", "Auto Draft"]).exists()
     assert "articles: 6 created" in out
 
