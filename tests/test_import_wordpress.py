@@ -328,3 +328,21 @@ def test_a_file_that_is_not_a_wordpress_export_is_refused(publication, tmp_path)
     path.write_text("<?xml version='1.0'?><notes><note>Hi</note></notes>")
     with pytest.raises(CommandError, match="holds no WordPress posts"):
         call_command("import_wordpress", str(path), "--no-progress")
+
+
+def test_yoast_seo_title_and_description_are_kept_unless_they_are_templates(publication, uploads):
+    run("herald.xml", "--media-dir", str(uploads))
+    council = story("council-adds-early-sailings")
+    assert council.seo_title == "Two early ferry sailings for Gull Island"
+    assert council.seo_description == "The harbor council voted to add sailings before 7 a.m."
+    assert story("old-bridge-closes").seo_title == ""
+
+
+def test_a_dry_run_reports_and_saves_nothing(publication, uploads, settings):
+    out = run("herald.xml", "--media-dir", str(uploads), "--dry-run")
+    assert "Dry run into" in out
+    assert "articles: 6 created" in out and "images: 1 created" in out
+    assert not Article.objects.exists()
+    assert not Person.objects.exists()
+    assert not ImportedItem.objects.exists()
+    assert not (Path(settings.MEDIA_ROOT) / "images").exists()

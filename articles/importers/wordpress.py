@@ -329,11 +329,16 @@ def publish_time(item):
     return _datetime(item.date_local, ZoneInfo(settings.TIME_ZONE))
 
 
+class _DryRun(Exception):
+    """Raised at the end of a dry run to roll every change back."""
+
+
 class WordPressImporter:
     def __init__(self, *, publication, media_dir=None, fetch=False, max_fetch_bytes=None,
-                 progress=None):
+                 progress=None, dry_run=False):
         # progress: True draws a bar, False never, None only on a terminal.
         self.publication = publication
+        self.dry_run = dry_run
         self.media_dir = Path(media_dir).resolve() if media_dir else None
         self.fetch = fetch
         self.max_bytes = max_fetch_bytes or settings.NEWSROOM_IMAGE_MAX_BYTES
@@ -344,11 +349,17 @@ class WordPressImporter:
     def run(self, path):
         self.site = scan(path)
         self.now = timezone.now()
-        with tqdm(total=self.site.item_count, unit="item", disable=None if self.progress is None else not self.progress,
-                  desc="Importing") as bar:
-            for item in items(path):
-                self.import_item(item)
-                bar.update()
+        disable = None if self.progress is None else not self.progress
+        try:
+            with transaction.atomic(), tqdm(total=self.site.item_count, unit="item",
+                                            disable=disable, desc="Importing") as bar:
+                for item in items(path):
+                    self.import_item(item)
+                    bar.update()
+                if self.dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass  # everything above is rolled back; the report says what would happen
         return self.report
 
     def key(self, *parts):
@@ -410,9 +421,11 @@ class WordPressImporter:
             "publish_at": publish_at,
             "section": section,
             "lead_image": image,
+            **self.seo_fields(item),
         }
         fingerprint = hashlib.sha1(json.dumps(
             [item.title, item.content, item.excerpt, item.slug, status, str(publish_at),
+             fields["seo_title"], fields["seo_description"],
              section.pk if section else None, [p.pk for p in people],
              image.pk if image else None, tags], sort_keys=True,
         ).encode()).hexdigest()
@@ -443,6 +456,15 @@ class WordPressImporter:
         record_revision(article, comment="Imported from WordPress" if outcome == "created"
                         else "Updated from WordPress")
         return outcome
+
+    def seo_fields(self, item):
+        """Yoast SEO's title and description, when they are plain text (not templates)."""
+        title = html.unescape(item.meta.get("_yoast_wpseo_title", "")).strip()
+        description = html.unescape(item.meta.get("_yoast_wpseo_metadesc", "")).strip()
+        return {
+            "seo_title": "" if "%%" in title else Truncator(title).chars(70),
+            "seo_description": "" if "%%" in description else Truncator(description).chars(160),
+        }
 
     def status_and_time(self, item, warn):
         status = STATUSES[item.status]
@@ -531,6 +553,9 @@ class WordPressImporter:
         except ValidationError as exc:
             warn(f"featured image {filename} left out: {' '.join(exc.messages)}")
             return None
+        if self.dry_run:
+            self.report.count("images", "created")
+            return None  # no file is written on a dry run
         alt = (attachment.meta.get("_wp_attachment_image_alt") or attachment.title
                or headline).strip()
         image = Image.objects.create(

@@ -52,21 +52,30 @@ class Command(BaseCommand):
             "--max-image-bytes", type=int, metavar="BYTES",
             help="Largest image to read or download (default: NEWSROOM_IMAGE_MAX_BYTES).",
         )
+        parser.add_argument(
+            "--dry-run", action="store_true",
+            help="Read everything and print the summary, then undo it all: nothing is saved "
+            "and no image file is written.",
+        )
         parser.add_argument("--no-progress", action="store_true",
                             help="Do not draw a progress bar.")
 
     def handle(self, *args, export, media_dir=None, publication=None, fetch_media=False,
-               max_image_bytes=None, no_progress=False, **options):
+               max_image_bytes=None, no_progress=False, dry_run=False, **options):
         target = publication_option(publication)
         importer = WordPressImporter(
             publication=target, media_dir=media_dir, fetch=fetch_media,
             max_fetch_bytes=max_image_bytes, progress=False if no_progress else None,
+            dry_run=dry_run,
         )
         try:
             report = importer.run(export)
         except WordPressFileError as exc:
             raise CommandError(f"{export}: {exc}") from exc
         style = self.style.WARNING if report.failed else self.style.SUCCESS
-        self.stdout.write(style(f"WordPress import into {target.name} finished:"))
+        if dry_run:
+            self.stdout.write(style(f"Dry run into {target.name}: nothing was saved. It would do:"))
+        else:
+            self.stdout.write(style(f"WordPress import into {target.name} finished:"))
         for line in report.lines():
             self.stdout.write(line)
