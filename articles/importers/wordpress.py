@@ -11,6 +11,7 @@ import hashlib
 import html
 import json
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -351,8 +352,11 @@ class WordPressImporter:
         self.now = timezone.now()
         disable = None if self.progress is None else not self.progress
         try:
-            with transaction.atomic(), tqdm(total=self.site.item_count, unit="item",
-                                            disable=disable, desc="Importing") as bar:
+            # A real run commits post by post; a dry run holds everything in one
+            # transaction and rolls it back.
+            outer = transaction.atomic() if self.dry_run else nullcontext()
+            with outer, tqdm(total=self.site.item_count, unit="item",
+                             disable=disable, desc="Importing") as bar:
                 for item in items(path):
                     self.import_item(item)
                     bar.update()
