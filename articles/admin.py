@@ -8,6 +8,7 @@ from taggit.forms import TagWidget
 from taggit.models import Tag
 
 from .admin_revisions import EditConflictFormMixin, RevisionAdminMixin
+from .admin_wire import WireCopyAdminMixin
 from .admin_workflow import StatusFilter, WorkflowAdminMixin
 from .editor import BodyEditorWidget
 from .models import Article, Byline, Correction, Image, Publication, RelatedItem, Section
@@ -137,7 +138,7 @@ class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline", "thumbnail", "publication", "section", "status_label", "publish_at",
