@@ -6,6 +6,7 @@ search and related-story list starts from it.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -15,6 +16,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 
+from newsroom import renditions
 from newsroom.images import ValidatedImageField
 from people.models import Person
 
@@ -150,6 +152,16 @@ class Image(models.Model):
 
     def __str__(self):
         return Truncator(self.alt_text).chars(60)
+
+    def save(self, *args, **kwargs):
+        # A new upload loses its EXIF (GPS position, camera) before it is stored; the
+        # fixed-size renditions readers get are derived files, kept in step here.
+        if self.file and not self.file._committed:
+            cleaned = renditions.without_metadata(self.file)
+            if cleaned is not None:
+                self.file = ContentFile(cleaned, name=self.file.name.rsplit("/", 1)[-1])
+        super().save(*args, **kwargs)
+        renditions.generate(self)
 
 
 class ArticleQuerySet(models.QuerySet):

@@ -1,6 +1,7 @@
 """Public pages. Every one starts from ``Article.objects.published()`` for this host."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -10,6 +11,7 @@ from taggit.models import Tag
 from people.models import Person
 
 from .models import Article, Byline, Correction, RelatedItem, Section
+from .related import OtherNewsMixin
 
 
 class PublishedArticlesMixin:
@@ -28,11 +30,46 @@ class PublishedArticlesMixin:
 
 
 class HomeView(PublishedArticlesMixin, ListView):
+    """The front page: a lead story, top stories, the latest, and the latest by section.
+
+    ``articles`` is the paginated stream of the latest stories; page 1 adds the front.
+    """
+
     template_name = "articles/home.html"
     context_object_name = "articles"
+    top_count = 4
+    per_section = 3
 
     def get_queryset(self):
-        return super().get_queryset().order_by("-featured", "-priority", "-publish_at")
+        return super().get_queryset().order_by("-publish_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"] is None or context["page_obj"].number == 1:
+            front = list(
+                self.get_queryset().order_by("-featured", "-priority", "-publish_at", "-pk")[
+                    : 1 + self.top_count
+                ]
+            )
+            context.update(lead=front[0] if front else None, top_stories=front[1:],
+                           section_blocks=self.section_blocks(exclude=[a.pk for a in front]))
+        return context
+
+    def section_blocks(self, *, exclude):
+        """[(section, [article, …]), …]: each section's latest stories, in one query."""
+        ranked = (
+            self.get_queryset()
+            .exclude(pk__in=exclude)
+            .filter(section__isnull=False)
+            .annotate(rank=Window(RowNumber(), partition_by=F("section_id"),
+                                  order_by=[F("publish_at").desc(), F("pk").desc()]))
+            .filter(rank__lte=self.per_section)
+            .order_by("section__order", "section__name", "rank")
+        )
+        blocks = {}
+        for article in ranked:
+            blocks.setdefault(article.section_id, (article.section, []))[1].append(article)
+        return list(blocks.values())
 
 
 class SectionView(PublishedArticlesMixin, ListView):
@@ -78,14 +115,14 @@ class AuthorView(PublishedArticlesMixin, ListView):
         return super().get_context_data(person=self.person, **kwargs)
 
 
-class ArticleDetailView(PublishedArticlesMixin, DetailView):
+class ArticleDetailView(OtherNewsMixin, PublishedArticlesMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
         related = RelatedItem.objects.filter(
             Q(target__isnull=True) | Q(target__in=Article.objects.published())
-        ).select_related("target")
+        ).select_related("target", "target__section", "target__lead_image")
         return (
             self.published_articles()
             .select_related("section", "lead_image", "publication")

@@ -27,3 +27,11 @@ def story_body(article):
     if body.startswith("<p>"):
         return mark_safe(f"<p>{marker}{body[3:]}")
     return mark_safe(f"<p>{marker}</p>{body}")
+
+
+@register.filter
+def snippet_html(snippet):
+    """A search snippet, escaped, with the matched words in <mark>."""
+    from articles.search import snippet_html as render
+
+    return render(snippet)

@@ -1,0 +1,103 @@
+"""Story search: PostgreSQL full-text search with ranking and highlighted snippets, and a
+plain ``icontains`` fallback on SQLite.
+
+Both start from the queryset they are given (always ``published()``) and return it
+annotated with ``snippet``: plain text with the matched words between ``MARK_START`` and
+``MARK_END``, turned into safe HTML by ``snippet_html``.
+"""
+
+import html
+import re
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.functions import Concat, Replace
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+MARK_START, MARK_END = "\x02", "\x03"
+SEARCH_CONFIG = "english"
+
+
+def terms(query):
+    """Words of a query, without the punctuation of search syntax, at most MAX_TERMS."""
+    words = re.findall(r"\w[\w'’-]*", query)
+    return [w.strip("-'’") for w in words if w.strip("-'’")][:MAX_TERMS]
+
+
+def search(queryset, query):
+    if connection.vendor == "postgresql":
+        return _search_postgres(queryset, query)
+    return _search_fallback(queryset, query)
+
+
+def _plain_body():
+    # Tags out, so snippets never cut through markup; entities are unescaped in Python.
+    return Func(F("body"), Value("<[^>]+>"), Value(" "), Value("g"),
+                function="regexp_replace", output_field=TextField())
+
+
+def _search_postgres(queryset, query):
+    vector = (
+        SearchVector("headline", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("dek", "summary", weight="B", config=SEARCH_CONFIG)
+        + SearchVector(_plain_body(), weight="C", config=SEARCH_CONFIG)
+    )
+    ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    text = Concat(F("summary"), Value(" "), _plain_body(), output_field=TextField())
+    return (
+        queryset.annotate(rank=SearchRank(vector, ts_query))
+        .filter(rank__gt=0)
+        .annotate(
+            snippet=SearchHeadline(
+                Replace(text, Value("\n"), Value(" ")), ts_query, config=SEARCH_CONFIG,
+                start_sel=MARK_START, stop_sel=MARK_END, max_words=35, min_words=15,
+                max_fragments=2, fragment_delimiter=" … ",
+            )
+        )
+        .order_by("-rank", "-publish_at", "-pk")
+    )
+
+
+def _search_fallback(queryset, query):
+    words = terms(query)
+    if not words:
+        return queryset.none()
+    condition = Q()
+    for word in words:
+        condition &= (
+            Q(headline__icontains=word) | Q(dek__icontains=word)
+            | Q(summary__icontains=word) | Q(body__icontains=word)
+        )
+    return queryset.filter(condition).order_by("-publish_at", "-pk")
+
+
+def fallback_snippet(article, query, *, width=220):
+    """A window of the story's text around the first matched word, words marked."""
+    text = html.unescape(strip_tags(f"{article.summary} {article.body}"))
+    text = " ".join(text.split())
+    words = terms(query)
+    if not words:
+        return text[:width]
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    match = pattern.search(text)
+    start = max(0, match.start() - width // 3) if match else 0
+    if start:  # begin and end on whole words
+        start = text.find(" ", start) + 1 if " " in text[start : match.start()] else start
+    end = start + width
+    if end < len(text) and " " in text[start + width // 2 : end]:
+        end = text.rfind(" ", start, end)
+    window = text[start:end]
+    window = ("… " if start else "") + window + (" …" if end < len(text) else "")
+    return pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", window)
+
+
+def snippet_html(snippet):
+    """Escape everything the story's text holds, then turn our markers into <mark>."""
+    text = escape(html.unescape(snippet or ""))
+    # An unbalanced marker (a fragment cut mid-word) must not leave an open <mark>.
+    text = re.sub(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}", r"<mark>\1</mark>", text)
+    return mark_safe(text.replace(MARK_START, "").replace(MARK_END, ""))
