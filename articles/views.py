@@ -51,8 +51,12 @@ class HomeView(PublishedArticlesMixin, ListView):
                     : 1 + self.top_count
                 ]
             )
-            context.update(lead=front[0] if front else None, top_stories=front[1:],
-                           section_blocks=self.section_blocks(exclude=[a.pk for a in front]))
+            front_ids = {a.pk for a in front}
+            context.update(
+                lead=front[0] if front else None, top_stories=front[1:],
+                latest=[a for a in context["articles"] if a.pk not in front_ids],
+                section_blocks=self.section_blocks(exclude=front_ids),
+            )
         return context
 
     def section_blocks(self, *, exclude):
