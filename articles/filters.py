@@ -6,6 +6,8 @@ A value that names nothing (an unknown section, a malformed date) fails validati
 ignored, with the reason shown next to the field.
 """
 
+from datetime import date
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
@@ -29,7 +31,19 @@ def publication_authors(request):
 
 
 class DateInput(forms.DateInput):
+    """A date picker; a value that is no date stays visible as text, as it was typed."""
+
     input_type = "date"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        typed = context["widget"]["value"]
+        if typed:
+            try:
+                date.fromisoformat(str(typed))
+            except ValueError:
+                context["widget"]["type"] = "text"
+        return context
 
 
 class ArticleFilter(django_filters.FilterSet):
