@@ -6,7 +6,6 @@ search and related-story list starts from it.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
@@ -154,12 +153,7 @@ class Image(models.Model):
         return Truncator(self.alt_text).chars(60)
 
     def save(self, *args, **kwargs):
-        # A new upload loses its EXIF (GPS position, camera) before it is stored; the
-        # fixed-size renditions readers get are derived files, kept in step here.
-        if self.file and not self.file._committed:
-            cleaned = renditions.without_metadata(self.file)
-            if cleaned is not None:
-                self.file = ContentFile(cleaned, name=self.file.name.rsplit("/", 1)[-1])
+        # The fixed-size renditions readers get are derived files, kept in step here.
         super().save(*args, **kwargs)
         renditions.generate(self)
 

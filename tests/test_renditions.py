@@ -146,3 +146,13 @@ def test_the_command_makes_missing_renditions_for_older_images(settings):
         path.unlink()
     call_command("make_renditions", verbosity=0)
     assert files_of(image, settings.MEDIA_ROOT)
+
+
+def test_a_portrait_loses_its_gps_data_when_saved():
+    from .factories import PersonFactory
+
+    person = PersonFactory(photo=ContentFile(jpeg_with_gps((300, 300)), name="me.jpg"))
+    data = Path(person.photo.path).read_bytes()
+    assert b"Harborcam" not in data
+    with PILImage.open(person.photo.path) as img:
+        assert not img.getexif()
