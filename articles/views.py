@@ -53,7 +53,7 @@ class HomeView(PublishedArticlesMixin, ListView):
             )
             front_ids = {a.pk for a in front}
             context.update(
-                lead=front[0] if front else None, top_stories=front[1:],
+                lead_story=front[0] if front else None, top_stories=front[1:],
                 latest=[a for a in context["articles"] if a.pk not in front_ids],
                 section_blocks=self.section_blocks(exclude=front_ids),
             )

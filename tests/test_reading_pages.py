@@ -54,7 +54,7 @@ def test_front_page_has_a_lead_top_stories_latest_and_sections(client, publicati
                         when=timezone.now() - timedelta(hours=n + 2)) for n in range(8)]
     html = client.get("/").text
     assert html.index(lead.headline) < html.index("Story 0")
-    assert 'class="card card-lead"' in html
+    assert html.count('class="card card-lead"') == 1  # only the lead is laid out as one
     assert 'aria-label="Top stories"' in html
     assert 'id="latest-heading"' in html
     assert '<a href="/section/metro/">Metro</a></h2>' in html
