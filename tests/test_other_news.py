@@ -173,3 +173,11 @@ def test_other_news_costs_the_same_queries_whatever_the_number_of_items(client, 
             assert client.get(f"/more/{article.pk}/", {"page": 1, "partial": 0}).status_code == 200
         counts.append((len(queries), len(more_queries)))
     assert counts[0] == counts[1]
+
+
+def test_more_for_another_publications_story_is_404(client, publication, other_publication):
+    elsewhere = make(other_publication, "Valley story", tags=["ferries"])
+    make(other_publication, "Valley neighbour", tags=["ferries"])
+    assert client.get(f"/more/{elsewhere.pk}/", {"page": 1}).status_code == 404
+    assert client.get(f"/more/{elsewhere.pk}/", {"page": 1},
+                      HTTP_HOST="valley.example").status_code == 200
