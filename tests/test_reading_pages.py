@@ -229,3 +229,20 @@ def test_the_author_filter_offers_only_people_with_public_stories(client, catalo
                                  "/corrections/?page=abc", "/tag/budget/?page=0"])
 def test_unknown_addresses_and_pages_are_404(client, catalogue, url):
     assert client.get(url).status_code == 404
+
+
+NONSENSE = ["abc", "-1", "99999999999", "%00", "", "²", "9" * 400]
+
+
+def test_no_reader_address_answers_500_to_nonsense(client, catalogue):
+    story = catalogue["budget"]
+    shapes = ["/", "/section/metro/", "/tag/budget/", "/people/ines-calder/", "/stories/",
+              "/search/?q=budget&", "/corrections/", "/2025/", "/2025/08/", "/2025/08/01/",
+              f"/more/{story.pk}/", story.get_absolute_url()]
+    for shape in shapes:
+        joiner = "&" if "?" in shape else "?"
+        for value in NONSENSE:
+            for param in ("page", "section", "author", "tag", "after", "before", "partial", "q"):
+                response = client.get(f"{shape}{joiner}{param}={value}")
+                assert response.status_code in (200, 301, 400, 404), (shape, param, value)
+                assert "Secret" not in response.text, (shape, param, value)
