@@ -9,7 +9,12 @@ annotated with ``snippet``: plain text with the matched words between ``MARK_STA
 import html
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
 from django.db import connection
 from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Concat, Replace
@@ -34,6 +39,33 @@ def search(queryset, query):
     return _search_fallback(queryset, query)
 
 
+# The story as one weighted document: headline (A), dek and summary (B), body without its
+# tags (C). Migration 0004 builds a GIN index on exactly this expression, so PostgreSQL
+# finds matches in the index instead of reading every story; change both together.
+DOCUMENT_SQL = (
+    "setweight(to_tsvector('english'::regconfig, COALESCE({headline}, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, "
+    "COALESCE({dek}, '') || ' ' || COALESCE({summary}, '')), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, "
+    "regexp_replace(COALESCE({body}, ''), '<[^>]+>', ' ', 'g')), 'C')"
+)
+
+
+class Document(Func):
+    """The indexed search document of a story (PostgreSQL only)."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self):
+        super().__init__(F("headline"), F("dek"), F("summary"), F("body"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        columns = [compiler.compile(expression)[0] for expression in self.source_expressions]
+        return "(" + DOCUMENT_SQL.format(
+            **dict(zip(["headline", "dek", "summary", "body"], columns, strict=True))
+        ) + ")", []
+
+
 def _plain_body():
     # Tags out, so snippets never cut through markup; entities are unescaped in Python.
     return Func(F("body"), Value("<[^>]+>"), Value(" "), Value("g"),
@@ -41,22 +73,18 @@ def _plain_body():
 
 
 def _search_postgres(queryset, query):
-    vector = (
-        SearchVector("headline", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("dek", "summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector(_plain_body(), weight="C", config=SEARCH_CONFIG)
-    )
     ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     text = Concat(F("summary"), Value(" "), _plain_body(), output_field=TextField())
     return (
-        queryset.annotate(rank=SearchRank(vector, ts_query))
-        .filter(rank__gt=0)
+        queryset.annotate(document=Document())
+        .filter(document=ts_query)  # document @@ query: answered from the GIN index
         .annotate(
+            rank=SearchRank(F("document"), ts_query),
             snippet=SearchHeadline(
                 Replace(text, Value("\n"), Value(" ")), ts_query, config=SEARCH_CONFIG,
                 start_sel=MARK_START, stop_sel=MARK_END, max_words=35, min_words=15,
                 max_fragments=2, fragment_delimiter=" … ",
-            )
+            ),
         )
         .order_by("-rank", "-publish_at", "-pk")
     )
