@@ -9,9 +9,17 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 SQLITE_TEST_URL ?= sqlite:///var/test.sqlite3
 PYTEST_ARGS ?=
 
-.PHONY: install run serve worker test test-sqlite test-postgres lint format demo clean bench
+.PHONY: install run serve worker test test-sqlite test-postgres lint format demo clean bench test-tools
 
 install: $(BIN)/.installed
+
+# Test-only tools from npm (the Nu Html Checker and axe-core), pinned in package-lock.json.
+# --ignore-scripts: vnu-jar's install script would fetch a Java of its own; we use the system's.
+test-tools: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +30,7 @@ $(BIN)/.installed: pyproject.toml
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py make_renditions
 	$(MAKE) serve
 
 serve: install
@@ -36,11 +45,11 @@ test: install lint test-sqlite test-postgres
 lint: install
 	$(BIN)/ruff check .
 
-test-sqlite: install
+test-sqlite: install test-tools
 	@echo "== Test suite on SQLite =="
 	DATABASE_URL=$(SQLITE_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: install
+test-postgres: install test-tools
 	@echo "== Test suite on PostgreSQL =="
 	DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
@@ -49,7 +58,7 @@ format: install
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache node_modules
 
 # Benchmark on PostgreSQL + Redis with wrk: `make bench ARTICLES=100000` (see bench/run.py).
 ARTICLES ?= 10000

@@ -46,29 +46,49 @@ def story_keys(article):
     return keys
 
 
-def article_changed(sender, instance, **kwargs):
-    keys = story_keys(instance)
-    previous_section = getattr(instance, "_loaded_section_id", None)
-    if previous_section and previous_section != instance.section_id:
-        keys.add(f"section:{previous_section}")
+def article_saved(sender, instance, created=False, **kwargs):
+    """An edit refreshes the pages showing the story; a move refreshes the lists too.
+
+    Pages that list a story carry its ``article:<id>`` key, so a new headline reaches
+    them without touching anything else. When the story joins or leaves readers' view,
+    or moves (status, times, section, prominence), every list it may enter or leave is
+    refreshed: its publication, section, tags and authors.
+    """
+    keys = {f"article:{instance.pk}"}
+    before = getattr(instance, "_loaded_placement", None) or {}
+    after = instance.placement()
+    published = Article.Status.PUBLISHED
+    if published in (before.get("status"), after["status"]) and (created or before != after):
+        keys |= story_keys(instance)
+        if before.get("section_id") and before["section_id"] != after["section_id"]:
+            keys.add(f"section:{before['section_id']}")
+    instance._loaded_placement = after  # the next save compares with this one
     bump_on_commit(keys)
 
 
+def article_deleted(sender, instance, **kwargs):
+    bump_on_commit(cache.article_keys(instance))
+
+
 def part_changed(sender, instance, **kwargs):
-    """A byline, tag, related item or correction of a story."""
-    article = Article.objects.filter(pk=instance.article_id if hasattr(instance, "article_id")
-                                     else instance.content_object_id).first()
-    keys = story_keys(article) if article else set()
+    """A byline, tag, related item or correction: the story's pages, and the lists the
+    part puts it on (an author's page, a tag's page, the corrections page)."""
+    article_id = getattr(instance, "article_id", None) or instance.content_object_id
+    keys = {f"article:{article_id}"}
     if isinstance(instance, Byline):
         keys.add(f"person:{instance.person_id}")
-    if isinstance(instance, TaggedArticle):
+    elif isinstance(instance, TaggedArticle):
         keys.add(f"tag:{instance.tag_id}")
+    elif isinstance(instance, Correction):
+        publication_id = Article.objects.filter(pk=article_id).values_list(
+            "publication_id", flat=True).first()
+        keys.add(f"corrections:{publication_id}")
     bump_on_commit(keys)
 
 
 def tags_changed(sender, instance, action, pk_set=None, **kwargs):
     if action.startswith("post_") and isinstance(instance, Article):
-        bump_on_commit(story_keys(instance) | {f"tag:{pk}" for pk in pk_set or ()})
+        bump_on_commit({f"article:{instance.pk}", *(f"tag:{pk}" for pk in pk_set or ())})
 
 
 def person_changed(sender, instance, **kwargs):
@@ -91,8 +111,9 @@ def image_changed(sender, instance, **kwargs):
 
 
 def connect():
+    post_save.connect(article_saved, sender=Article, dispatch_uid="inv-article-saved")
+    post_delete.connect(article_deleted, sender=Article, dispatch_uid="inv-article-deleted")
     for signal in (post_save, post_delete):
-        signal.connect(article_changed, sender=Article, dispatch_uid=f"inv-article-{signal}")
         for model in (Byline, Correction, RelatedItem, TaggedArticle):
             signal.connect(part_changed, sender=model, dispatch_uid=f"inv-{model}-{signal}")
         for model in (Person, SocialLink):

@@ -14,6 +14,8 @@ from django.utils.html import strip_tags
 from django.utils.module_loading import import_string
 from django.utils.text import Truncator
 
+from newsroom import renditions
+
 SCHEMA = "https://schema.org"
 # <, > and & become \u escapes, so no string in the data can close the <script>.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -35,10 +37,24 @@ def original_image_only(image, request):
              "width": image.width, "height": image.height}]
 
 
+def rendition_variants(image, request):
+    """The largest stored rendition of each shape: the picture as framed, and its 3:2 crop
+    around the focal point. Only fixed renditions are listed, never the uploaded original,
+    whose metadata and size are not for sharing."""
+    variants = []
+    for kind in ("full", "crop"):
+        sizes = renditions.renditions(image, kind)
+        if sizes:
+            largest = sizes[-1]
+            variants.append({"url": request.build_absolute_uri(largest.url),
+                             "width": largest.width, "height": largest.height})
+    return variants or original_image_only(image, request)
+
+
 def image_variants(image, request):
     if not image:
         return []
-    path = getattr(settings, "NEWSROOM_IMAGE_VARIANTS", "articles.metadata.original_image_only")
+    path = getattr(settings, "NEWSROOM_IMAGE_VARIANTS", "articles.metadata.rendition_variants")
     return import_string(path)(image, request)
 
 

@@ -16,6 +16,7 @@ from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from newsroom import renditions
 from newsroom.images import ValidatedImageField
 from people.models import Person
 
@@ -151,6 +152,11 @@ class Image(models.Model):
 
     def __str__(self):
         return Truncator(self.alt_text).chars(60)
+
+    def save(self, *args, **kwargs):
+        # The fixed-size renditions readers get are derived files, kept in step here.
+        super().save(*args, **kwargs)
+        renditions.generate(self)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -303,12 +309,20 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
+    # What decides where a story appears for readers (see articles/invalidation.py).
+    PLACEMENT_FIELDS = ("status", "publish_at", "embargo_until", "section_id",
+                        "publication_id", "featured", "priority")
+
     @classmethod
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
-        # Remember the section as loaded: moving a story must refresh the old section too.
-        article._loaded_section_id = article.__dict__.get("section_id")
+        # Remember where the story stood as loaded: a save that moves it must refresh the
+        # pages it leaves as well as those it joins.
+        article._loaded_placement = article.placement()
         return article
+
+    def placement(self):
+        return {f: self.__dict__.get(f) for f in self.PLACEMENT_FIELDS}
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)

@@ -1,10 +1,13 @@
 from django.urls import path, register_converter
 
-from . import preview, sitemaps, views
-from .converters import UnicodeSlugConverter
+from . import listings, preview, sitemaps, views
+from .converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
 from .feeds import StoryFeed
 
 register_converter(UnicodeSlugConverter, "uslug")
+register_converter(YearConverter, "yyyy")
+register_converter(MonthConverter, "mm")
+register_converter(DayConverter, "dd")
 
 app_name = "articles"
 
@@ -40,4 +43,11 @@ urlpatterns = [
          name="sitemap-authors"),
     path("sitemaps/tags.xml", sitemaps.listing_sitemap, {"name": "tags"}, name="sitemap-tags"),
     path("preview/<str:token>/", preview.SharedPreviewView.as_view(), name="preview"),
+    path("<yyyy:year>/", listings.YearArchive.as_view(), name="archive-year"),
+    path("<yyyy:year>/<mm:month>/", listings.MonthArchive.as_view(), name="archive-month"),
+    path("<yyyy:year>/<mm:month>/<dd:day>/", listings.DayArchive.as_view(), name="archive-day"),
+    path("stories/", listings.StoryListView.as_view(), name="stories"),
+    path("search/", listings.SearchView.as_view(), name="search"),
+    path("corrections/", listings.CorrectionsView.as_view(), name="corrections"),
+    path("more/<int:pk>/", listings.OtherNewsView.as_view(), name="other-news"),
 ]

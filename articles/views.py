@@ -1,6 +1,7 @@
 """Public pages. Every one starts from ``Article.objects.published()`` for this host."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -11,6 +12,7 @@ from people.models import Person
 
 from .cache import add_keys
 from .models import Article, Byline, Correction, RelatedItem, Section
+from .related import OtherNewsMixin
 
 
 class PublishedArticlesMixin:
@@ -28,7 +30,14 @@ class PublishedArticlesMixin:
         return self.published_articles().with_listing_data()
 
     def cache_keys(self, context):
-        """Surrogate keys naming what this page shows (see articles/cache.py)."""
+        """Surrogate keys naming what this page shows (see articles/cache.py).
+
+        By default a page lists the publication's stories, so any story joining or leaving
+        readers' view refreshes it; narrower lists (a section, a tag) say so instead.
+        """
+        return {*self.listed_keys(context), f"publication:{self.request.publication.pk}"}
+
+    def listed_keys(self, context):
         listed = context.get("object_list") or ()
         return {f"layout:{self.request.publication.pk}", *(f"article:{a.pk}" for a in listed)}
 
@@ -38,14 +47,57 @@ class PublishedArticlesMixin:
 
 
 class HomeView(PublishedArticlesMixin, ListView):
+    """The front page: a lead story, top stories, the latest, and the latest by section.
+
+    ``articles`` is the paginated stream of the latest stories; page 1 adds the front.
+    """
+
     template_name = "articles/home.html"
     context_object_name = "articles"
+    top_count = 4
+    per_section = 3
 
     def get_queryset(self):
-        return super().get_queryset().order_by("-featured", "-priority", "-publish_at")
+        return super().get_queryset().order_by("-publish_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context["page_obj"] is None or context["page_obj"].number == 1:
+            front = list(
+                self.get_queryset().order_by("-featured", "-priority", "-publish_at", "-pk")[
+                    : 1 + self.top_count
+                ]
+            )
+            front_ids = {a.pk for a in front}
+            context.update(
+                lead_story=front[0] if front else None, top_stories=front[1:],
+                latest=[a for a in context["articles"] if a.pk not in front_ids],
+                section_blocks=self.section_blocks(exclude=front_ids),
+            )
+        return context
 
     def cache_keys(self, context):
-        return super().cache_keys(context) | {f"publication:{self.request.publication.pk}"}
+        shown = [context.get("lead_story"), *context.get("top_stories", ())]
+        for _section, articles in context.get("section_blocks", ()):
+            shown.extend(articles)
+        return super().cache_keys(context) | {f"article:{a.pk}" for a in shown if a}
+
+    def section_blocks(self, *, exclude):
+        """[(section, [article, …]), …]: each section's latest stories, in one query."""
+        ranked = (
+            self.get_queryset()
+            .exclude(pk__in=exclude)
+            .filter(section__isnull=False)
+            .annotate(rank=Window(RowNumber(), partition_by=F("section_id"),
+                                  order_by=[F("publish_at").desc(), F("pk").desc()]))
+            .filter(rank__lte=self.per_section)
+            .order_by("section__order", "section__name", "rank")
+        )
+        blocks = {}
+        for article in ranked:
+            blocks.setdefault(article.section_id, (article.section, []))[1].append(article)
+        return list(blocks.values())
+
 
 
 class SectionView(PublishedArticlesMixin, ListView):
@@ -62,7 +114,7 @@ class SectionView(PublishedArticlesMixin, ListView):
         return super().get_context_data(section=self.section, **kwargs)
 
     def cache_keys(self, context):
-        return super().cache_keys(context) | {f"section:{self.section.pk}"}
+        return self.listed_keys(context) | {f"section:{self.section.pk}"}
 
 
 class TagView(PublishedArticlesMixin, ListView):
@@ -78,7 +130,7 @@ class TagView(PublishedArticlesMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
     def cache_keys(self, context):
-        return super().cache_keys(context) | {f"tag:{self.tag.pk}"}
+        return self.listed_keys(context) | {f"tag:{self.tag.pk}"}
 
 
 class AuthorView(PublishedArticlesMixin, ListView):
@@ -97,17 +149,17 @@ class AuthorView(PublishedArticlesMixin, ListView):
         return super().get_context_data(person=self.person, **kwargs)
 
     def cache_keys(self, context):
-        return super().cache_keys(context) | {f"person:{self.person.pk}"}
+        return self.listed_keys(context) | {f"person:{self.person.pk}"}
 
 
-class ArticleDetailView(PublishedArticlesMixin, DetailView):
+class ArticleDetailView(OtherNewsMixin, PublishedArticlesMixin, DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
     def get_queryset(self):
         related = RelatedItem.objects.filter(
             Q(target__isnull=True) | Q(target__in=Article.objects.published())
-        ).select_related("target")
+        ).select_related("target", "target__section", "target__lead_image")
         return (
             self.published_articles()
             .select_related("section", "lead_image", "publication")
@@ -150,4 +202,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             *(f"tag:{t.pk}" for t in article.tags.all()),
             *(f"person:{b.person_id}" for b in article.bylines.all()),
             *(f"article:{r.target_id}" for r in article.related_items.all() if r.target_id),
+            *(f"article:{a.pk}" for a in getattr(context.get("other_news"), "items", ())),
+            # The automatic "In Other News" may take in any story that goes live.
+            f"publication:{article.publication_id}",
         }

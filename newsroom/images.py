@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from PIL import Image, UnidentifiedImageError
+
+from .renditions import without_metadata
 
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 
@@ -104,11 +107,21 @@ class ValidatedImageFormField(forms.ImageField):
 
 
 class ValidatedImageField(models.ImageField):
-    """An ImageField that only accepts real, bounded images in our formats."""
+    """An ImageField that only accepts real, bounded images in our formats, and stores
+    them without EXIF/XMP metadata (a photo's GPS position must never be published)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("validators", [ImageFileValidator()])
         super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        file = getattr(model_instance, self.attname)
+        if file and not file._committed:
+            cleaned = without_metadata(file)
+            if cleaned is not None:
+                name = file.name.replace("\\", "/").rsplit("/", 1)[-1]
+                setattr(model_instance, self.attname, ContentFile(cleaned, name=name))
+        return super().pre_save(model_instance, add)
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": ValidatedImageFormField, **kwargs})

@@ -27,19 +27,19 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; tests still use the ORM.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    # Starting Playwright switches the context Django keeps its connections in, so the
-    # tests after it get fresh connection objects. Carry over the snapshot that
-    # serialized_rollback restores from, or every later browser test starts with an
-    # empty database.
     from django.db import connections
 
-    snapshots = {c.alias: c.__dict__.get("_test_serialized_contents") for c in connections.all()}
+    serialized = {alias: getattr(connections[alias], "_test_serialized_contents", None)
+                  for alias in connections}
     try:
         with sync_playwright() as playwright:
+            # Playwright's event loop gives this thread a new context, and with it new
+            # Django connection objects: hand them what serialized_rollback restores from,
+            # or every browser test after the first starts on an empty database.
+            for alias, contents in serialized.items():
+                if contents is not None:
+                    connections[alias]._test_serialized_contents = contents
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for alias, snapshot in snapshots.items():
-                if snapshot is not None:
-                    connections[alias]._test_serialized_contents = snapshot
             yield browser
             browser.close()
     finally:

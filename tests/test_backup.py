@@ -170,7 +170,8 @@ def test_export_writes_a_versioned_manifest_and_json_lines(tmp_path):
     rows = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
     assert rows[0]["slug"] == article.slug
     assert rows[0]["publish_at"] == article.publish_at.isoformat()
-    assert (out / "media" / article.lead_image.file.name).read_bytes() == article.lead_image.file.read()
+    with article.lead_image.file.open("rb") as stored:
+        assert (out / "media" / article.lead_image.file.name).read_bytes() == stored.read()
     assert manifest["media"][0]["path"] == article.lead_image.file.name
 
 

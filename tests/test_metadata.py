@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from lxml import html as lxml_html
 
 from articles.models import Article
+from newsroom.renditions import renditions
 from people.models import SocialLink
 
 from .distribution_data import TRICKY_HEADLINE, rich_story
@@ -70,8 +71,14 @@ def test_article_has_a_complete_news_article(client, story, publication):
         {"@type": "Person", "name": "Sam Okafor", "url": "http://testserver/people/sam-okafor/"},
     ]
     image = story.lead_image
-    assert data["image"] == [{
-        "@type": "ImageObject", "url": f"http://testserver{image.file.url}",
+    # Fixed renditions, never the uploaded original: the picture as framed (120 x 80, it
+    # is never enlarged) and its 3:2 crop around the focal point.
+    full, crop = renditions(image, "full")[-1], renditions(image, "crop")[-1]
+    assert data["image"][1] == {
+        "@type": "ImageObject", "url": f"http://testserver{crop.url}",
+        "width": crop.width, "height": crop.height, "caption": image.caption}
+    assert data["image"][:1] == [{
+        "@type": "ImageObject", "url": f"http://testserver{full.url}",
         "width": 120, "height": 80, "caption": image.caption,
     }]
     assert data["publisher"] == {
@@ -119,7 +126,7 @@ def test_article_opengraph_and_twitter_card(client, story, publication):
     assert og["og:url"] == url
     assert og["og:site_name"] == publication.name
     assert og["og:locale"] == "en"
-    assert og["og:image"] == f"http://testserver{story.lead_image.file.url}"
+    assert og["og:image"] == f"http://testserver{renditions(story.lead_image)[-1].url}"
     assert (og["og:image:width"], og["og:image:height"]) == ("120", "80")
     assert og["article:modified_time"]
     assert [v for k, v in meta if k == "article:author"] == [

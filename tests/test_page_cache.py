@@ -117,15 +117,28 @@ def test_a_correction_shows_at_once(client, story, commit):
     assert "The ferry leaves at 9:40 p.m." in get(client, url)[0].text
 
 
-def test_a_change_to_one_story_leaves_unrelated_story_pages_cached(client, story,
-                                                                   publication, commit):
-    other = ArticleFactory(publication=publication, published=True,
-                           section=SectionFactory(publication=publication))
-    get(client, other.get_absolute_url())
+def test_a_change_to_one_story_leaves_pages_that_do_not_show_it_cached(
+        client, story, other_publication, commit):
+    # Another masthead's story never lists this one, in any list.
+    other = ArticleFactory(publication=other_publication, published=True)
+    host = {"HTTP_HOST": other_publication.domain}
+    get(client, other.get_absolute_url(), **host)
     with commit():
         story.headline = "Something else entirely"
         story.save()
-    assert get(client, other.get_absolute_url())[1] == "hit"
+    assert get(client, other.get_absolute_url(), **host)[1] == "hit"
+
+
+def test_an_edit_refreshes_only_pages_that_show_the_story(client, story, publication,
+                                                          commit):
+    """A headline fix is not a new story: lists that do not show it stay cached."""
+    other_section = SectionFactory(publication=publication)
+    get(client, other_section.get_absolute_url())
+    with commit():
+        story.headline = "A corrected headline"
+        story.save()
+    assert get(client, other_section.get_absolute_url())[1] == "hit"
+    assert get(client, "/")[0].text.count("A corrected headline") >= 1
 
 
 def test_a_scheduled_story_bounds_how_long_pages_are_kept(client, story, publication,

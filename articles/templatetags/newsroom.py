@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
@@ -27,3 +28,20 @@ def story_body(article):
     if body.startswith("<p>"):
         return mark_safe(f"<p>{marker}{body[3:]}")
     return mark_safe(f"<p>{marker}</p>{body}")
+
+
+@register.filter
+def snippet_html(snippet):
+    """A search snippet, escaped, with the matched words in <mark>."""
+    from articles.search import snippet_html as render
+
+    return render(snippet)
+
+
+@register.filter
+def isotime(value):
+    """A ``<time datetime>`` value in the newsroom's zone, to the second (HTML allows at
+    most three digits of fractions; ``date:'c'`` gives six)."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()

@@ -1,0 +1,147 @@
+"""Reader pages beyond the basics: archives, search, the filterable story list,
+corrections and the "In Other News" batches. Each starts from ``published()`` for this host.
+"""
+
+from django import forms
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.views.generic import DayArchiveView, ListView, MonthArchiveView, YearArchiveView
+from django_filters.views import FilterView
+
+from . import related
+from .filters import ArticleFilter
+from .models import Article, Correction, RelatedItem
+from .search import MAX_QUERY_LENGTH, fallback_snippet, search
+from .views import PublishedArticlesMixin
+
+
+class ArchiveMixin(PublishedArticlesMixin):
+    date_field = "publish_at"
+    month_format = "%m"
+    allow_empty = False  # an empty day is a 404, like an unknown story
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-publish_at", "-pk")
+
+
+class YearArchive(ArchiveMixin, YearArchiveView):
+    template_name = "articles/archive.html"
+    make_object_list = True
+
+
+class MonthArchive(ArchiveMixin, MonthArchiveView):
+    template_name = "articles/archive.html"
+
+
+class DayArchive(ArchiveMixin, DayArchiveView):
+    template_name = "articles/archive.html"
+
+
+class StoryListView(PublishedArticlesMixin, FilterView):
+    """Every public story, filtered by section, topic, author and date range."""
+
+    template_name = "articles/story_list.html"
+    context_object_name = "articles"
+    filterset_class = ArticleFilter
+    strict = False  # an invalid value is ignored (and explained), never an error page
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-publish_at", "-pk")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search for", max_length=MAX_QUERY_LENGTH, required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
+class SearchView(StoryListView):
+    """Full-text search on PostgreSQL, a simple fallback elsewhere; filters apply too."""
+
+    template_name = "articles/search.html"
+
+    def get(self, request, *args, **kwargs):
+        self.form = SearchForm(request.GET)
+        self.query = self.form.cleaned_data["q"] if self.form.is_valid() else ""
+        response = super().get(request, *args, **kwargs)
+        if self.form.errors:
+            # Too long, or holding a character no text can: say why, keep what was typed.
+            response.status_code = 400
+        return response
+
+    def get_queryset(self):
+        if not self.query:
+            return Article.objects.none()
+        return search(super().get_queryset(), self.query)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(search_form=self.form, query=self.query, **kwargs)
+        for article in context["articles"]:
+            if not hasattr(article, "snippet"):
+                article.snippet = fallback_snippet(article, self.query)
+        return context
+
+
+class CorrectionsView(PublishedArticlesMixin, ListView):
+    """Every correction, update and note on a public story, newest first."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+
+    def get_queryset(self):
+        return (
+            Correction.objects.filter(article__in=self.published_articles())
+            .select_related("article", "article__section")
+            .order_by("-created_at", "-pk")
+        )
+
+    def cache_keys(self, context):
+        publication = self.request.publication.pk
+        return {f"layout:{publication}", f"publication:{publication}",
+                f"corrections:{publication}",
+                *(f"article:{c.article_id}" for c in context.get("object_list") or ())}
+
+
+class OtherNewsView(PublishedArticlesMixin, ListView):
+    """Batch N of a story's automatic "In Other News" items.
+
+    ``?page=N`` is an ordinary page for readers without JavaScript; with ``partial=1`` the
+    same batch comes as an HTML fragment that static/js/other-news.js appends in place.
+    """
+
+    context_object_name = "articles"
+
+    def get(self, request, *args, **kwargs):
+        self.article = get_object_or_404(
+            self.published_articles().prefetch_related(
+                "tags",
+                Prefetch("related_items", queryset=RelatedItem.objects.only("article", "target")),
+            ),
+            pk=kwargs["pk"],
+        )
+        number = related.page_number(request.GET.get("page"))
+        if number == 1 and request.GET.get("partial") == "1":
+            raise Http404("The first batch is on the story's page.")
+        self.batch = related.automatic_batch(
+            self.article, number,
+            exclude_ids=related.curated_target_ids(self.article.related_items.all()),
+            tag_ids=[tag.pk for tag in self.article.tags.all()],
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.batch.items
+
+    def get_paginate_by(self, queryset):
+        return None
+
+    def get_template_names(self):
+        if self.request.GET.get("partial") == "1":
+            return ["articles/other_news_batch.html"]
+        return ["articles/other_news_page.html"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(article=self.article, batch=self.batch, **kwargs)

@@ -1,0 +1,131 @@
+"""Story search: PostgreSQL full-text search with ranking and highlighted snippets, and a
+plain ``icontains`` fallback on SQLite.
+
+Both start from the queryset they are given (always ``published()``) and return it
+annotated with ``snippet``: plain text with the matched words between ``MARK_START`` and
+``MARK_END``, turned into safe HTML by ``snippet_html``.
+"""
+
+import html
+import re
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.db import connection
+from django.db.models import F, Func, Q, TextField, Value
+from django.db.models.functions import Concat, Replace
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+MARK_START, MARK_END = "\x02", "\x03"
+SEARCH_CONFIG = "english"
+
+
+def terms(query):
+    """Words of a query, without the punctuation of search syntax, at most MAX_TERMS."""
+    words = re.findall(r"\w[\w'’-]*", query)
+    return [w.strip("-'’") for w in words if w.strip("-'’")][:MAX_TERMS]
+
+
+def search(queryset, query):
+    if connection.vendor == "postgresql":
+        return _search_postgres(queryset, query)
+    return _search_fallback(queryset, query)
+
+
+# The story as one weighted document: headline (A), dek and summary (B), body without its
+# tags (C). Migration 0004 builds a GIN index on exactly this expression, so PostgreSQL
+# finds matches in the index instead of reading every story; change both together.
+DOCUMENT_SQL = (
+    "setweight(to_tsvector('english'::regconfig, COALESCE({headline}, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, "
+    "COALESCE({dek}, '') || ' ' || COALESCE({summary}, '')), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, "
+    "regexp_replace(COALESCE({body}, ''), '<[^>]+>', ' ', 'g')), 'C')"
+)
+
+
+class Document(Func):
+    """The indexed search document of a story (PostgreSQL only)."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self):
+        super().__init__(F("headline"), F("dek"), F("summary"), F("body"))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        columns = [compiler.compile(expression)[0] for expression in self.source_expressions]
+        return "(" + DOCUMENT_SQL.format(
+            **dict(zip(["headline", "dek", "summary", "body"], columns, strict=True))
+        ) + ")", []
+
+
+def _plain_body():
+    # Tags out, so snippets never cut through markup; entities are unescaped in Python.
+    return Func(F("body"), Value("<[^>]+>"), Value(" "), Value("g"),
+                function="regexp_replace", output_field=TextField())
+
+
+def _search_postgres(queryset, query):
+    ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    text = Concat(F("summary"), Value(" "), _plain_body(), output_field=TextField())
+    return (
+        queryset.annotate(document=Document())
+        .filter(document=ts_query)  # document @@ query: answered from the GIN index
+        .annotate(
+            rank=SearchRank(F("document"), ts_query),
+            snippet=SearchHeadline(
+                Replace(text, Value("\n"), Value(" ")), ts_query, config=SEARCH_CONFIG,
+                start_sel=MARK_START, stop_sel=MARK_END, max_words=35, min_words=15,
+                max_fragments=2, fragment_delimiter=" … ",
+            ),
+        )
+        .order_by("-rank", "-publish_at", "-pk")
+    )
+
+
+def _search_fallback(queryset, query):
+    words = terms(query)
+    if not words:
+        return queryset.none()
+    condition = Q()
+    for word in words:
+        condition &= (
+            Q(headline__icontains=word) | Q(dek__icontains=word)
+            | Q(summary__icontains=word) | Q(body__icontains=word)
+        )
+    return queryset.filter(condition).order_by("-publish_at", "-pk")
+
+
+def fallback_snippet(article, query, *, width=220):
+    """A window of the story's text around the first matched word, words marked."""
+    text = html.unescape(strip_tags(f"{article.summary} {article.body}"))
+    text = " ".join(text.split())
+    words = terms(query)
+    if not words:
+        return text[:width]
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    match = pattern.search(text)
+    start = max(0, match.start() - width // 3) if match else 0
+    if start:  # begin and end on whole words
+        start = text.find(" ", start) + 1 if " " in text[start : match.start()] else start
+    end = start + width
+    if end < len(text) and " " in text[start + width // 2 : end]:
+        end = text.rfind(" ", start, end)
+    window = text[start:end]
+    window = ("… " if start else "") + window + (" …" if end < len(text) else "")
+    return pattern.sub(lambda m: f"{MARK_START}{m.group(0)}{MARK_END}", window)
+
+
+def snippet_html(snippet):
+    """Escape everything the story's text holds, then turn our markers into <mark>."""
+    text = escape(html.unescape(snippet or ""))
+    # An unbalanced marker (a fragment cut mid-word) must not leave an open <mark>.
+    text = re.sub(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}", r"<mark>\1</mark>", text)
+    return mark_safe(text.replace(MARK_START, "").replace(MARK_END, ""))

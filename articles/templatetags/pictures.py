@@ -1,0 +1,42 @@
+"""``{% picture %}``: a responsive <picture> from an Image's fixed renditions."""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from newsroom import renditions
+
+register = template.Library()
+
+
+def _srcset(entries):
+    return ", ".join(f"{r.url} {r.width}w" for r in entries)
+
+
+@register.simple_tag
+def picture(image, *, crop=False, sizes="100vw", lazy=True, alt=None, css_class=""):
+    """WebP first, the original format as fallback; width and height from the largest
+    rendition, so the browser reserves the space before the picture arrives."""
+    if not image or not image.width:
+        return ""
+    kind = "crop" if crop else "full"
+    fallback = renditions.renditions(image, kind)
+    webp = renditions.renditions(image, kind, ext="webp")
+    if not fallback:
+        return ""
+    default = fallback[min(1, len(fallback) - 1)]  # 640 wide: fine for old browsers
+    largest = fallback[-1]
+    attrs = format_html_join(" ", '{}="{}"', [
+        ("src", default.url),
+        ("srcset", _srcset(fallback)),
+        ("sizes", sizes),
+        ("width", largest.width),
+        ("height", largest.height),
+        ("alt", image.alt_text if alt is None else alt),
+        ("loading", "lazy" if lazy else "eager"),
+        ("decoding", "async"),
+        *([("class", css_class)] if css_class else []),
+    ])
+    return format_html(
+        '<picture><source type="image/webp" srcset="{}" sizes="{}"><img {}></picture>',
+        _srcset(webp), sizes, attrs,
+    )

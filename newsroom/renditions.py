@@ -1,0 +1,159 @@
+"""Image renditions: resized copies at a fixed set of widths, in WebP and the original format.
+
+Renditions are ordinary files on the default storage, at names computed from the image
+alone (no database row, no query to find them):
+
+    renditions/<pk>/<key>/full-<width>.<ext>     the whole picture, resized
+    renditions/<pk>/<key>/crop-<width>.<ext>     a 3:2 crop around the focal point
+
+``key`` is a short hash of the stored file name and the focal point, so a new upload or a
+moved focal point gets new names and no cache serves the old picture. Only the widths
+below exist: no address lets anyone ask for another size. Each rendition is re-encoded
+from pixels alone, so EXIF (camera, GPS position, time) never reaches a reader.
+"""
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image as PILImage
+from PIL import ImageOps
+
+WIDTHS = (320, 640, 960, 1280, 1600)
+CROP_WIDTHS = (320, 640, 960)
+CROP_RATIO = (3, 2)
+ORIGINAL_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
+SAVE_OPTIONS = {
+    "jpg": {"format": "JPEG", "quality": 82, "optimize": True, "progressive": True},
+    "png": {"format": "PNG", "optimize": True},
+    "webp": {"format": "WEBP", "quality": 80, "method": 3},
+}
+
+
+@dataclass(frozen=True)
+class Rendition:
+    url: str
+    width: int
+    height: int
+
+
+def fallback_ext(name):
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return {"jpeg": "jpg", "jpg": "jpg", "png": "png", "webp": "webp"}.get(ext, "png")
+
+
+def key(image):
+    raw = f"{image.file.name}|{image.focal_x:.3f}|{image.focal_y:.3f}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:10]
+
+
+def widths_for(width, sizes=WIDTHS):
+    """The fixed widths an image of ``width`` pixels gets: never upscaled."""
+    if not width:
+        return []
+    return sorted({*(w for w in sizes if w < width), min(width, sizes[-1])})
+
+
+def crop_box(width, height, focal_x, focal_y, ratio=CROP_RATIO):
+    """The largest box of ``ratio`` inside the picture, centred on the focal point."""
+    target = ratio[0] / ratio[1]
+    if width / height > target:
+        box_w, box_h = round(height * target), height
+    else:
+        box_w, box_h = width, round(width / target)
+    left = min(max(round(focal_x * width - box_w / 2), 0), width - box_w)
+    top = min(max(round(focal_y * height - box_h / 2), 0), height - box_h)
+    return (left, top, left + box_w, top + box_h)
+
+
+def _name(image, kind, width, ext):
+    return f"renditions/{image.pk}/{key(image)}/{kind}-{width}.{ext}"
+
+
+def _plan(image, kind):
+    """[(width, height), …] for ``kind`` ("full" or "crop"), from stored dimensions only."""
+    if not image.width or not image.height:
+        return []
+    if kind == "full":
+        return [(w, round(image.height * w / image.width)) for w in widths_for(image.width)]
+    left, top, right, bottom = crop_box(image.width, image.height, image.focal_x, image.focal_y)
+    box_w = right - left
+    return [(w, round(w * CROP_RATIO[1] / CROP_RATIO[0])) for w in widths_for(box_w, CROP_WIDTHS)]
+
+
+def renditions(image, kind="full", ext=None):
+    """Rendition entries (url, width, height) for the template, computed without I/O."""
+    ext = ext or fallback_ext(image.file.name)
+    return [
+        Rendition(default_storage.url(_name(image, kind, w, ext)), w, h)
+        for w, h in _plan(image, kind)
+    ]
+
+
+def generate(image, *, force=False):
+    """Write every rendition of ``image`` that is missing; returns how many were written."""
+    if not image.pk or not image.file:
+        return 0
+    jobs = [
+        (kind, w, h, ext)
+        for kind in ("full", "crop")
+        for w, h in _plan(image, kind)
+        for ext in {"webp", fallback_ext(image.file.name)}
+        if force or not default_storage.exists(_name(image, kind, w, ext))
+    ]
+    if not jobs:
+        return 0
+    with image.file.open("rb") as fh, PILImage.open(fh) as src:
+        src.seek(0)  # an animated GIF: its first frame
+        picture = ImageOps.exif_transpose(src.copy())  # the way the camera was held
+    has_alpha = picture.mode in ("RGBA", "LA") or (
+        picture.mode == "P" and "transparency" in picture.info
+    )
+    picture = picture.convert("RGBA" if has_alpha else "RGB")
+    crop = picture.crop(crop_box(*picture.size, image.focal_x, image.focal_y))
+    sources = {"full": picture, "crop": crop}
+    resized_cache = {}
+    # Widest first, each size resized from the one before it: far less work than
+    # resizing the full picture every time, and each size is encoded in both formats.
+    for kind, w, h, ext in sorted(jobs, key=lambda job: (job[0], -job[1])):
+        if (kind, w) not in resized_cache:
+            source = sources[kind]
+            sources[kind] = resized_cache[(kind, w)] = (
+                source if source.size == (w, h)
+                else source.resize((w, h), PILImage.Resampling.LANCZOS, reducing_gap=2.0)
+            )
+        resized = resized_cache[(kind, w)]
+        if ext == "jpg" and resized.mode != "RGB":
+            resized = resized.convert("RGB")
+        out = io.BytesIO()
+        resized.save(out, **SAVE_OPTIONS[ext])  # no exif= argument: metadata is dropped
+        name = _name(image, kind, w, ext)
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        default_storage.save(name, ContentFile(out.getvalue()))
+    return len(jobs)
+
+
+def without_metadata(fileobj):
+    """The upload's bytes with EXIF/XMP removed and its orientation applied, or None when
+    it carries none. The original is kept on the server too, so it must not hold a GPS fix.
+    """
+    fileobj.seek(0)
+    with PILImage.open(fileobj) as img:
+        if img.format not in ("JPEG", "PNG", "WEBP") or getattr(img, "n_frames", 1) > 1:
+            return None
+        if not img.getexif() and "xmp" not in img.info and "XML:com.adobe.xmp" not in img.info:
+            return None
+        fmt, icc = img.format, img.info.get("icc_profile")
+        picture = ImageOps.exif_transpose(img)
+        out = io.BytesIO()
+        options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {}
+        if fmt == "JPEG" and picture.mode not in ("RGB", "L", "CMYK"):
+            picture = picture.convert("RGB")
+        picture.save(out, fmt, icc_profile=icc, **options) if icc else picture.save(
+            out, fmt, **options
+        )
+    fileobj.seek(0)
+    return out.getvalue()

@@ -1,0 +1,89 @@
+"""Every reader page is valid HTML, as the Nu Html Checker (vnu-jar from npm) sees it.
+
+All pages go to one Java run: the checker takes seconds to start. ``make test`` installs
+vnu-jar with ``npm ci``; Java comes from the system (Debian's openjdk).
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .factories import (
+    ArticleFactory,
+    BylineFactory,
+    CorrectionFactory,
+    ImageFactory,
+    PersonFactory,
+    RelatedItemFactory,
+)
+
+VNU = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+pytestmark = pytest.mark.django_db
+
+
+def reader_pages(client, publication):
+    """The URLs of every kind of reader page, over a small but complete newsroom."""
+    from articles.models import Byline
+
+    writer = PersonFactory(full_name="Dana Reyes", bio="Dana covers the harbor.\n\nShe sails.")
+    writer.social_links.create(network="website", url="https://dana.example/")
+    stories = []
+    for n in range(9):
+        story = ArticleFactory(publication=publication, published=True,
+                               headline=f"Harbor story number {n} & more",
+                               kicker="Analysis" if n == 0 else "", featured=n == 0,
+                               lead_image=ImageFactory() if n % 2 == 0 else None)
+        story.tags.set(["harbor", f"topic {n}"])
+        BylineFactory(article=story, person=writer)
+        stories.append(story)
+    main = stories[0]
+    BylineFactory(article=main, order=1, role=Byline.Role.PHOTOGRAPHER)
+    CorrectionFactory(article=main)
+    RelatedItemFactory(article=main, target=stories[3])
+    RelatedItemFactory(article=main, url="https://tides.example/", title="Tide tables")
+    year, month = main.publish_at.year, main.publish_at.month
+    return {
+        "home": "/",
+        "home-page-2": "/?page=1",
+        "article": main.get_absolute_url(),
+        "section": main.section.get_absolute_url(),
+        "tag": "/tag/harbor/",
+        "author": writer.get_absolute_url(),
+        "search": "/search/?q=harbor",
+        "search-empty": "/search/",
+        "search-too-long": "/search/?q=" + "x" * 300,
+        "stories": "/stories/?section=nope&after=bad&before=2025-99-99",
+        "corrections": "/corrections/",
+        "archive-year": f"/{year}/",
+        "archive-month": f"/{year}/{month:02d}/",
+        "more": f"/more/{main.pk}/?page=1",
+        "not-found": "/no-such-page/",
+    }
+
+
+def test_reader_pages_are_valid_html(client, publication, tmp_path):
+    java = shutil.which("java")
+    assert java, "The HTML check needs Java (apt-get install default-jre-headless)."
+    assert VNU.exists(), "The HTML check needs vnu-jar: run `make test-tools` (npm ci)."
+    files = []
+    for name, url in reader_pages(client, publication).items():
+        response = client.get(url)
+        assert response.status_code in (200, 400, 404), (name, response.status_code)
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+    result = subprocess.run(
+        [java, "-Xss4m", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True, text=True, timeout=180,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}"
+        for m in messages if m.get("type") == "error"
+    ]
+    assert not errors, "\n".join(errors)
+    assert len(files) == 15

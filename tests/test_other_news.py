@@ -1,0 +1,183 @@
+""""In Other News": curated first, then shared tags, same section, most recent; never the
+story itself or anything readers may not see; more batches as a page or a fragment."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles import related
+from articles.models import Article
+
+from .factories import ArticleFactory, ImageFactory, RelatedItemFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def hours_ago(n):
+    return timezone.now() - timedelta(hours=n)
+
+
+@pytest.fixture
+def story(publication):
+    article = ArticleFactory(publication=publication, published=True,
+                             headline="Ferry fares rise for the first time in a decade")
+    article.tags.set(["ferries", "fares"])
+    return article
+
+
+def make(publication, headline, *, tags=(), section=None, age=5, **kwargs):
+    article = ArticleFactory(publication=publication, headline=headline,
+                             section=section or SectionFactory(publication=publication),
+                             status=kwargs.pop("status", Article.Status.PUBLISHED),
+                             publish_at=kwargs.pop("publish_at", hours_ago(age)), **kwargs)
+    article.tags.set(list(tags))
+    return article
+
+
+def headlines(html):
+    return re.findall(r'class="other-news-headline" href="[^"]*">([^<]*)</a>', html)
+
+
+def test_automatic_items_rank_shared_tags_then_section_then_recency(client, publication, story):
+    recent = make(publication, "Most recent, nothing shared", age=1)
+    same_section = make(publication, "Same section only", section=story.section, age=9)
+    one_tag = make(publication, "Shares one tag", tags=["fares"], age=20)
+    two_tags = make(publication, "Shares both tags", tags=["ferries", "fares"], age=30)
+    html = client.get(story.get_absolute_url()).text
+    assert headlines(html) == [two_tags.headline, one_tag.headline, same_section.headline,
+                               recent.headline]
+
+
+def test_curated_items_come_first_and_are_not_repeated(client, publication, story):
+    automatic = make(publication, "Shares a tag", tags=["ferries"], age=1)
+    curated = make(publication, "Chosen by the editor", age=50)
+    RelatedItemFactory(article=story, target=curated, order=0)
+    RelatedItemFactory(article=story, target=automatic, order=1)
+    html = client.get(story.get_absolute_url()).text
+    assert headlines(html) == [curated.headline, automatic.headline]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"status": Article.Status.DRAFT, "publish_at": None},
+        {"status": Article.Status.IN_REVIEW},
+        {"publish_at": timezone.now() + timedelta(hours=3)},
+        {"embargo_until": timezone.now() + timedelta(hours=3)},
+        {"status": Article.Status.UNPUBLISHED},
+    ],
+    ids=["draft", "in-review", "scheduled", "embargoed", "unpublished"],
+)
+def test_stories_readers_may_not_see_never_appear(client, publication, story, kwargs):
+    hidden = make(publication, "Hidden story about ferries", tags=["ferries"], **kwargs)
+    RelatedItemFactory(article=story, target=hidden)
+    html = client.get(story.get_absolute_url()).text
+    assert "Hidden story" not in html
+    assert hidden.pk not in [a.pk for a in related.automatic_candidates(story)]
+
+
+def test_the_story_itself_and_other_publications_never_appear(client, publication, story,
+                                                              other_publication):
+    make(other_publication, "A ferry story on another masthead", tags=["ferries"])
+    html = client.get(story.get_absolute_url()).text
+    assert story.headline not in headlines(html)
+    assert "another masthead" not in html
+
+
+def test_each_item_shows_headline_thumbnail_section_and_time(client, publication, story):
+    other = make(publication, "New dock opens", tags=["ferries"],
+                 lead_image=ImageFactory(), section=SectionFactory(publication=publication,
+                                                                   name="Harbor"))
+    html = client.get(story.get_absolute_url()).text
+    item = html[html.index('<li class="other-news-item">'):]
+    item = item[: item.index("</li>")]
+    assert "New dock opens" in item
+    assert 'class="other-news-section">Harbor</p>' in item
+    assert "<picture>" in item and "crop-" in item
+    assert f'<time datetime="{timezone.localtime(other.publish_at).replace(microsecond=0).isoformat()}"' in item
+
+
+@pytest.fixture
+def many(publication, story):
+    return [make(publication, f"Older ferry story {n:02d}", tags=["ferries"], age=10 + n)
+            for n in range(related.BATCH_SIZE * 2 + 2)]
+
+
+def test_load_more_batches_continue_without_duplicates(client, story, many):
+    first = headlines(client.get(story.get_absolute_url()).text)
+    more_url = f"/more/{story.pk}/"
+    second = headlines(client.get(more_url, {"page": 2, "partial": 1}).text)
+    third = headlines(client.get(more_url, {"page": 3, "partial": 1}).text)
+    seen = first + second + third
+    assert len(first) == len(second) == related.BATCH_SIZE
+    assert len(third) == 2
+    assert len(seen) == len(set(seen)) == len(many)
+    assert seen == [a.headline for a in many]
+
+
+def test_the_more_link_works_without_javascript(client, story, many):
+    html = client.get(story.get_absolute_url()).text
+    href = re.search(r'class="load-more" [^>]*href="([^"]+)"', html).group(1)
+    assert href == f"/more/{story.pk}/?page=2"
+    page = client.get(href)
+    assert page.status_code == 200
+    assert "<html" in page.text and "More stories" in page.text
+    assert 'rel="next" href="?page=3"' in page.text
+
+
+def test_the_fragment_is_only_the_items_and_the_next_address(client, story, many):
+    html = client.get(f"/more/{story.pk}/", {"page": 2, "partial": 1}).text
+    assert "<html" not in html
+    assert f'data-next="/more/{story.pk}/?page=3"' in html
+    last = client.get(f"/more/{story.pk}/", {"page": 3, "partial": 1}).text
+    assert 'data-next=""' in last
+
+
+@pytest.mark.parametrize("page", ["abc", "-1", "0", "4", "99999999999", "1e3", ""])
+def test_nonsense_batches_are_404(client, story, many, page):
+    response = client.get(f"/more/{story.pk}/", {"page": page, "partial": 1})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("kwargs", [{"status": Article.Status.DRAFT, "publish_at": None},
+                                    {"publish_at": timezone.now() + timedelta(hours=3)},
+                                    {"embargo_until": timezone.now() + timedelta(hours=3)}],
+                         ids=["draft", "scheduled", "embargoed"])
+def test_more_for_a_story_readers_may_not_see_is_404(client, publication, kwargs):
+    hidden = make(publication, "Not yet", **kwargs)
+    make(publication, "Public neighbour")
+    assert client.get(f"/more/{hidden.pk}/", {"page": 2}).status_code == 404
+    assert client.get("/more/987654/", {"page": 2}).status_code == 404
+
+
+def test_other_news_costs_the_same_queries_whatever_the_number_of_items(client, publication):
+    def story_with(n):
+        article = make(publication, f"Story with {n}", tags=[f"t{i}" for i in range(n)])
+        for i in range(n):
+            target = make(publication, f"Curated {n}-{i}", lead_image=ImageFactory())
+            RelatedItemFactory(article=article, target=target, order=i)
+            make(publication, f"Automatic {n}-{i}", tags=[f"t{i}"], lead_image=ImageFactory())
+        return article
+
+    small, large = story_with(1), story_with(7)
+    client.get(small.get_absolute_url())  # warm caches (content types)
+    counts = []
+    for article in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(article.get_absolute_url()).status_code == 200
+        with CaptureQueriesContext(connection) as more_queries:
+            assert client.get(f"/more/{article.pk}/", {"page": 1, "partial": 0}).status_code == 200
+        counts.append((len(queries), len(more_queries)))
+    assert counts[0] == counts[1]
+
+
+def test_more_for_another_publications_story_is_404(client, publication, other_publication):
+    elsewhere = make(other_publication, "Valley story", tags=["ferries"])
+    make(other_publication, "Valley neighbour", tags=["ferries"])
+    assert client.get(f"/more/{elsewhere.pk}/", {"page": 1}).status_code == 404
+    assert client.get(f"/more/{elsewhere.pk}/", {"page": 1},
+                      HTTP_HOST="valley.example").status_code == 200
