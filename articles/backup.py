@@ -99,11 +99,17 @@ def encode(field, value, usernames):
     return value
 
 
+def exported_fields(model):
+    """Every stored field but those recomputed from the others (a search document)."""
+    derived = getattr(model, "DERIVED_FIELDS", ())
+    return [f for f in model._meta.concrete_fields if f.name not in derived]
+
+
 def row_of(obj, usernames):
     return {
         field.name: encode(field, getattr(obj, field.attname) if field.is_relation
                            else field.value_from_object(obj), usernames)
-        for field in obj._meta.concrete_fields
+        for field in exported_fields(type(obj))
     }
 
 
@@ -324,6 +330,8 @@ class _Loader:
             return
         objs = [obj for obj, _auto in pending]
         model._default_manager.bulk_create(objs)
+        if model is Article:
+            Article.objects.filter(pk__in=[o.pk for o in objs]).refresh_search_documents()
         # bulk_create stamps auto_now fields with the time of the restore; put back the
         # times the export recorded.
         auto_fields = list(pending[0][1])

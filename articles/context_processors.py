@@ -1,2 +1,5 @@
 def publication(request):
-    return {"publication": getattr(request, "publication", None)}
+    return {
+        "publication": getattr(request, "publication", None),
+        "nav_sections": getattr(request, "sections", ()),
+    }

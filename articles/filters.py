@@ -18,7 +18,7 @@ from .models import Article, Byline, Section
 
 
 def publication_sections(request):
-    return Section.objects.filter(publication=request.publication)
+    return Section.objects.filter(publication=request.publication).select_related("publication")
 
 
 def publication_authors(request):

@@ -9,7 +9,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from people.models import Person, SocialLink
 
-from . import cache
+from . import cache, site
 from .cache import next_change_key
 from .models import (
     Article,
@@ -99,10 +99,12 @@ def person_changed(sender, instance, **kwargs):
 def section_changed(sender, instance, **kwargs):
     bump_on_commit({f"section:{instance.pk}", f"layout:{instance.publication_id}",
                     f"publication:{instance.publication_id}"})
+    transaction.on_commit(site.bump)  # the section menu
 
 
 def publication_changed(sender, instance, **kwargs):
     bump_on_commit({f"layout:{instance.pk}", f"publication:{instance.pk}"})
+    transaction.on_commit(site.bump)  # which host is which masthead
 
 
 def image_changed(sender, instance, **kwargs):

@@ -1,14 +1,17 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Publication
+from .site import site_for_host
 
 
 class PublicationMiddleware:
-    """Sets ``request.publication`` from the host, looked up only when a view asks."""
+    """Sets ``request.publication`` (and ``request.sections``, for the section menu) from
+    the host, looked up only when something asks."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.publication = SimpleLazyObject(lambda: Publication.for_host(request.get_host()))
+        site = SimpleLazyObject(lambda: site_for_host(request.get_host()))
+        request.publication = SimpleLazyObject(lambda: site[0])
+        request.sections = SimpleLazyObject(lambda: site[1])
         return self.get_response(request)

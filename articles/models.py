@@ -5,6 +5,7 @@ search and related-story list starts from it.
 """
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import IntegrityError, models, transaction
@@ -182,6 +183,16 @@ class ArticleQuerySet(models.QuerySet):
         times = [t for t in times if t]
         return min(times) if times else None
 
+    def refresh_search_documents(self):
+        """Recompute the stored search document of these stories (PostgreSQL only)."""
+        from django.db import connection
+
+        from .search import Document
+
+        if connection.vendor != "postgresql":
+            return 0
+        return self.update(search_document=Document())
+
     def for_publication(self, publication):
         return self.filter(publication=publication)
 
@@ -272,6 +283,9 @@ class Article(models.Model):
     version = models.PositiveIntegerField(
         default=1, editable=False, help_text="Goes up on every save; detects edit conflicts."
     )
+    # The weighted full-text document search reads (PostgreSQL; empty elsewhere), kept in
+    # step by save() so ranking never re-parses story bodies (see articles/search.py).
+    search_document = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="articles_created", editable=False,
@@ -309,6 +323,9 @@ class Article(models.Model):
     def __str__(self):
         return self.headline
 
+    # Recomputed from the other fields, so not part of an export.
+    DERIVED_FIELDS = ("search_document",)
+
     # What decides where a story appears for readers (see articles/invalidation.py).
     PLACEMENT_FIELDS = ("status", "publish_at", "embargo_until", "section_id",
                         "publication_id", "featured", "priority")
@@ -331,18 +348,23 @@ class Article(models.Model):
         if self.pk:
             self.version += 1
         if self.slug:
-            return super().save(*args, **kwargs)
+            super().save(*args, **kwargs)
+            return self._refresh_search_document()
         # Two stories with the same headline (or two editors saving at once) must end
         # with different slugs, never an IntegrityError.
         for _attempt in range(5):
             self.slug = self.free_slug()
             try:
                 with transaction.atomic():
-                    return super().save(*args, **kwargs)
+                    super().save(*args, **kwargs)
+                return self._refresh_search_document()
             except IntegrityError:
                 if not self._slug_taken(self.slug):
                     raise
         raise IntegrityError("Could not find a free slug for this headline.")
+
+    def _refresh_search_document(self):
+        Article.objects.filter(pk=self.pk).refresh_search_documents()
 
     def _slug_taken(self, slug):
         return (

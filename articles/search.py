@@ -40,8 +40,8 @@ def search(queryset, query):
 
 
 # The story as one weighted document: headline (A), dek and summary (B), body without its
-# tags (C). Migration 0004 builds a GIN index on exactly this expression, so PostgreSQL
-# finds matches in the index instead of reading every story; change both together.
+# tags (C). Article.save() stores it in ``search_document``, which has a GIN index
+# (migration 0011); change the expression, then run Article.objects.refresh_search_documents().
 DOCUMENT_SQL = (
     "setweight(to_tsvector('english'::regconfig, COALESCE({headline}, '')), 'A') || "
     "setweight(to_tsvector('english'::regconfig, "
@@ -76,10 +76,11 @@ def _search_postgres(queryset, query):
     ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
     text = Concat(F("summary"), Value(" "), _plain_body(), output_field=TextField())
     return (
-        queryset.annotate(document=Document())
-        .filter(document=ts_query)  # document @@ query: answered from the GIN index
+        # search_document @@ query: answered from the GIN index on the stored column, and
+        # ranked from it without parsing any story again.
+        queryset.filter(search_document=ts_query)
         .annotate(
-            rank=SearchRank(F("document"), ts_query),
+            rank=SearchRank(F("search_document"), ts_query),
             snippet=SearchHeadline(
                 Replace(text, Value("\n"), Value(" ")), ts_query, config=SEARCH_CONFIG,
                 start_sel=MARK_START, stop_sel=MARK_END, max_words=35, min_words=15,

@@ -12,6 +12,7 @@ from people.models import Person
 
 from .cache import add_keys
 from .models import Article, Byline, Correction, RelatedItem, Section
+from .pagination import CappedPaginator
 from .related import OtherNewsMixin
 
 
@@ -19,6 +20,7 @@ class PublishedArticlesMixin:
     """Stories readers may see, on the publication this host serves."""
 
     paginate_by = 20
+    paginator_class = CappedPaginator
 
     def published_articles(self):
         publication = self.request.publication
@@ -56,6 +58,7 @@ class HomeView(PublishedArticlesMixin, ListView):
     context_object_name = "articles"
     top_count = 4
     per_section = 3
+    recent_window = 400
 
     def get_queryset(self):
         return super().get_queryset().order_by("-publish_at", "-pk")
@@ -84,8 +87,14 @@ class HomeView(PublishedArticlesMixin, ListView):
 
     def section_blocks(self, *, exclude):
         """[(section, [article, …]), …]: each section's latest stories, in one query."""
+        # Only the newest stories can lead a section's block: ranking those alone keeps
+        # the front page's cost flat however large the archive grows.
+        recent = self.published_articles().order_by("-publish_at", "-pk").values("pk")[
+            : self.recent_window
+        ]
         ranked = (
             self.get_queryset()
+            .filter(pk__in=recent)
             .exclude(pk__in=exclude)
             .filter(section__isnull=False)
             .annotate(rank=Window(RowNumber(), partition_by=F("section_id"),

@@ -118,7 +118,7 @@ def test_postgresql_answers_from_the_full_text_index(stories):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         plan = queryset.explain()
-    assert "article_search_idx" in plan
+    assert "article_search_document_idx" in plan
 
 
 def test_no_model_change_is_left_without_a_migration():
@@ -127,3 +127,15 @@ def test_no_model_change_is_left_without_a_migration():
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
+
+
+def test_an_edited_story_is_found_by_its_new_words(client, publication):
+    from .factories import ArticleFactory
+
+    story = ArticleFactory(publication=publication, published=True,
+                           headline="Harbor council meets")
+    assert "Harbor council meets" not in client.get("/search/", {"q": "cormorants"}).text
+    story.headline = "Cormorants return to the breakwater"
+    story.save()
+    assert "Cormorants return to the breakwater" in client.get(
+        "/search/", {"q": "cormorants"}).text

@@ -93,6 +93,7 @@ class Command(BaseCommand):
                         lead_image=rnd.choice(images) if n % 5 else None,
                     ))
                 created = Article.objects.bulk_create(batch, batch_size=batch_size)
+                Article.objects.filter(pk__in=[a.pk for a in created]).refresh_search_documents()
                 Byline.objects.bulk_create(
                     [Byline(article=a, person=p, order=k)
                      for a in created
