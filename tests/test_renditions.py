@@ -156,3 +156,21 @@ def test_a_portrait_loses_its_gps_data_when_saved():
     assert b"Harborcam" not in data
     with PILImage.open(person.photo.path) as img:
         assert not img.getexif()
+
+
+@pytest.mark.django_db
+def test_make_renditions_reports_a_missing_file_and_goes_on(capsys):
+    import io
+
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+
+    from .factories import ImageFactory
+
+    lost, kept = ImageFactory(), ImageFactory()
+    default_storage.delete(lost.file.name)
+    err = io.StringIO()
+    call_command("make_renditions", "--force", "--no-progress", stdout=io.StringIO(),
+                 stderr=err)
+    assert f"Skipped image {lost.pk}" in err.getvalue()
+    assert f"image {kept.pk}" not in err.getvalue()
