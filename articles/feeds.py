@@ -27,6 +27,7 @@ from taggit.models import Tag
 
 from people.models import Person
 
+from .cache import add_keys
 from .feedgenerators import NewsroomAtomFeed, NewsroomRssFeed
 from .metadata import plain_description
 from .models import Article, Byline, Correction, Section
@@ -190,6 +191,10 @@ class StoryFeed(Feed):
         response = render(request)
         # Readers and proxies may keep a copy but must ask again every time.
         patch_cache_control(response, max_age=0, must_revalidate=True)
+        # The page cache keeps the feed until one of its stories changes or a story joins
+        # or leaves the publication (articles/cache.py).
+        add_keys(request, f"publication:{scope.publication.pk}",
+                 f"layout:{scope.publication.pk}", *(f"article:{pk}" for pk, _t in scope.window()))
         return response
 
     def get_object(self, request, slug=None):

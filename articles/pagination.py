@@ -19,5 +19,6 @@ class CappedPaginator(Paginator):
         limit = self.per_page * MAX_PAGES
         object_list = self.object_list
         if hasattr(object_list, "query"):
-            return object_list[:limit].count()
+            # Only ids, unordered: ranking and snippets are not worked out to be counted.
+            return object_list.order_by().values("pk")[:limit].count()
         return min(len(object_list), limit)

@@ -11,13 +11,14 @@ tags is counted in a subquery, and one extra row is fetched to know whether more
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import Article, TaggedArticle
 
 BATCH_SIZE = 6
+CANDIDATES = 300  # newest stories considered from each source (tags, section, all)
 MAX_PAGE = 1000  # no reader pages this far; a bigger number is nonsense, not a query
 
 
@@ -49,9 +50,19 @@ def automatic_candidates(article, *, exclude_ids=(), tag_ids=None):
         if article.section_id
         else Value(0, output_field=IntegerField())
     )
+    public = Article.objects.published().for_publication(article.publication_id)
+    # Rank only a bounded set of candidates, the newest of each kind (sharing a tag, same
+    # section, any), so the cost stays flat however large the archive grows.
+    newest = ("-publish_at", "-pk")
+    candidates = Q(pk__in=public.order_by(*newest).values("pk")[:CANDIDATES])
+    if article.section_id:
+        candidates |= Q(pk__in=public.filter(section_id=article.section_id)
+                        .order_by(*newest).values("pk")[:CANDIDATES])
+    if tag_ids:
+        candidates |= Q(pk__in=public.filter(tagged_items__tag_id__in=tag_ids)
+                        .order_by(*newest).values("pk")[:CANDIDATES])
     return (
-        Article.objects.published()
-        .for_publication(article.publication_id)
+        public.filter(candidates)
         .exclude(pk__in=[article.pk, *exclude_ids])
         .annotate(
             shared_tags=Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),

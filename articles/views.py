@@ -1,6 +1,6 @@
 """Public pages. Every one starts from ``Article.objects.published()`` for this host."""
 
-from django.db.models import F, Prefetch, Q, Window
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -67,9 +67,8 @@ class HomeView(PublishedArticlesMixin, ListView):
         context = super().get_context_data(**kwargs)
         if context["page_obj"] is None or context["page_obj"].number == 1:
             front = list(
-                self.get_queryset().order_by("-featured", "-priority", "-publish_at", "-pk")[
-                    : 1 + self.top_count
-                ]
+                self.get_queryset().filter(pk__in=self.recent_ids())
+                .order_by("-featured", "-priority", "-publish_at", "-pk")[: 1 + self.top_count]
             )
             front_ids = {a.pk for a in front}
             context.update(
@@ -85,16 +84,18 @@ class HomeView(PublishedArticlesMixin, ListView):
             shown.extend(articles)
         return super().cache_keys(context) | {f"article:{a.pk}" for a in shown if a}
 
-    def section_blocks(self, *, exclude):
-        """[(section, [article, …]), …]: each section's latest stories, in one query."""
-        # Only the newest stories can lead a section's block: ranking those alone keeps
-        # the front page's cost flat however large the archive grows.
-        recent = self.published_articles().order_by("-publish_at", "-pk").values("pk")[
+    def recent_ids(self):
+        """The newest stories, from which the front is chosen: ranking only these keeps the
+        front page's cost flat however large the archive grows."""
+        return self.published_articles().order_by("-publish_at", "-pk").values("pk")[
             : self.recent_window
         ]
+
+    def section_blocks(self, *, exclude):
+        """[(section, [article, …]), …]: each section's latest stories, in one query."""
         ranked = (
             self.get_queryset()
-            .filter(pk__in=recent)
+            .filter(pk__in=self.recent_ids())
             .exclude(pk__in=exclude)
             .filter(section__isnull=False)
             .annotate(rank=Window(RowNumber(), partition_by=F("section_id"),
@@ -152,7 +153,9 @@ class AuthorView(PublishedArticlesMixin, ListView):
         self.person = get_object_or_404(
             Person.objects.prefetch_related("social_links"), slug=self.kwargs["slug"]
         )
-        return super().get_queryset().filter(bylines__person=self.person).distinct()
+        # Exists, not a join: no DISTINCT over whole rows, and the listing index still orders.
+        return super().get_queryset().filter(
+            Exists(Byline.objects.filter(article=OuterRef("pk"), person=self.person)))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(person=self.person, **kwargs)

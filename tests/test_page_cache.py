@@ -195,3 +195,14 @@ def test_a_page_rendered_while_its_story_changed_is_not_kept(rf, story, monkeypa
 def test_missing_pages_are_not_cached(client, publication):
     assert client.get("/2026/1/1/nothing/").status_code == 404
     assert client.get("/2026/1/1/nothing/").get("X-Newsroom-Cache") == "pass"
+
+
+def test_feeds_are_cached_and_follow_every_change(client, story, commit):
+    assert get(client, "/feed/")[1] == "miss"
+    assert get(client, "/feed/")[1] == "hit"
+    with commit():
+        story.headline = "Night ferry returns early"
+        story.save()
+    response, state = get(client, "/feed/")
+    assert state == "miss"
+    assert "Night ferry returns early" in response.text
