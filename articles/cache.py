@@ -103,14 +103,20 @@ def seconds_until_next_change(publication_id):
 def is_cacheable_request(request):
     if request.method not in ("GET", "HEAD"):
         return False
+    # Anyone with a session (staff above all) sees fresh pages, never a reader's cached
+    # copy. Readers have no session, so this is decided from the cookie alone, before the
+    # session, authentication or anything else has to run.
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        return False  # staff see drafts and fresh pages, never a reader's cached copy
+        return False
     return not request.path.startswith(settings.NEWSROOM_UNCACHED_PREFIXES)
 
 
 class PageCacheMiddleware:
-    """Serves and stores whole pages for anonymous readers (after AuthenticationMiddleware)."""
+    """Serves and stores whole pages for readers without a session (near the top of the
+    middleware stack, so a hit skips everything below it)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

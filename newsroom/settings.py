@@ -107,6 +107,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every page, and 304 Not Modified for a repeat request.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Readers without a session are served cached pages before anything else runs
+    # (articles/cache.py); everyone else goes on through the stack below.
+    "articles.cache.HttpCacheHeadersMiddleware",
+    "articles.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,8 +118,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "articles.middleware.PublicationMiddleware",
-    "articles.cache.HttpCacheHeadersMiddleware",
-    "articles.cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -190,9 +192,29 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "media"))
 # Without a front server for uploads (a developer's machine, the demo), Django serves them.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION)
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION and not env("S3_BUCKET"))
+# Uploads live on the local disk unless an S3-compatible bucket is configured
+# (AWS S3, MinIO, Cloudflare R2, …), through django-storages.
+S3_BUCKET = env("S3_BUCKET")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL"),
+            "region_name": env("S3_REGION"),
+            "access_key": env("S3_ACCESS_KEY_ID"),
+            "secret_key": env("S3_SECRET_ACCESS_KEY"),
+            "custom_domain": env("S3_CUSTOM_DOMAIN"),
+            "default_acl": None,
+            "querystring_auth": env_bool("S3_QUERYSTRING_AUTH", False),
+            "file_overwrite": False,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     # Production serves collected, compressed files with content-hashed names; elsewhere
     # WhiteNoise finds files in the apps directly, so nothing needs collecting first.
     "staticfiles": {

@@ -87,3 +87,23 @@ def test_debug_is_off_by_default():
 def test_a_bad_boolean_is_a_clear_error(tmp_path):
     result = manage("check", env={"DEBUG": "maybe", "NEWSROOM_VAR_DIR": str(tmp_path)})
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_uploads_go_to_an_s3_bucket_when_one_is_configured(tmp_path):
+    env = {"NEWSROOM_VAR_DIR": str(tmp_path / "var"), "STATIC_ROOT": str(tmp_path / "static"),
+           "S3_BUCKET": "herald-media", "S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+           "S3_REGION": "us-east-1"}
+    code = (
+        "from django.core.files.storage import default_storage as d; from django.conf import "
+        "settings as s; print(type(d).__name__, d.bucket_name, d.endpoint_url, s.SERVE_MEDIA)"
+    )
+    result = manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-4:] == [
+        "S3Storage", "herald-media", "http://127.0.0.1:9000", "False"]
+
+
+def test_uploads_stay_on_the_local_disk_by_default(tmp_path):
+    env = {"NEWSROOM_VAR_DIR": str(tmp_path / "var"), "STATIC_ROOT": str(tmp_path / "static")}
+    code = "from django.core.files.storage import default_storage as d; print(type(d).__name__)"
+    assert manage("shell", "-c", code, env=env).stdout.split()[-1] == "FileSystemStorage"
