@@ -265,3 +265,18 @@ def test_feed_queries_do_not_grow_with_items(client, publication):
         rich_story(publication, headline="Another ferry story")
     cache.clear()
     assert queries_for("/feed/") == one
+
+
+@pytest.mark.django_db
+def test_section_tag_and_author_pages_link_their_feed_for_readers(client, publication):
+    from .factories import ArticleFactory, BylineFactory
+
+    story = ArticleFactory(publication=publication, published=True)
+    story.tags.set(["tides"])
+    person = BylineFactory(article=story).person
+    for page, feed in [
+        (story.section.get_absolute_url(), f"/section/{story.section.slug}/feed/"),
+        ("/tag/tides/", "/tag/tides/feed/"),
+        (person.get_absolute_url(), f"/people/{person.slug}/feed/"),
+    ]:
+        assert f'<p class="feed-link"><a href="{feed}">' in client.get(page).text, page
