@@ -94,7 +94,7 @@ def test_uploads_go_to_an_s3_bucket_when_one_is_configured(tmp_path):
            "S3_BUCKET": "herald-media", "S3_ENDPOINT_URL": "http://127.0.0.1:9000",
            "S3_REGION": "us-east-1"}
     code = (
-        "from django.core.files.storage import default_storage as d; from django.conf import "
+        "from django.core.files.storage import storages; d = storages['default']; from django.conf import "
         "settings as s; print(type(d).__name__, d.bucket_name, d.endpoint_url, s.SERVE_MEDIA)"
     )
     result = manage("shell", "-c", code, env=env)
@@ -105,5 +105,5 @@ def test_uploads_go_to_an_s3_bucket_when_one_is_configured(tmp_path):
 
 def test_uploads_stay_on_the_local_disk_by_default(tmp_path):
     env = {"NEWSROOM_VAR_DIR": str(tmp_path / "var"), "STATIC_ROOT": str(tmp_path / "static")}
-    code = "from django.core.files.storage import default_storage as d; print(type(d).__name__)"
+    code = "from django.core.files.storage import storages; print(type(storages['default']).__name__)"
     assert manage("shell", "-c", code, env=env).stdout.split()[-1] == "FileSystemStorage"
