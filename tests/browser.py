@@ -49,13 +49,34 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def new_context(browser, **kwargs):
+    """A browser context whose admin pages do not report "still editing" to the server.
+
+    The editing-presence heartbeat and its goodbye beacon (sent as a page closes) would
+    reach the live server while the test's database is being torn down; on SQLite that
+    write collides with the flush. Presence itself is tested without a browser
+    (tests/test_admin_revisions.py), and the "also editing" notice is rendered by the
+    server on page load, which browser tests do exercise.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **kwargs)
+    context.route("**/presence/", lambda route: route.fulfill(status=204, body=""))
+    return context
+
+
+def finish(context):
+    """Leave every page (letting its last requests end), then close the context."""
+    for page in context.pages:
+        page.goto("about:blank")
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = new_context(browser)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
-    context.close()
+    finish(context)
 
 
 @pytest.fixture

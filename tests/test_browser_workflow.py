@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.roles import EDITOR, REPORTER
 
+from .browser import finish, new_context
 from .factories import ImageFactory, PersonFactory, SectionFactory
 from .workflow_helpers import user_in
 
@@ -20,9 +21,23 @@ PASSWORD = "correct horse battery"
 HEADLINE = "Gull Point ferry adds a dawn sailing for hospital staff"
 
 
-def log_in(browser, live_server, username):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
+@pytest.fixture
+def contexts(browser):
+    """Browser windows for several people at once, all closed cleanly after the test."""
+    opened = []
+
+    def open_context():
+        context = new_context(browser)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        finish(context)
+
+
+def log_in(contexts, live_server, username):
+    page = contexts().new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", username)
@@ -49,7 +64,7 @@ def workflow_step(page, label, confirm, **fields):
     page.wait_for_url("**/change/")
 
 
-def test_a_story_from_first_draft_to_correction(browser, live_server, publication,
+def test_a_story_from_first_draft_to_correction(contexts, live_server, publication,
                                                  screenshot, monkeypatch):
     SectionFactory(publication=publication, name="Metro", slug="metro")
     reporter = user_in(REPORTER, "dana", email="dana@herald.example")
@@ -63,7 +78,7 @@ def test_a_story_from_first_draft_to_correction(browser, live_server, publicatio
     ImageFactory(alt_text="The ferry Kittiwake at the Gull Point dock before sunrise.")
 
     # The reporter writes the story.
-    reporter_page = log_in(browser, live_server, "dana")
+    reporter_page = log_in(contexts, live_server, "dana")
     reporter_page.goto(f"{live_server.url}/admin/articles/article/add/")
     reporter_page.select_option("#id_publication", label=publication.name)
     pick(reporter_page, "id_section", "Met", "Metro")
@@ -92,7 +107,7 @@ def test_a_story_from_first_draft_to_correction(browser, live_server, publicatio
     assert Article.objects.get(pk=story.pk).status == Article.Status.IN_REVIEW
 
     # The editor sends it back: it needs a summary.
-    editor_page = log_in(browser, live_server, "ruth")
+    editor_page = log_in(contexts, live_server, "ruth")
     change_url = f"{live_server.url}/admin/articles/article/{story.pk}/change/"
     editor_page.goto(change_url)
     workflow_step(editor_page, "return to reporter", "Return to reporter",
@@ -116,7 +131,7 @@ def test_a_story_from_first_draft_to_correction(browser, live_server, publicatio
     assert story.status_string == "Scheduled"
 
     # Not public until its time; then public with no one doing anything.
-    reader = browser.new_context().new_page()
+    reader = contexts().new_page()
     public_url = live_server.url + story.get_absolute_url()
     assert reader.goto(public_url).status == 404
     real_now = timezone.now
@@ -136,7 +151,7 @@ def test_a_story_from_first_draft_to_correction(browser, live_server, publicatio
     screenshot(reader, "workflow-3-public-with-correction", full_page=True)
 
     # Two editors open the story; the second to save is told and keeps their text.
-    second_page = log_in(browser, live_server, "omar")
+    second_page = log_in(contexts, live_server, "omar")
     second_page.goto(change_url)
     editor_page.goto(change_url)
     assert "also editing this story" in editor_page.content()
