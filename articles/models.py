@@ -24,6 +24,8 @@ from people.models import Person
 from .sanitize import sanitize_html
 
 SLUG_MAX_LENGTH = 120
+# The fields the stored search document is made of (see articles/search.py).
+SEARCH_FIELDS = {"headline", "dek", "summary", "body"}
 
 
 def unique_slug(text, taken, *, max_length=SLUG_MAX_LENGTH, fallback="story"):
@@ -353,7 +355,7 @@ class Article(models.Model):
             self.version += 1
         if self.slug:
             super().save(*args, **kwargs)
-            return self._refresh_search_document()
+            return self._refresh_search_document(kwargs.get("update_fields"))
         # Two stories with the same headline (or two editors saving at once) must end
         # with different slugs, never an IntegrityError.
         for _attempt in range(5):
@@ -361,14 +363,16 @@ class Article(models.Model):
             try:
                 with transaction.atomic():
                     super().save(*args, **kwargs)
-                return self._refresh_search_document()
+                return self._refresh_search_document(kwargs.get("update_fields"))
             except IntegrityError:
                 if not self._slug_taken(self.slug):
                     raise
         raise IntegrityError("Could not find a free slug for this headline.")
 
-    def _refresh_search_document(self):
-        Article.objects.filter(pk=self.pk).refresh_search_documents()
+    def _refresh_search_document(self, update_fields=None):
+        # A workflow step saves only status and times: no need to parse the story again.
+        if update_fields is None or SEARCH_FIELDS.intersection(update_fields):
+            Article.objects.filter(pk=self.pk).refresh_search_documents()
 
     def _slug_taken(self, slug):
         return (
@@ -421,10 +425,6 @@ class Article(models.Model):
     @property
     def description(self):
         return self.seo_description or self.summary or Truncator(strip_tags(self.body)).words(30)
-
-    @property
-    def word_count(self):
-        return len(strip_tags(self.body).split())
 
     def authors(self):
         """People credited as authors, in byline order (uses prefetched bylines)."""

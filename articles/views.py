@@ -4,7 +4,6 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -202,7 +201,6 @@ class ArticleDetailView(OtherNewsMixin, PublishedArticlesMixin, DetailView):
             bio_people=list({b.person.pk: b.person for b in bylines if b.person.short_bio}.values()),
             related_items=article.related_items.all(),
             corrections=article.corrections.all(),
-            now=timezone.now(),
             **kwargs,
         )
 

@@ -91,7 +91,10 @@ class ImageFileValidator:
     def __call__(self, value):
         if getattr(value, "_committed", False):
             return  # already stored and checked when it was uploaded
-        inspect_image(value.file if hasattr(value, "file") else value)
+        upload = value.file if hasattr(value, "file") else value
+        if getattr(upload, "newsroom_checked", False):
+            return  # the form field checked this very upload a moment ago
+        inspect_image(upload)
 
     def __eq__(self, other):
         return isinstance(other, ImageFileValidator)
@@ -103,6 +106,7 @@ class ValidatedImageFormField(forms.ImageField):
     def to_python(self, data):
         if data is not None and hasattr(data, "seek"):
             inspect_image(data)
+            data.newsroom_checked = True
         return super().to_python(data)
 
 
