@@ -22,13 +22,19 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import http_date
+from django.http import HttpResponse
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date, parse_http_date_safe
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-PAGE_PREFIX = "newsroom:page:"
+# The entry format is part of the key, so a deploy never reads an older format.
+PAGE_PREFIX = "newsroom:page:v2:"
 GEN_PREFIX = "newsroom:gen:"
 NEXT_CHANGE_PREFIX = "newsroom:next-change:"
 
@@ -56,12 +62,17 @@ def _gen_key(key):
     return GEN_PREFIX + key
 
 
+def _now():
+    """A generation: the time in whole microseconds (an int, stored without pickling)."""
+    return time.time_ns() // 1000
+
+
 def bump(keys):
     """Mark ``keys`` changed now: every page showing any of them is stale."""
     keys = sorted(set(keys))
     if not keys:
         return
-    now = time.time()
+    now = _now()
     cache().set_many({_gen_key(k): now for k in keys}, timeout=None)
     hook = settings.NEWSROOM_PURGE_HOOK
     if hook:
@@ -71,13 +82,51 @@ def bump(keys):
             logger.exception("Purge hook %s failed for %s", hook, keys)
 
 
-def _generations(keys):
+def generations(keys):
+    """The current generation of each key (None for a key never seen)."""
     found = cache().get_many([_gen_key(k) for k in keys])
     return {k: found.get(_gen_key(k)) for k in keys}
 
 
+def generations_since(keys, started):
+    """The generations of ``keys`` (a tuple) for something built from time ``started``.
+
+    None when any of them changed after ``started``: what was built may show the old
+    version and must not be kept.
+
+    A key that has no generation yet (never changed, or lost from Redis) is given one that
+    records no change: minus the time it was first seen. It is unique, so pages stored
+    before a key was lost never match again, and it is below any start time, so two
+    parts of one page that see a key first do not take each other for a change.
+    """
+    found = generations(keys)
+    missing = [k for k, v in found.items() if v is None]
+    if missing:
+        for k in missing:
+            cache().add(_gen_key(k), -started, timeout=None)
+        found = generations(keys)
+    if any(v is None or v > started for v in found.values()):
+        return None
+    return tuple(found[k] for k in keys)
+
+
+def is_current(keys, stored_generations):
+    return tuple(generations(keys).values()) == stored_generations
+
+
+def keep_seconds(request, seconds):
+    """``seconds``, cut short by the publication's next scheduled publish or embargo: a
+    story going live changes lists without anyone saving anything."""
+    publication = getattr(request, "publication", None)
+    if publication:
+        soon = seconds_until_next_change(publication.pk)
+        if soon is not None:
+            return min(seconds, int(soon) + 1)
+    return seconds
+
+
 def _page_key(request):
-    raw = f"{request.get_host()}|{request.get_full_path()}"
+    raw = f"{request.scheme}|{request.get_host()}|{request.get_full_path()}"
     return PAGE_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -114,31 +163,70 @@ def is_cacheable_request(request):
     return not request.path.startswith(settings.NEWSROOM_UNCACHED_PREFIXES)
 
 
+# Headers that describe one request's handling, not the page: never stored.
+UNSTORED_HEADERS = {"x-newsroom-cache", "x-newsroom-queries", "set-cookie"}
+
+
 class PageCacheMiddleware:
-    """Serves and stores whole pages for readers without a session (near the top of the
-    middleware stack, so a hit skips everything below it)."""
+    """Serves and stores whole pages for readers without a session.
+
+    It sits at the top of the middleware stack: a hit is one round trip to Redis and skips
+    everything else. What it stores is the finished response, headers and all (security
+    headers, ETag, Cache-Control, surrogate keys), as plain bytes and strings.
+
+    An entry is ``(keys, generations, status, headers, content)``. It is served only while
+    every key still has the generation it had when the page was rendered. To read the
+    entry and those generations in a single MGET, each process remembers which keys a
+    page had last time (``key_hints``): a hint only says what to fetch, never what to
+    serve. When the hint is missing or out of date, a second MGET fetches the right ones.
+    """
+
+    HINTS_MAX = 20_000
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.key_hints = {}
 
     def __call__(self, request):
         if not (settings.NEWSROOM_PAGE_CACHE and is_cacheable_request(request)):
             return self.get_response(request)
         key = _page_key(request)
-        entry = cache().get(key)
-        if entry and _generations(entry["keys"]) == entry["generations"]:
-            response = entry["response"]
-            response["X-Newsroom-Cache"] = "hit"
-            request.surrogate_keys = set(entry["keys"])  # for the CDN headers
+        response = self.cached_response(request, key)
+        if response is not None:
             return response
-        started = time.time()
+        started = _now()
         response = self.get_response(request)
         stored = self.store(request, response, key, started)
         response["X-Newsroom-Cache"] = "miss" if stored else "pass"
         return response
 
+    def cached_response(self, request, key):
+        hint = self.key_hints.get(key, ())
+        found = cache().get_many([key, *(_gen_key(k) for k in hint)])
+        entry = found.get(key)
+        if entry is None:
+            return None
+        keys, stored_generations, status, headers, content = entry
+        if keys != hint:
+            if len(self.key_hints) >= self.HINTS_MAX:
+                self.key_hints.clear()
+            self.key_hints[key] = keys
+            found = cache().get_many([_gen_key(k) for k in keys])
+        if tuple(found.get(_gen_key(k)) for k in keys) != stored_generations:
+            return None
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response.headers[name] = value
+        response["X-Newsroom-Cache"] = "hit"
+        # A browser or CDN revalidating its copy gets a 304 (ETag / Last-Modified).
+        return get_conditional_response(
+            request, etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+            response=response,
+        )
+
     def store(self, request, response, key, started):
-        keys = sorted(getattr(request, "surrogate_keys", ()))
+        keys = tuple(sorted(getattr(request, "surrogate_keys", ())))
         if (
             response.status_code != 200
             or response.streaming
@@ -148,26 +236,17 @@ class PageCacheMiddleware:
             or "no-store" in response.get("Cache-Control", "")
         ):
             return False
-        generations = _generations(keys)
-        missing = {k: started for k, v in generations.items() if v is None}
-        if missing:
-            for k, v in missing.items():
-                cache().add(_gen_key(k), v, timeout=None)
-            generations = _generations(keys)
-        # Something this page shows changed while it was being rendered: the page may hold
-        # the old version, so it is not kept.
-        if any(v is None or v > started for v in generations.values()):
+        found = generations_since(keys, started)
+        if found is None:
             return False
-        timeout = settings.NEWSROOM_PAGE_CACHE_SECONDS
-        publication = getattr(request, "publication", None)
-        if publication:
-            soon = seconds_until_next_change(publication.pk)
-            if soon is not None:
-                timeout = min(timeout, int(soon) + 1)
+        timeout = keep_seconds(request, settings.NEWSROOM_PAGE_CACHE_SECONDS)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        cache().set(key, {"response": response, "keys": keys, "generations": generations},
-                    timeout=timeout)
+        headers = tuple((name, value) for name, value in response.items()
+                        if name.lower() not in UNSTORED_HEADERS)
+        entry = (keys, found, response.status_code, headers, response.content)
+        cache().set(key, entry, timeout=timeout)
+        self.key_hints[key] = keys
         return True
 
 

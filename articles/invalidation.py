@@ -6,6 +6,7 @@ reader can never re-cache the old version between the bump and the commit.
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from taggit.models import Tag
 
 from people.models import Person, SocialLink
 
@@ -91,6 +92,11 @@ def tags_changed(sender, instance, action, pk_set=None, **kwargs):
         bump_on_commit({f"article:{instance.pk}", *(f"tag:{pk}" for pk in pk_set or ())})
 
 
+def tag_changed(sender, instance, **kwargs):
+    """A renamed tag: its page, and every story showing its name (their pages carry it)."""
+    bump_on_commit({f"tag:{instance.pk}"})
+
+
 def person_changed(sender, instance, **kwargs):
     person_id = instance.person_id if isinstance(instance, SocialLink) else instance.pk
     bump_on_commit({f"person:{person_id}"})
@@ -121,6 +127,7 @@ def connect():
         for model in (Person, SocialLink):
             signal.connect(person_changed, sender=model, dispatch_uid=f"inv-{model}-{signal}")
         signal.connect(section_changed, sender=Section, dispatch_uid=f"inv-section-{signal}")
+        signal.connect(tag_changed, sender=Tag, dispatch_uid=f"inv-tag-{signal}")
         signal.connect(publication_changed, sender=Publication,
                        dispatch_uid=f"inv-pub-{signal}")
     post_save.connect(image_changed, sender=Image, dispatch_uid="inv-image")

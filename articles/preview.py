@@ -69,6 +69,7 @@ class ArticlePreviewView(ArticleDetailView):
     """
 
     template_name = "articles/article_preview.html"
+    use_fragment_cache = False  # a draft is never kept, and never shown from readers' copy
     article_id = None
     preview_link = None
 

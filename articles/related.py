@@ -111,18 +111,3 @@ def page_number(value):
     if not 1 <= number <= MAX_PAGE:
         raise Http404("No such page.")
     return number
-
-
-class OtherNewsMixin:
-    """Adds ``other_news``: curated items, then the first automatic batch."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        article = self.object
-        curated = list(context.get("related_items", article.related_items.all()))
-        context["curated_items"] = curated
-        context["other_news"] = automatic_batch(
-            article, 1, exclude_ids=curated_target_ids(curated),
-            tag_ids=[tag.pk for tag in article.tags.all()],
-        )
-        return context

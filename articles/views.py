@@ -1,18 +1,21 @@
 """Public pages. Every one starts from ``Article.objects.published()`` for this host."""
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
 from people.models import Person
 
+from . import fragments
 from .cache import add_keys
 from .models import Article, Byline, Correction, RelatedItem, Section
 from .pagination import CappedPaginator
-from .related import OtherNewsMixin
+from .related import automatic_batch, curated_target_ids
 
 
 class PublishedArticlesMixin:
@@ -163,24 +166,17 @@ class AuthorView(PublishedArticlesMixin, ListView):
         return self.listed_keys(context) | {f"person:{self.person.pk}"}
 
 
-class ArticleDetailView(OtherNewsMixin, PublishedArticlesMixin, DetailView):
+class ArticleDetailView(PublishedArticlesMixin, DetailView):
+    """A story. The page is built from two parts cached apart (``articles.fragments``):
+    the story itself, which changes when it is edited, and its "In Other News" list,
+    which changes whenever the publication's stories do."""
+
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+    use_fragment_cache = True  # previews build every part afresh and keep none
 
     def get_queryset(self):
-        related = RelatedItem.objects.filter(
-            Q(target__isnull=True) | Q(target__in=Article.objects.published())
-        ).select_related("target", "target__section", "target__lead_image")
-        return (
-            self.published_articles()
-            .select_related("section", "lead_image", "publication")
-            .prefetch_related(
-                Prefetch("bylines", queryset=Byline.objects.select_related("person")),
-                Prefetch("related_items", queryset=related),
-                Prefetch("corrections", queryset=Correction.objects.all()),
-                "tags",
-            )
-        )
+        return self.published_articles().select_related("section", "lead_image", "publication")
 
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
@@ -192,27 +188,85 @@ class ArticleDetailView(OtherNewsMixin, PublishedArticlesMixin, DetailView):
             return redirect(self.object, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
 
-    def get_context_data(self, **kwargs):
-        article = self.object
-        bylines = list(article.bylines.all())
-        return super().get_context_data(
-            authors=[b.person for b in bylines if b.role == Byline.Role.AUTHOR],
-            credits=article.credits(),
-            bio_people=list({b.person.pk: b.person for b in bylines if b.person.short_bio}.values()),
-            related_items=article.related_items.all(),
-            corrections=article.corrections.all(),
-            **kwargs,
-        )
+    def fragment_name(self, part):
+        # Metadata holds absolute addresses, so the host and scheme are part of the name.
+        return f"{part}:{self.object.pk}:{self.request.scheme}:{self.request.get_host()}"
 
-    def cache_keys(self, context):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request, enabled = self.request, self.use_fragment_cache
+        context["story"] = fragments.cached(
+            request, self.fragment_name("story"), lambda: self.build_story(context),
+            enabled=enabled)
+        context["other_news"] = fragments.cached(
+            request, self.fragment_name("other-news"), lambda: self.build_other_news(context),
+            enabled=enabled)
+        return context
+
+    def prefetch_story(self):
         article = self.object
-        return {
+        if not hasattr(article, "_story_prefetched"):
+            related = RelatedItem.objects.filter(
+                Q(target__isnull=True) | Q(target__in=Article.objects.published())
+            ).select_related("target", "target__section", "target__lead_image")
+            prefetch_related_objects(
+                [article],
+                Prefetch("bylines", queryset=Byline.objects.select_related("person")),
+                Prefetch("related_items", queryset=related),
+                Prefetch("corrections", queryset=Correction.objects.all()),
+                "tags",
+            )
+            article._story_prefetched = True
+        return article
+
+    def build_story(self, context):
+        """The story's own parts: <head> metadata, and the <article> element."""
+        article = self.prefetch_story()
+        bylines = list(article.bylines.all())
+        tags = list(article.tags.all())
+        story_context = {
+            **context,
+            "authors": [b.person for b in bylines if b.role == Byline.Role.AUTHOR],
+            "credits": article.credits(),
+            "bio_people": list(
+                {b.person.pk: b.person for b in bylines if b.person.short_bio}.values()),
+            "corrections": article.corrections.all(),
+            "tags": tags,
+        }
+        # Every value is HTML: the cache gives them back as safe strings.
+        value = {
+            "title": conditional_escape(article.display_title),
+            "description": conditional_escape(article.description),
+            "meta": render_to_string("includes/meta/article.html", story_context, self.request),
+            "body": render_to_string("includes/story.html", story_context, self.request),
+        }
+        keys = {
             f"layout:{article.publication_id}", f"article:{article.pk}",
             f"section:{article.section_id}",
-            *(f"tag:{t.pk}" for t in article.tags.all()),
-            *(f"person:{b.person_id}" for b in article.bylines.all()),
-            *(f"article:{r.target_id}" for r in article.related_items.all() if r.target_id),
-            *(f"article:{a.pk}" for a in getattr(context.get("other_news"), "items", ())),
-            # The automatic "In Other News" may take in any story that goes live.
-            f"publication:{article.publication_id}",
+            *(f"tag:{t.pk}" for t in tags),
+            *(f"person:{b.person_id}" for b in bylines),
         }
+        return value, keys
+
+    def build_other_news(self, context):
+        """Curated items, then the first automatic batch; it changes when any story of
+        the publication goes live or leaves, so it carries the publication's key."""
+        article = self.prefetch_story()
+        curated = list(article.related_items.all())
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        batch = automatic_batch(article, 1, exclude_ids=curated_target_ids(curated),
+                                tag_ids=tag_ids)
+        html = render_to_string(
+            "includes/other_news.html",
+            {**context, "curated_items": curated, "other_news": batch}, self.request)
+        keys = {
+            f"article:{article.pk}", f"publication:{article.publication_id}",
+            *(f"tag:{pk}" for pk in tag_ids),
+            *(f"article:{r.target_id}" for r in curated if r.target_id),
+            *(f"article:{a.pk}" for a in batch.items),
+        }
+        return {"html": html}, keys
+
+    def cache_keys(self, context):
+        # The parts have named what they show (fragments.cached adds their keys).
+        return {f"layout:{self.object.publication_id}", f"article:{self.object.pk}"}

@@ -103,14 +103,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Readers without a session are served cached pages before anything else runs: one
+    # round trip to Redis (articles/cache.py). Everyone else goes on through the stack.
+    "articles.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every page, and 304 Not Modified for a repeat request.
     "django.middleware.http.ConditionalGetMiddleware",
-    # Readers without a session are served cached pages before anything else runs
-    # (articles/cache.py); everyone else goes on through the stack below.
+    # Cache-Control and surrogate keys for browsers and a CDN.
     "articles.cache.HttpCacheHeadersMiddleware",
-    "articles.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,7 +168,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "newsroom"),
         }
@@ -288,6 +289,10 @@ NEWSROOM_SITEMAP_LIMIT = env_int("NEWSROOM_SITEMAP_LIMIT", 10_000)
 NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", bool(REDIS_URL))
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+# Parts of pages (a story's text, its "In Other News" list) are cached apart, under the
+# same keys, so a page that must be built reuses what has not changed (articles/fragments.py).
+NEWSROOM_FRAGMENT_CACHE = env_bool("NEWSROOM_FRAGMENT_CACHE", bool(REDIS_URL))
+NEWSROOM_FRAGMENT_CACHE_SECONDS = env_int("NEWSROOM_FRAGMENT_CACHE_SECONDS", 24 * 3600)
 # What a CDN and browsers are told (Cache-Control); see "Caching" in the README.
 NEWSROOM_CDN_CACHE_SECONDS = env_int("NEWSROOM_CDN_CACHE_SECONDS", 300)
 # Browsers revalidate every time (a cheap 304 with the ETag), so a reader never sees an old copy.

@@ -27,6 +27,12 @@ def other_publication(db):
 
 
 @pytest.fixture(autouse=True)
+def fragment_cache_on(settings):
+    """Pages are built from cached parts, as in production (where Redis is configured)."""
+    settings.NEWSROOM_FRAGMENT_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: no page, publication or count from another."""
     from django.core.cache import cache

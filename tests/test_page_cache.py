@@ -206,3 +206,50 @@ def test_feeds_are_cached_and_follow_every_change(client, story, commit):
     response, state = get(client, "/feed/")
     assert state == "miss"
     assert "Night ferry returns early" in response.text
+
+
+def test_a_hit_carries_every_header_of_the_page_it_stored(client, story):
+    """Hits are served above the rest of the middleware, so the stored response has to
+    bring the security headers, the ETag and the CDN headers with it."""
+    url = story.get_absolute_url()
+    miss, state = get(client, url)
+    assert state == "miss"
+    hit, state = get(client, url)
+    assert state == "hit"
+    for header in ("ETag", "Cache-Control", "Surrogate-Key", "Cache-Tag", "Vary",
+                   "Content-Type", "X-Content-Type-Options", "Referrer-Policy",
+                   "X-Frame-Options"):
+        assert hit[header] == miss[header], header
+    assert hit.content == miss.content
+
+
+def test_a_page_whose_key_hint_is_out_of_date_is_still_checked(rf, story):
+    """Each process remembers which keys a page had, to fetch them with the page in one
+    round trip. A wrong hint costs a second round trip, never a stale page."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    def view(request):
+        page_cache.add_keys(request, f"article:{story.pk}")
+        return HttpResponse(story.headline)
+
+    middleware = page_cache.PageCacheMiddleware(view)
+
+    def request():
+        r = rf.get("/hinted/")
+        r.user, r.publication = AnonymousUser(), story.publication
+        return middleware(r)
+
+    assert request()["X-Newsroom-Cache"] == "miss"
+    for hint in ((), ("article:999999",)):
+        middleware.key_hints.clear()
+        middleware.key_hints[page_cache._page_key(rf.get("/hinted/"))] = hint
+        assert request()["X-Newsroom-Cache"] == "hit"
+    middleware.key_hints[page_cache._page_key(rf.get("/hinted/"))] = ("article:999999",)
+    page_cache.bump([f"article:{story.pk}"])
+    assert request()["X-Newsroom-Cache"] == "miss"
+
+
+def test_http_and_https_pages_are_kept_apart(rf):
+    plain, secure = rf.get("/"), rf.get("/", secure=True)
+    assert page_cache._page_key(plain) != page_cache._page_key(secure)

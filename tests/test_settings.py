@@ -73,7 +73,7 @@ def test_settings_read_the_environment(tmp_path):
     result = manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-7:] == [
-        "True", "Europe/Berlin", "True", "django.core.cache.backends.redis.RedisCache",
+        "True", "Europe/Berlin", "True", "newsroom.redis_cache.RedisCache",
         "django.db.backends.postgresql", "herald", str(tmp_path / "uploads"),
     ]
 

@@ -45,3 +45,36 @@ def isotime(value):
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.simple_tag(takes_context=True)
+def site_chrome(context, part):
+    """The masthead with its section menu ("header") or the footer ("footer").
+
+    The same on every page of a publication but for which section is current, so both are
+    built once and cached together (``articles.fragments``) under the publication's layout
+    key, which any change to the publication or its sections moves on.
+    """
+    from django.template.loader import render_to_string
+
+    from articles import fragments
+
+    request = context.get("request")
+    publication = context.get("publication")
+    section = context.get("section")
+    section_id = getattr(section, "pk", None)
+
+    def build():
+        flat = context.flatten()
+        value = {name: render_to_string(f"includes/site_{name}.html", flat, request)
+                 for name in ("header", "footer")}
+        return value, {f"layout:{publication.pk}"}
+
+    if request is None or publication is None:
+        return mark_safe(build()[0][part])
+    chrome = getattr(request, "_site_chrome", None)
+    if chrome is None:
+        year = timezone.localtime().year  # the footer's copyright line
+        chrome = request._site_chrome = fragments.cached(
+            request, f"chrome:{publication.pk}:{section_id or 0}:{year}", build)
+    return chrome[part]
