@@ -4,10 +4,15 @@
     make bench ARTICLES=100000      # or 1000000
 
 Seeds (once per size) a PostgreSQL database, starts gunicorn with production settings and
-2 workers, and loads each page with wrk for a fixed time at fixed concurrency. In the same
-run it loads a bare Django view returning a constant response, "the floor", so that
-results read as a fraction of what this machine can do at all. Results go to
-bench/results/<size>-<time>.json and .md.
+2 workers, and loads each page with wrk for a fixed time at fixed concurrency (--seconds,
+--connections). Then it times each page unloaded: one connection, one request at a time,
+for --unloaded-seconds, which gives the latency of a single request on an idle server
+(unloaded_p50_ms and unloaded_p99_ms). In the same run it loads a bare Django view
+returning a constant response, "the floor", so that results read as a fraction of what
+this machine can do at all. Results go to bench/results/<size>-<time>.json and .md.
+
+The search page is not one query: both runs rotate through SEARCH_QUERIES, with a wrk Lua
+script, on the search path that `manage.py bench_urls` gives.
 """
 
 import argparse
@@ -25,9 +30,17 @@ import urllib.error
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+
+# What readers type into search: one and two words of the seeded stories' vocabulary
+# (WORDS in articles/management/commands/seed_newsroom.py).
+SEARCH_QUERIES = [
+    "harbor budget", "ferry", "school board", "wildfire", "council vote", "library",
+    "transit fare", "hospital", "storm repair", "housing permit",
+]
 
 
 def log(message):
@@ -109,11 +122,37 @@ def probe(url):
         }
 
 
-def wrk(url, *, seconds, connections, threads=2):
-    out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True, text=True, check=True,
-    ).stdout
+def search_paths(path):
+    """The search path from bench_urls once per query in SEARCH_QUERIES (q replaced)."""
+    parts = urlsplit(path)
+    params = [(key, value) for key, value in parse_qsl(parts.query) if key != "q"]
+    return [parts._replace(query=urlencode([*params, ("q", query)])).geturl()
+            for query in SEARCH_QUERIES]
+
+
+def rotation_script(paths):
+    """A wrk Lua script that sends each request to the next of paths, round and round."""
+    lua_paths = ", ".join(json.dumps(path) for path in paths)
+    return (
+        f"local paths = {{{lua_paths}}}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        '  return wrk.format("GET", paths[i])\n'
+        "end\n"
+    )
+
+
+def wrk(url, *, seconds, connections, threads=2, rotate=None):
+    """Load url with wrk; rotate: paths on url's host to request in turn instead."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if rotate:
+            script.write(rotation_script(rotate))
+            script.flush()
+            command += ["-s", script.name]
+        out = subprocess.run([*command, url], capture_output=True, text=True,
+                             check=True).stdout
 
     def latency_ms(label):
         match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -136,7 +175,15 @@ def page_urls(env):
     return json.loads(out)
 
 
-def run_server_round(env, pages, args, label):
+def wait_for_queue_to_drain(loaded, connections):
+    """wrk stops with a request in flight on each connection, and gunicorn still serves
+    them all: about connections / rps seconds. An unloaded run must not queue behind them."""
+    time.sleep(1.5 * connections / max(loaded["rps"], 1) + 0.5)
+
+
+def run_server_round(env, pages, rotations, args, label):
+    """Each page (floor first) under load, then unloaded. rotations: page -> paths to
+    request in turn instead of the page's own path."""
     port = free_port()
     proc = start_gunicorn(env, port, args.workers)
     base = f"http://127.0.0.1:{port}"
@@ -144,14 +191,23 @@ def run_server_round(env, pages, args, label):
     try:
         for name, path in [("floor", "/_bench/floor/"), *pages.items()]:
             url = base + path
+            rotation = rotations.get(name)
+            for other in rotation or []:
+                probe(base + other)
             for _ in range(3):  # warm up: templates, connections, the page cache
                 info = probe(url)
             if info["status"] != 200:
                 log(f"{label}: {name} {path} answered {info['status']}; not loaded")
                 continue
             log(f"{label}: {name} {path} ({info['bytes']} bytes, {info['queries']} queries)")
-            results[name] = {"path": path, **info,
-                             **wrk(url, seconds=args.seconds, connections=args.connections)}
+            loaded = wrk(url, seconds=args.seconds, connections=args.connections,
+                         rotate=rotation)
+            wait_for_queue_to_drain(loaded, args.connections)
+            unloaded = wrk(url, seconds=args.unloaded_seconds, connections=1, threads=1,
+                           rotate=rotation)
+            results[name] = {"path": path, **info, **loaded,
+                             "unloaded_p50_ms": unloaded["p50_ms"],
+                             "unloaded_p99_ms": unloaded["p99_ms"]}
         rss = worker_rss_mb(proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -167,20 +223,24 @@ def markdown(report):
         f"# Benchmark: {report['articles']:,} stories, {report['when']}",
         "",
         f"gunicorn {report['workers']} sync workers, wrk {report['connections']} connections "
-        f"for {report['seconds']} s per page, PostgreSQL + Redis on this machine "
-        f"({report['cpus']} CPUs).",
+        f"for {report['seconds']} s per page, then unloaded (1 connection) for "
+        f"{report['unloaded_seconds']} s, PostgreSQL + Redis on this machine "
+        f"({report['cpus']} CPUs). Search rotates through: "
+        + ", ".join(f"`{query}`" for query in report["search_queries"]) + ".",
         "",
     ]
     for round_name, data in report["rounds"].items():
         lines += [
             f"## {round_name}",
             "",
-            "| page | path | req/s | p50 ms | p99 ms | × floor | queries | bytes | errors |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| page | path | req/s | p50 ms | p99 ms | unloaded p50 ms | unloaded p99 ms "
+            "| × floor | queries | bytes | errors |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for name, r in data["pages"].items():
             lines.append(
                 f"| {name} | `{r['path']}` | {r['rps']:.0f} | {r['p50_ms']} | {r['p99_ms']} | "
+                f"{r['unloaded_p50_ms']} | {r['unloaded_p99_ms']} | "
                 f"{r['ratio_to_floor']:.2f} | {r['queries']} | {r['bytes']:,} | {r['errors']} |"
             )
         lines += ["", f"Worker memory after the run (RSS, MB): {data['worker_rss_mb']}", ""]
@@ -193,6 +253,8 @@ def main():
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--unloaded-seconds", type=int, default=3,
+                        help="seconds per page at 1 connection, after the loaded run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database-url", default=None,
                         help="default: postgres://postgres@127.0.0.1:5432/newsroom_bench_<N>")
@@ -223,17 +285,21 @@ def main():
     manage(env, "seed_newsroom", "--articles", str(args.articles))
     manage(env, "collectstatic", "--noinput", quiet=True)
     pages = page_urls(env)
+    rotations = {"search": search_paths(pages["search"])} if "search" in pages else {}
     subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], check=False,
                    stdout=subprocess.DEVNULL)
 
     report = {
         "articles": args.articles, "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "workers": args.workers, "connections": args.connections, "seconds": args.seconds,
+        "unloaded_seconds": args.unloaded_seconds, "search_queries": SEARCH_QUERIES,
         "cpus": os.cpu_count(), "rounds": {},
     }
-    report["rounds"]["Full-page cache on"] = run_server_round(env, pages, args, "cached")
+    report["rounds"]["Full-page cache on"] = run_server_round(env, pages, rotations, args,
+                                                              "cached")
     uncached = {**env, "NEWSROOM_PAGE_CACHE": "false"}
-    report["rounds"]["Full-page cache off"] = run_server_round(uncached, pages, args, "uncached")
+    report["rounds"]["Full-page cache off"] = run_server_round(uncached, pages, rotations, args,
+                                                               "uncached")
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

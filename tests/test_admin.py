@@ -193,6 +193,53 @@ def test_autocomplete_for_people_in_bylines(superuser_client):
     assert [r["text"] for r in response.json()["results"]] == ["Dana Reyes"]
 
 
+def byline_autocomplete(client, term):
+    """The names the byline's person field suggests for a typed term."""
+    response = client.get(reverse("admin:autocomplete"), {
+        "app_label": "articles", "model_name": "byline", "field_name": "person", "term": term})
+    assert response.status_code == 200
+    return [r["text"] for r in response.json()["results"]]
+
+
+def test_byline_autocomplete_offers_only_active_people(superuser_client):
+    PersonFactory(full_name="Dana Reyes")
+    PersonFactory(full_name="Marco Reyes", is_active=False)
+    assert byline_autocomplete(superuser_client, "Reyes") == ["Dana Reyes"]
+    assert byline_autocomplete(superuser_client, "") == ["Dana Reyes"]
+
+
+def test_a_byline_of_a_person_no_longer_active_still_shows_and_saves(superuser_client,
+                                                                     publication):
+    section = SectionFactory(publication=publication)
+    article = ArticleFactory(publication=publication, section=section)
+    former = PersonFactory(full_name="Marco Reyes", is_active=False)
+    byline = BylineFactory(article=article, person=former)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    response = superuser_client.get(url)
+    assert f'<option value="{former.pk}" selected>Marco Reyes</option>' in response.text
+
+    response = superuser_client.post(url, article_form_data(
+        publication, section, headline=article.headline, slug=article.slug,
+        body=article.body, loaded_version=article.version,
+        **{"bylines-TOTAL_FORMS": 1, "bylines-INITIAL_FORMS": 1,
+           "bylines-0-id": byline.pk, "bylines-0-article": article.pk,
+           "bylines-0-person": former.pk, "bylines-0-role": "author", "bylines-0-order": 0},
+    ))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [b.person for b in article.bylines.all()] == [former]
+
+
+def test_the_people_list_still_shows_inactive_people(superuser_client):
+    PersonFactory(full_name="Dana Reyes")
+    PersonFactory(full_name="Marco Reyes", is_active=False)
+    url = reverse("admin:people_person_changelist")
+    for query in [{}, {"q": "Reyes"}]:
+        response = superuser_client.get(url, query)
+        assert "Dana Reyes" in response.text, query
+        assert "Marco Reyes" in response.text, query
+
+
 def test_publication_admin_lists_the_default(superuser_client, publication):
     response = superuser_client.get(reverse("admin:articles_publication_changelist"))
     assert publication.name in response.text

@@ -1,12 +1,16 @@
-"""The benchmark's own tools: the seeder, the page list, the floor and the query header."""
+"""The benchmark's own tools: the seeder, the page list, the search queries, the floor and
+the query header."""
 
+import importlib.util
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from articles.management.commands.seed_newsroom import WORDS
 from articles.models import Article, Byline
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +35,35 @@ def test_bench_urls_lists_pages_that_open(client, publication):
     paths = json.loads(out.getvalue())
     for name in ["home", "article", "section", "tag", "author"]:
         assert client.get(paths[name]).status_code == 200, name
+
+
+def bench_runner():
+    """bench/run.py, a script rather than a package."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+    spec = importlib.util.spec_from_file_location("bench_run", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_search_rotates_through_one_and_two_words_of_the_seeded_stories(client,
+                                                                              publication):
+    run = bench_runner()
+    assert len(set(run.SEARCH_QUERIES)) >= 5
+    for query in run.SEARCH_QUERIES:
+        assert 1 <= len(query.split()) <= 2, query
+        assert set(query.split()) <= set(WORDS), query
+    call_command("seed_newsroom", "--articles", "30", "--no-progress", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("bench_urls", stdout=out, stderr=io.StringIO())
+    search = json.loads(out.getvalue())["search"]
+    paths = run.search_paths(search)
+    assert len(paths) == len(run.SEARCH_QUERIES)
+    for path, query in zip(paths, run.SEARCH_QUERIES, strict=True):
+        assert path.startswith(search.split("?")[0] + "?"), path
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert query in response.text, path
 
 
 @override_settings(NEWSROOM_BENCHMARK=True)
