@@ -55,7 +55,8 @@ def article_saved(sender, instance, created=False, **kwargs):
     or moves (status, times, section, prominence), every list it may enter or leave is
     refreshed: its publication, section, tags and authors.
     """
-    keys = {f"article:{instance.pk}"}
+    # Any save is a new lastmod in the sitemaps (harmless for a story not listed there).
+    keys = {f"article:{instance.pk}", f"sitemap:{instance.publication_id}"}
     before = getattr(instance, "_loaded_placement", None) or {}
     after = instance.placement()
     published = Article.Status.PUBLISHED
@@ -76,30 +77,33 @@ def part_changed(sender, instance, **kwargs):
     part puts it on (an author's page, a tag's page, the corrections page)."""
     article_id = getattr(instance, "article_id", None) or instance.content_object_id
     keys = {f"article:{article_id}"}
-    if isinstance(instance, Byline):
-        keys.add(f"person:{instance.person_id}")
-    elif isinstance(instance, TaggedArticle):
-        keys.add(f"tag:{instance.tag_id}")
-    elif isinstance(instance, Correction):
+    if isinstance(instance, (Byline, TaggedArticle, Correction)):
         publication_id = Article.objects.filter(pk=article_id).values_list(
             "publication_id", flat=True).first()
+    if isinstance(instance, Byline):
+        keys |= {f"person:{instance.person_id}", f"sitemap:{publication_id}"}
+    elif isinstance(instance, TaggedArticle):
+        keys |= {f"tag:{instance.tag_id}", f"sitemap:{publication_id}"}
+    elif isinstance(instance, Correction):
         keys.add(f"corrections:{publication_id}")
     bump_on_commit(keys)
 
 
 def tags_changed(sender, instance, action, pk_set=None, **kwargs):
     if action.startswith("post_") and isinstance(instance, Article):
-        bump_on_commit({f"article:{instance.pk}", *(f"tag:{pk}" for pk in pk_set or ())})
+        bump_on_commit({f"article:{instance.pk}", f"sitemap:{instance.publication_id}",
+                        *(f"tag:{pk}" for pk in pk_set or ())})
 
 
 def tag_changed(sender, instance, **kwargs):
-    """A renamed tag: its page, and every story showing its name (their pages carry it)."""
-    bump_on_commit({f"tag:{instance.pk}"})
+    """A renamed tag: its page, every story showing its name (their pages carry it), and
+    the sitemaps listing tags."""
+    bump_on_commit({f"tag:{instance.pk}", "tags"})
 
 
 def person_changed(sender, instance, **kwargs):
     person_id = instance.person_id if isinstance(instance, SocialLink) else instance.pk
-    bump_on_commit({f"person:{person_id}"})
+    bump_on_commit({f"person:{person_id}", "people"})  # "people": the authors sitemaps
 
 
 def section_changed(sender, instance, **kwargs):

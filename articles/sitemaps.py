@@ -27,11 +27,21 @@ from taggit.models import Tag
 
 from people.models import Person
 
+from .cache import add_keys, keep_seconds
 from .models import Article, Byline, Section
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most this many stories from one sitemap
 XML = "application/xml; charset=utf-8"
+
+
+def sitemap_keys(request, *more):
+    """Every sitemap lists the publication's stories or their last change, so it carries
+    ``sitemap:<publication>``, which any save of one of its stories moves on (a new
+    ``lastmod``), besides the keys of the lists it shows (see articles/invalidation.py)."""
+    publication_id = request.publication.pk
+    add_keys(request, f"sitemap:{publication_id}", f"publication:{publication_id}",
+             f"layout:{publication_id}", *more)
 
 
 def sitemap_limit():
@@ -129,7 +139,10 @@ def render_urlset(request, sitemap):
 
 
 def listing_sitemap(request, name):
-    return render_urlset(request, LISTINGS[name](request))
+    sitemap = LISTINGS[name](request)
+    # A renamed author or tag changes an address; "people" and "tags" name every one.
+    sitemap_keys(request, {"authors": "people", "tags": "tags"}.get(name))
+    return render_urlset(request, sitemap)
 
 
 def month_sitemap(request, year, month):
@@ -138,6 +151,7 @@ def month_sitemap(request, year, month):
     sitemap = ArticleMonthSitemap(request, year, month)
     if not sitemap.items().exists():
         raise Http404("No stories that month.")
+    sitemap_keys(request)
     return render_urlset(request, sitemap)
 
 
@@ -152,6 +166,7 @@ def news_sitemap(request):
         .only("pk", "slug", "headline", "publish_at", "created_at", "embargo_until")
         .order_by("-publish_at", "-pk")[:NEWS_LIMIT]
     )
+    sitemap_keys(request)
     items = [
         {
             "location": request.build_absolute_uri(story.get_absolute_url()),
@@ -202,8 +217,8 @@ def index_stats(request):
                 articles.filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
             ),
         }
-        # Embargoes lift without a save, so even a fresh key lives only a few minutes.
-        cache.set(key, stats, 300)
+        # Embargoes lift without a save: the entry lives until the next one does.
+        cache.set(key, stats, keep_seconds(request, 300))
     return stats
 
 
@@ -217,6 +232,7 @@ def paged(location, count, lastmod):
 
 def sitemap_index(request):
     stats = index_stats(request)
+    sitemap_keys(request, "people", "tags")
     absolute = request.build_absolute_uri
     entries = []
     for month, count, lastmod in stats["months"]:

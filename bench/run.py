@@ -3,15 +3,16 @@
     make bench                      # 10,000 stories
     make bench ARTICLES=100000      # or 1000000
 
-Seeds (once per size) a PostgreSQL database, starts gunicorn with production settings and
-2 workers, and loads each page with wrk for a fixed time at fixed concurrency (--seconds,
---connections). Then it times each page unloaded: one connection, one request at a time,
+Seeds (once per size) a PostgreSQL database. Then, in up to three rounds (--rounds: the
+page cache on; off, pages built from cached parts; every cache off), it starts gunicorn
+with production settings and 2 workers, and loads each page with wrk for a fixed time at
+fixed concurrency (--seconds, --connections). Then it times each page unloaded: one connection, one request at a time,
 for --unloaded-seconds, which gives the latency of a single request on an idle server
 (unloaded_p50_ms and unloaded_p99_ms). In the same run it loads a bare Django view
 returning a constant response, "the floor", so that results read as a fraction of what
 this machine can do at all. Results go to bench/results/<size>-<time>.json and .md.
 
-The search page is not one query: both runs rotate through SEARCH_QUERIES, with a wrk Lua
+The search page is not one query: every run rotates through SEARCH_QUERIES, with a wrk Lua
 script, on the search path that `manage.py bench_urls` gives.
 """
 
@@ -181,6 +182,19 @@ def wait_for_queue_to_drain(loaded, connections):
     time.sleep(1.5 * connections / max(loaded["rps"], 1) + 0.5)
 
 
+# The rounds, each with its own gunicorn: what is cached in each.
+ROUNDS = {
+    # As deployed: whole pages for readers without a session.
+    "cached": ("Full-page cache on", {}),
+    # Every page is built, from parts cached apart (the story, its In Other News, the
+    # masthead): what a reader with a session gets, and anyone just after a change.
+    "uncached": ("Full-page cache off", {"NEWSROOM_PAGE_CACHE": "false"}),
+    # Every page is built from the database (only the host's publication stays cached).
+    "cold": ("Every cache off", {"NEWSROOM_PAGE_CACHE": "false",
+                                 "NEWSROOM_FRAGMENT_CACHE": "false"}),
+}
+
+
 def run_server_round(env, pages, rotations, args, label):
     """Each page (floor first) under load, then unloaded. rotations: page -> paths to
     request in turn instead of the page's own path."""
@@ -259,6 +273,8 @@ def main():
     parser.add_argument("--database-url", default=None,
                         help="default: postgres://postgres@127.0.0.1:5432/newsroom_bench_<N>")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
+    parser.add_argument("--rounds", nargs="+", choices=list(ROUNDS), default=list(ROUNDS),
+                        help="which rounds to run (default: all)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args()
 
@@ -295,11 +311,11 @@ def main():
         "unloaded_seconds": args.unloaded_seconds, "search_queries": SEARCH_QUERIES,
         "cpus": os.cpu_count(), "rounds": {},
     }
-    report["rounds"]["Full-page cache on"] = run_server_round(env, pages, rotations, args,
-                                                              "cached")
-    uncached = {**env, "NEWSROOM_PAGE_CACHE": "false"}
-    report["rounds"]["Full-page cache off"] = run_server_round(uncached, pages, rotations, args,
-                                                               "uncached")
+    for name in args.rounds:
+        title, overrides = ROUNDS[name]
+        log(f"round: {title}")
+        report["rounds"][title] = run_server_round({**env, **overrides}, pages, rotations,
+                                                   args, name)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -253,3 +253,36 @@ def test_a_page_whose_key_hint_is_out_of_date_is_still_checked(rf, story):
 def test_http_and_https_pages_are_kept_apart(rf):
     plain, secure = rf.get("/"), rf.get("/", secure=True)
     assert page_cache._page_key(plain) != page_cache._page_key(secure)
+
+
+def test_sitemaps_are_cached_and_follow_every_change(client, story, publication, commit):
+    month = timezone.localtime(story.publish_at)
+    urls = ["/sitemap.xml", f"/sitemaps/articles-{month.year}-{month.month}.xml",
+            "/sitemaps/news.xml", "/sitemaps/authors.xml", "/sitemaps/tags.xml"]
+    for url in urls:
+        assert get(client, url)[1] == "miss", url
+        assert get(client, url)[1] == "hit", url
+    # An edit is a new lastmod: the index, the month and the news sitemap change.
+    with commit():
+        story.headline = "Night ferry returns, with a later last sailing"
+        story.save()
+    for url in urls[:3]:
+        assert get(client, url)[1] == "miss", url
+    assert story.modified_at.isoformat()[:19] in get(client, urls[1])[0].text
+    # A new story, a renamed author and a renamed tag: each sitemap that lists them.
+    with commit():
+        new = ArticleFactory(publication=publication, section=story.section,
+                             headline="Harbor pilots ratify contract", published=True)
+    assert new.get_absolute_url() in get(client, urls[1])[0].text
+    person = story.bylines.first().person
+    with commit():
+        person.slug = "dana-reyes-ferries"
+        person.save()
+    assert "dana-reyes-ferries" in get(client, "/sitemaps/authors.xml")[0].text
+    from taggit.models import Tag
+
+    with commit():
+        tag = Tag.objects.get(name="ferries")
+        tag.slug = "ferry-service"
+        tag.save()
+    assert "/tag/ferry-service/" in get(client, "/sitemaps/tags.xml")[0].text
