@@ -20,6 +20,30 @@ from . import cache as page_cache
 PREFIX = "newsroom:fragment:v1:"
 
 
+def chrome_name(publication, section=None):
+    """The masthead and footer: per publication, per current section, per year (the
+    footer's copyright line)."""
+    from django.utils import timezone
+
+    section_id = getattr(section, "pk", None) or 0
+    return f"chrome:{publication.pk}:{section_id}:{timezone.localtime().year}"
+
+
+def prefetch(request, names):
+    """Look up several parts of one page at once: two round trips to the cache for all
+    of them (their entries, then the generations of their keys) instead of two each."""
+    if not settings.NEWSROOM_FRAGMENT_CACHE:
+        return
+    found = page_cache.cache().get_many([PREFIX + name for name in names])
+    keys = sorted({k for entry in found.values() for k in entry[0]})
+    current = page_cache.generations(keys)
+    checked = request.__dict__.setdefault("_fragments", {})
+    for name in names:
+        entry = found.get(PREFIX + name)
+        valid = entry is not None and tuple(current[k] for k in entry[0]) == entry[1]
+        checked[name] = entry if valid else None
+
+
 def cached(request, name, build, *, enabled=True):
     """The value of part ``name`` (a dict of HTML strings), built by ``build`` when needed.
 
@@ -31,12 +55,17 @@ def cached(request, name, build, *, enabled=True):
         page_cache.add_keys(request, *keys)
         return value
     key = PREFIX + name
-    entry = page_cache.cache().get(key)
+    checked = getattr(request, "_fragments", {})
+    if name in checked:  # looked up already by prefetch(): valid, or None
+        entry = checked[name]
+    else:
+        entry = page_cache.cache().get(key)
+        if entry is not None and not page_cache.is_current(entry[0], entry[1]):
+            entry = None
     if entry is not None:
-        keys, stored_generations, value = entry
-        if page_cache.is_current(keys, stored_generations):
-            page_cache.add_keys(request, *keys)
-            return {k: mark_safe(v) for k, v in value.items()}
+        keys, _generations, value = entry
+        page_cache.add_keys(request, *keys)
+        return {k: mark_safe(v) for k, v in value.items()}
     started = page_cache._now()
     value, keys = build()
     keys = tuple(sorted(set(keys)))

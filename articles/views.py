@@ -176,10 +176,12 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     use_fragment_cache = True  # previews build every part afresh and keep none
 
     def get_queryset(self):
-        return self.published_articles().select_related("section", "lead_image", "publication")
+        return self.published_articles().select_related("section", "lead_image")
 
     def get_object(self, queryset=None):
-        return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+        article = get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+        article.publication = self.request.publication  # the host's, already at hand
+        return article
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -195,6 +197,10 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         request, enabled = self.request, self.use_fragment_cache
+        if enabled:
+            fragments.prefetch(request, [
+                self.fragment_name("story"), self.fragment_name("other-news"),
+                fragments.chrome_name(request.publication)])
         context["story"] = fragments.cached(
             request, self.fragment_name("story"), lambda: self.build_story(context),
             enabled=enabled)

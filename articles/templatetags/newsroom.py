@@ -62,7 +62,6 @@ def site_chrome(context, part):
     request = context.get("request")
     publication = context.get("publication")
     section = context.get("section")
-    section_id = getattr(section, "pk", None)
 
     def build():
         flat = context.flatten()
@@ -74,7 +73,6 @@ def site_chrome(context, part):
         return mark_safe(build()[0][part])
     chrome = getattr(request, "_site_chrome", None)
     if chrome is None:
-        year = timezone.localtime().year  # the footer's copyright line
         chrome = request._site_chrome = fragments.cached(
-            request, f"chrome:{publication.pk}:{section_id or 0}:{year}", build)
+            request, fragments.chrome_name(publication, section), build)
     return chrome[part]
