@@ -3,6 +3,7 @@ corrections and the "In Other News" batches. Each starts from ``published()`` fo
 """
 
 from django import forms
+from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -12,7 +13,7 @@ from django_filters.views import FilterView
 from . import related
 from .filters import ArticleFilter
 from .models import Article, Correction, RelatedItem
-from .search import MAX_QUERY_LENGTH, fallback_snippet, search
+from .search import MAX_QUERY_LENGTH, fallback_snippet, search, with_snippets
 from .views import PublishedArticlesMixin
 
 
@@ -72,10 +73,37 @@ class SearchView(StoryListView):
             response.status_code = 400
         return response
 
+    # What a result shows: section, headline, address, time and snippet (no byline).
+    RESULT_FIELDS = ("publication_id", "section", "headline", "slug", "publish_at",
+                     "created_at")
+
     def get_queryset(self):
         if not self.query:
             return Article.objects.none()
-        return search(super().get_queryset(), self.query)
+        stories = self.published_articles()
+        if connection.vendor == "postgresql":
+            # Ranked on ids alone (paginate_queryset reads the page's stories).
+            stories = stories.only("pk")
+        else:
+            stories = stories.select_related("section")
+        return search(stories, self.query)
+
+    def paginate_queryset(self, queryset, page_size):
+        """Rank once: the ids of every match in order (at most SEARCH_WINDOW of them), which
+        also counts them, then read only this page's stories, with their snippets."""
+        if connection.vendor != "postgresql" or not self.query:
+            return super().paginate_queryset(queryset, page_size)
+        ids = list(queryset.values_list("pk", flat=True))
+        paginator, page, _ids, is_paginated = super().paginate_queryset(ids, page_size)
+        wanted = list(page.object_list)
+        stories = with_snippets(
+            self.published_articles().select_related("section")
+            .only(*self.RESULT_FIELDS).filter(pk__in=wanted),
+            self.query,
+        )
+        found = {story.pk: story for story in stories}
+        page.object_list = [found[pk] for pk in wanted if pk in found]
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(search_form=self.form, query=self.query, **kwargs)

@@ -1,9 +1,10 @@
 """Story search: PostgreSQL full-text search with ranking and highlighted snippets, and a
 plain ``icontains`` fallback on SQLite.
 
-Both start from the queryset they are given (always ``published()``) and return it
-annotated with ``snippet``: plain text with the matched words between ``MARK_START`` and
-``MARK_END``, turned into safe HTML by ``snippet_html``.
+Both start from the queryset they are given (always ``published()``) and return it in
+order of relevance (PostgreSQL) or recency (the fallback). ``with_snippets`` (PostgreSQL)
+and ``fallback_snippet`` give each result a snippet: plain text with the matched words
+between ``MARK_START`` and ``MARK_END``, turned into safe HTML by ``snippet_html``.
 """
 
 import html
@@ -75,7 +76,6 @@ def _plain_body():
 
 def _search_postgres(queryset, query):
     ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
-    text = Concat(F("summary"), Value(" "), _plain_body(), output_field=TextField())
     # search_document @@ query: answered from the GIN index on the stored column (or, for
     # a word in nearly every story, by walking the newest-first index), and ranked from it
     # without parsing any story again. News search ranks the newest SEARCH_WINDOW matches:
@@ -87,15 +87,22 @@ def _search_postgres(queryset, query):
     )
     return (
         queryset.filter(pk__in=newest)
-        .annotate(
-            rank=SearchRank(F("search_document"), ts_query),
-            snippet=SearchHeadline(
-                Replace(text, Value("\n"), Value(" ")), ts_query, config=SEARCH_CONFIG,
-                start_sel=MARK_START, stop_sel=MARK_END, max_words=35, min_words=15,
-                max_fragments=2, fragment_delimiter=" … ",
-            ),
-        )
+        .annotate(rank=SearchRank(F("search_document"), ts_query))
         .order_by("-rank", "-publish_at", "-pk")
+    )
+
+
+def with_snippets(queryset, query):
+    """``queryset`` annotated with ``snippet``: the story's text around the matched words
+    (PostgreSQL's ts_headline, which parses each story: use it on one page of results)."""
+    ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    text = Concat(F("summary"), Value(" "), _plain_body(), output_field=TextField())
+    return queryset.annotate(
+        snippet=SearchHeadline(
+            Replace(text, Value("\n"), Value(" ")), ts_query, config=SEARCH_CONFIG,
+            start_sel=MARK_START, stop_sel=MARK_END, max_words=35, min_words=15,
+            max_fragments=2, fragment_delimiter=" … ",
+        )
     )
 
 

@@ -172,3 +172,21 @@ def test_the_menu_marks_the_current_section_only_on_its_own_pages(client, story,
         assert f'href="{story.section.get_absolute_url()}" aria-current="page"' in on_section
         assert f'href="{other.get_absolute_url()}" aria-current="page"' in on_other
         assert 'aria-current="page"' not in on_story
+
+
+def test_the_search_filters_list_a_new_author_at_once(client, story, publication, commit):
+    assert "Ines Calder" in client.get("/search/", {"q": "sea stars"}).text
+    with commit():
+        new = ArticleFactory(publication=publication, headline="Gull counts fall")
+        BylineFactory(article=new, person__full_name="Otto Brandvold")
+        new.status, new.publish_at = Article.Status.PUBLISHED, timezone.now()
+        new.save()
+    text = client.get("/search/", {"q": "gull"}).text
+    assert "Otto Brandvold" in text and "Ines Calder" in text
+
+
+def test_a_filter_that_is_set_is_shown_as_typed_not_from_the_cache(client, story):
+    client.get("/search/", {"q": "sea stars"})  # the unfiltered fields are now cached
+    text = client.get("/search/", {"q": "sea stars", "after": "not a date"}).text
+    assert 'value="not a date"' in text
+    assert "This filter was ignored." in text

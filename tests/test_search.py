@@ -139,3 +139,23 @@ def test_an_edited_story_is_found_by_its_new_words(client, publication):
     story.save()
     assert "Cormorants return to the breakwater" in client.get(
         "/search/", {"q": "cormorants"}).text
+
+
+def test_results_are_paged_and_counted_with_a_snippet_each(client, publication,
+                                                           django_assert_max_num_queries):
+    for n in range(25):
+        ArticleFactory(publication=publication, published=True,
+                       publish_at=timezone.now() - timedelta(hours=n),
+                       headline=f"Breakwater repair, day {n}",
+                       body=f"<p>Crews worked on the breakwater for day {n}.</p>")
+    first = client.get("/search/", {"q": "breakwater"})
+    assert "25 results" in first.text
+    assert first.text.count('class="search-result"') == 20
+    assert first.text.count("<mark>") >= 20  # every result shows the matched word
+    client.get("/search/", {"q": "breakwater", "page": 2})  # the masthead is now cached
+    with django_assert_max_num_queries(5):
+        second = client.get("/search/", {"q": "breakwater", "page": 2})
+    assert second.text.count('class="search-result"') == 5
+    shown = first.text + second.text
+    assert all(f"Breakwater repair, day {n}<" in shown for n in range(25))
+    assert client.get("/search/", {"q": "breakwater", "page": 3}).status_code == 404

@@ -76,3 +76,32 @@ def site_chrome(context, part):
         chrome = request._site_chrome = fragments.cached(
             request, fragments.chrome_name(publication, section), build)
     return chrome[part]
+
+
+@register.simple_tag(takes_context=True)
+def filter_fields(context, filterset):
+    """The fields of the story filter form (search, all stories).
+
+    Their choices list every section and every author with a public story, which is
+    slow to render and the same for every search, so while no filter is set they are
+    cached (``articles.fragments``) under the keys of those lists.
+    """
+    from django.template.loader import render_to_string
+
+    from articles import fragments
+
+    request = context.get("request")
+    publication = context.get("publication")
+
+    def build():
+        html = render_to_string("includes/filter_fields.html", {"filter": filterset}, request)
+        pk = publication.pk
+        # Sections (layout), authors with a public story (publication, sitemap: bylines)
+        # and their names (people).
+        return {"html": html}, {f"layout:{pk}", f"publication:{pk}", f"sitemap:{pk}",
+                                "people"}
+
+    filtering = any(filterset.data.get(name) for name in filterset.filters)
+    if filtering or request is None or publication is None:
+        return mark_safe(build()[0]["html"])
+    return fragments.cached(request, f"filter-fields:{publication.pk}", build)["html"]
