@@ -80,3 +80,14 @@ def test_query_count_header_counts_queries(rf):
 
     assert QueryCountMiddleware(view)(rf.get("/"))["X-Newsroom-Queries"] == "2"
     assert QueryCountMiddleware(floor)(rf.get("/"))["X-Newsroom-Queries"] == "0"
+
+
+def test_each_page_is_compared_with_the_floor_run_just_before_it():
+    run = bench_runner()
+    results = {"floor": {"rps": 1000.0, "floor_rps": None},
+               "article": {"rps": 700.0, "floor_rps": 875.0},
+               "home": {"rps": 500.0, "floor_rps": None}}
+    run.add_ratios(results)
+    assert results["floor"]["ratio_to_floor"] == 1.0
+    assert results["article"]["ratio_to_floor"] == 0.8  # its own floor, not the first
+    assert results["home"]["ratio_to_floor"] == 0.5  # without one, the round's floor
