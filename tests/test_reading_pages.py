@@ -246,3 +246,12 @@ def test_no_reader_address_answers_500_to_nonsense(client, catalogue):
                 response = client.get(f"{shape}{joiner}{param}={value}")
                 assert response.status_code in (200, 301, 400, 404), (shape, param, value)
                 assert "Secret" not in response.text, (shape, param, value)
+
+
+def test_without_any_publication_readers_get_a_404_not_an_error(client, publication):
+    from articles.models import Publication
+
+    Publication.objects.all().delete()
+    response = client.get("/")
+    assert response.status_code == 404
+    assert "Newsroom" in response.text  # the masthead's fallback name

@@ -69,8 +69,9 @@ def site_chrome(context, part):
                  for name in ("header", "footer")}
         return value, {f"layout:{publication.pk}"}
 
-    if request is None or publication is None:
-        return mark_safe(build()[0][part])
+    if request is None or not publication:  # no publication configured: a 404 page
+        flat = context.flatten()
+        return mark_safe(render_to_string(f"includes/site_{part}.html", flat, request))
     chrome = getattr(request, "_site_chrome", None)
     if chrome is None:
         chrome = request._site_chrome = fragments.cached(
@@ -93,8 +94,11 @@ def filter_fields(context, filterset):
     request = context.get("request")
     publication = context.get("publication")
 
+    def render():
+        return render_to_string("includes/filter_fields.html", {"filter": filterset}, request)
+
     def build():
-        html = render_to_string("includes/filter_fields.html", {"filter": filterset}, request)
+        html = render()
         pk = publication.pk
         # Sections (layout), authors with a public story (publication, sitemap: bylines)
         # and their names (people).
@@ -102,6 +106,6 @@ def filter_fields(context, filterset):
                                 "people"}
 
     filtering = any(filterset.data.get(name) for name in filterset.filters)
-    if filtering or request is None or publication is None:
-        return mark_safe(build()[0]["html"])
+    if filtering or request is None or not publication:
+        return mark_safe(render())
     return fragments.cached(request, f"filter-fields:{publication.pk}", build)["html"]
