@@ -110,10 +110,6 @@ def generations_since(keys, started):
     return tuple(found[k] for k in keys)
 
 
-def is_current(keys, stored_generations):
-    return tuple(generations(keys).values()) == stored_generations
-
-
 def keep_seconds(request, seconds):
     """``seconds``, cut short by the publication's next scheduled publish or embargo: a
     story going live changes lists without anyone saving anything."""

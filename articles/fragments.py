@@ -54,14 +54,9 @@ def cached(request, name, build, *, enabled=True):
         value, keys = build()
         page_cache.add_keys(request, *keys)
         return value
-    key = PREFIX + name
-    checked = getattr(request, "_fragments", {})
-    if name in checked:  # looked up already by prefetch(): valid, or None
-        entry = checked[name]
-    else:
-        entry = page_cache.cache().get(key)
-        if entry is not None and not page_cache.is_current(entry[0], entry[1]):
-            entry = None
+    if name not in getattr(request, "_fragments", {}):
+        prefetch(request, [name])
+    entry = request._fragments[name]  # valid, or None
     if entry is not None:
         keys, _generations, value = entry
         page_cache.add_keys(request, *keys)
@@ -73,6 +68,7 @@ def cached(request, name, build, *, enabled=True):
     found = page_cache.generations_since(keys, started)
     if found is not None:
         timeout = page_cache.keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
-        page_cache.cache().set(key, (keys, found, {k: str(v) for k, v in value.items()}),
+        page_cache.cache().set(PREFIX + name,
+                               (keys, found, {k: str(v) for k, v in value.items()}),
                                timeout=timeout)
     return value
