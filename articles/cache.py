@@ -19,9 +19,12 @@ next scheduled publish or embargo time of its publication.
 import hashlib
 import logging
 import time
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
 from django.utils.cache import (
     get_conditional_response,
@@ -162,6 +165,56 @@ def is_cacheable_request(request):
 # Headers that describe one request's handling, not the page: never stored.
 UNSTORED_HEADERS = {"x-newsroom-cache", "x-newsroom-queries", "set-cookie"}
 
+# Which surrogate keys each page had when this process last saw it, so that a lookup can
+# fetch the entry and the generations of its keys in one MGET. A hint only says what to
+# fetch, never what to serve: the entry itself names its keys, and a page whose hint is
+# out of date is checked with a second MGET. Bounded, and cleared when full.
+key_hints = {}
+HINTS_MAX = 20_000
+
+# Set in the WSGI environ by PageCacheApplication when it looked a page up and found no
+# current copy, so that the middleware goes straight to building it (a client cannot set
+# it: request headers arrive as HTTP_* keys).
+LOOKED_UP_AND_MISSED = "newsroom.page_cache.missed"
+
+
+def remember_keys(key, keys):
+    if len(key_hints) >= HINTS_MAX:
+        key_hints.clear()
+    key_hints[key] = keys
+
+
+def find_page(key):
+    """The stored entry ``(keys, generations, status, headers, content)`` of a page, if
+    every key still has the generation it had when the page was rendered; else None."""
+    hint = key_hints.get(key, ())
+    found = cache().get_many([key, *(_gen_key(k) for k in hint)])
+    entry = found.get(key)
+    if entry is None:
+        return None
+    keys, stored_generations = entry[0], entry[1]
+    if keys != hint:
+        remember_keys(key, keys)
+        found = cache().get_many([_gen_key(k) for k in keys])
+    if tuple(found.get(_gen_key(k)) for k in keys) != stored_generations:
+        return None
+    return entry
+
+
+def response_from_entry(request, entry):
+    """The stored page as a response, or 304 for a browser or CDN revalidating its copy."""
+    _, _, status, headers, content = entry
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response.headers[name] = value
+    response["X-Newsroom-Cache"] = "hit"
+    return get_conditional_response(
+        request,
+        etag=response.get("ETag"),
+        last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
+        response=response,
+    )
+
 
 class PageCacheMiddleware:
     """Serves and stores whole pages for readers without a session.
@@ -171,55 +224,27 @@ class PageCacheMiddleware:
     headers, ETag, Cache-Control, surrogate keys), as plain bytes and strings.
 
     An entry is ``(keys, generations, status, headers, content)``. It is served only while
-    every key still has the generation it had when the page was rendered. To read the
-    entry and those generations in a single MGET, each process remembers which keys a
-    page had last time (``key_hints``): a hint only says what to fetch, never what to
-    serve. When the hint is missing or out of date, a second MGET fetches the right ones.
+    every key still has the generation it had when the page was rendered (``find_page``).
+    Behind gunicorn, ``PageCacheApplication`` has usually served the hit before Django's
+    handler ran; this middleware then only builds and stores what it missed.
     """
-
-    HINTS_MAX = 20_000
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.key_hints = {}
 
     def __call__(self, request):
         if not (settings.NEWSROOM_PAGE_CACHE and is_cacheable_request(request)):
             return self.get_response(request)
         key = _page_key(request)
-        response = self.cached_response(request, key)
-        if response is not None:
-            return response
+        if request.META.get(LOOKED_UP_AND_MISSED) != key:
+            entry = find_page(key)
+            if entry is not None:
+                return response_from_entry(request, entry)
         started = _now()
         response = self.get_response(request)
         stored = self.store(request, response, key, started)
         response["X-Newsroom-Cache"] = "miss" if stored else "pass"
         return response
-
-    def cached_response(self, request, key):
-        hint = self.key_hints.get(key, ())
-        found = cache().get_many([key, *(_gen_key(k) for k in hint)])
-        entry = found.get(key)
-        if entry is None:
-            return None
-        keys, stored_generations, status, headers, content = entry
-        if keys != hint:
-            if len(self.key_hints) >= self.HINTS_MAX:
-                self.key_hints.clear()
-            self.key_hints[key] = keys
-            found = cache().get_many([_gen_key(k) for k in keys])
-        if tuple(found.get(_gen_key(k)) for k in keys) != stored_generations:
-            return None
-        response = HttpResponse(content, status=status)
-        for name, value in headers:
-            response.headers[name] = value
-        response["X-Newsroom-Cache"] = "hit"
-        # A browser or CDN revalidating its copy gets a 304 (ETag / Last-Modified).
-        return get_conditional_response(
-            request, etag=response.get("ETag"),
-            last_modified=parse_http_date_safe(response.get("Last-Modified", "")),
-            response=response,
-        )
 
     def store(self, request, response, key, started):
         keys = tuple(sorted(getattr(request, "surrogate_keys", ())))
@@ -238,12 +263,68 @@ class PageCacheMiddleware:
         timeout = keep_seconds(request, settings.NEWSROOM_PAGE_CACHE_SECONDS)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
-        headers = tuple((name, value) for name, value in response.items()
-                        if name.lower() not in UNSTORED_HEADERS)
+        headers = tuple(
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in UNSTORED_HEADERS
+        )
         entry = (keys, found, response.status_code, headers, response.content)
         cache().set(key, entry, timeout=timeout)
-        self.key_hints[key] = keys
+        remember_keys(key, keys)
         return True
+
+
+class PageCacheApplication:
+    """The page cache's front door: a WSGI application around Django's.
+
+    A reader's request for a page with a current cached copy is answered here, before
+    Django's handler runs: no request signals, no middleware, no response object, only
+    the lookup (one MGET) and the stored status, headers and bytes. Everything else, and
+    every page it does not find, goes on to Django unchanged; a miss is marked in the
+    environ so the middleware does not look the page up a second time.
+
+    It decides what is cacheable and names the page exactly as the middleware does (the
+    same request object, ``is_cacheable_request`` and ``_page_key``), and serves only
+    entries the middleware stored, so a host Django would refuse never matches one.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if settings.NEWSROOM_PAGE_CACHE and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            served = self.serve(environ, start_response)
+            if served is not None:
+                return served
+        return self.application(environ, start_response)
+
+    def serve(self, environ, start_response):
+        request = WSGIRequest(environ)
+        try:
+            if not is_cacheable_request(request):
+                return None
+            key = _page_key(request)
+            entry = find_page(key)
+        except DisallowedHost:
+            return None  # Django answers 400 and logs it
+        except Exception:
+            # Redis unreachable, say: Django's handler goes on and reports it properly.
+            logger.warning("Page cache lookup failed", exc_info=True)
+            return None
+        if entry is None:
+            environ[LOOKED_UP_AND_MISSED] = key
+            return None
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            response = response_from_entry(request, entry)
+            start_response(
+                f"{response.status_code} {response.reason_phrase}", list(response.items())
+            )
+            return [response.content]
+        _, _, status, headers, content = entry
+        start_response(
+            f"{status} {HTTPStatus(status).phrase}", [*headers, ("X-Newsroom-Cache", "hit")]
+        )
+        return [content]
 
 
 class HttpCacheHeadersMiddleware:
@@ -262,7 +343,9 @@ class HttpCacheHeadersMiddleware:
         response["Surrogate-Key"] = " ".join(keys)
         response["Cache-Tag"] = ",".join(keys)
         patch_cache_control(
-            response, public=True, max_age=settings.NEWSROOM_BROWSER_CACHE_SECONDS,
+            response,
+            public=True,
+            max_age=settings.NEWSROOM_BROWSER_CACHE_SECONDS,
             s_maxage=settings.NEWSROOM_CDN_CACHE_SECONDS,
             stale_while_revalidate=settings.NEWSROOM_STALE_WHILE_REVALIDATE_SECONDS,
         )

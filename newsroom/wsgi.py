@@ -1,4 +1,9 @@
-"""WSGI entry point, served by gunicorn: ``gunicorn newsroom.wsgi``."""
+"""WSGI entry point, served by gunicorn: ``gunicorn newsroom.wsgi``.
+
+Django's application sits behind the page cache's front door, which answers readers'
+requests for pages with a current cached copy before Django's handler runs
+(``articles.cache.PageCacheApplication``).
+"""
 
 import os
 
@@ -7,3 +12,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 application = get_wsgi_application()
+
+from articles.cache import PageCacheApplication  # noqa: E402  (needs Django set up)
+
+application = PageCacheApplication(application)
