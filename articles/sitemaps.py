@@ -8,6 +8,7 @@ million stories cost no deep OFFSETs; the month list for the index is cached und
 key that changes with every save and every newly live story.
 """
 
+import functools
 import math
 from datetime import datetime, timedelta
 
@@ -20,15 +21,18 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import http_date
+from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from people.models import Person
 
 from .cache import add_keys, keep_seconds
 from .models import Article, Byline, Section
+from .templatetags.distribution import w3c_datetime
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most this many stories from one sitemap
@@ -40,8 +44,13 @@ def sitemap_keys(request, *more):
     ``sitemap:<publication>``, which any save of one of its stories moves on (a new
     ``lastmod``), besides the keys of the lists it shows (see articles/invalidation.py)."""
     publication_id = request.publication.pk
-    add_keys(request, f"sitemap:{publication_id}", f"publication:{publication_id}",
-             f"layout:{publication_id}", *more)
+    add_keys(
+        request,
+        f"sitemap:{publication_id}",
+        f"publication:{publication_id}",
+        f"layout:{publication_id}",
+        *more,
+    )
 
 
 def sitemap_limit():
@@ -94,7 +103,8 @@ class SectionSitemap(PublicationSitemap):
         return (
             Section.objects.filter(publication=self.request.publication)
             .annotate(lastmod=Subquery(latest.values("modified_at")[:1]))
-            .only("pk", "slug").order_by("order", "pk")
+            .only("pk", "slug")
+            .order_by("order", "pk")
         )
 
 
@@ -105,7 +115,8 @@ class AuthorSitemap(PublicationSitemap):
         return (
             Person.objects.filter(pk__in=bylines.values("person_id"))
             .annotate(lastmod=Subquery(latest.values("modified_at")[:1]))
-            .only("pk", "slug").order_by("pk")
+            .only("pk", "slug")
+            .order_by("pk")
         )
 
 
@@ -113,9 +124,11 @@ class TagSitemap(PublicationSitemap):
     def items(self):
         latest = self.articles.filter(tags=OuterRef("pk")).order_by("-modified_at")
         return (
-            Tag.objects.filter(article__in=self.articles).distinct()
+            Tag.objects.filter(article__in=self.articles)
+            .distinct()
             .annotate(lastmod=Subquery(latest.values("modified_at")[:1]))
-            .only("pk", "slug").order_by("pk")
+            .only("pk", "slug")
+            .order_by("pk")
         )
 
     def location(self, item):
@@ -176,9 +189,13 @@ def news_sitemap(request):
         for story in stories
     ]
     return TemplateResponse(
-        request, "sitemaps/news.xml",
-        {"items": items, "publication": publication,
-         "news_language": news_language(publication.language)},
+        request,
+        "sitemaps/news.xml",
+        {
+            "items": items,
+            "publication": publication,
+            "news_language": news_language(publication.language),
+        },
         content_type=XML,
     )
 
@@ -200,17 +217,23 @@ def index_stats(request):
     newest_live = articles.order_by("-publish_at").values_list("publish_at", flat=True).first()
     latest_save = latest_change(Article.objects.filter(publication=request.publication))
     stamps = [t.timestamp() if t else 0 for t in (latest_save, newest_live)]
-    key = f"sitemap-index:{request.publication.pk}:{stamps[0]}:{stamps[1]}"
+    key = f"sitemap-index:v2:{request.publication.pk}:{stamps[0]}:{stamps[1]}"
     stats = cache.get(key)
     if stats is None:
         stats = {
-            "months": list(
-                articles.annotate(month=TruncMonth("publish_at"))
-                .values("month").annotate(count=Count("pk"), lastmod=Max("modified_at"))
-                .order_by("month").values_list("month", "count", "lastmod")
-            ),
+            # (year, month, count, lastmod) in the newsroom's time zone.
+            "months": [
+                (*year_month(month), count, lastmod)
+                for month, count, lastmod in articles.annotate(month=TruncMonth("publish_at"))
+                .values("month")
+                .annotate(count=Count("pk"), lastmod=Max("modified_at"))
+                .order_by("month")
+                .values_list("month", "count", "lastmod")
+            ],
             "authors": Byline.objects.filter(article__in=articles)
-            .values("person_id").distinct().count(),
+            .values("person_id")
+            .distinct()
+            .count(),
             "tags": Tag.objects.filter(article__in=articles).distinct().count(),
             "latest": latest_change(articles),
             "news_latest": latest_change(
@@ -220,6 +243,17 @@ def index_stats(request):
         # Embargoes lift without a save: the entry lives until the next one does.
         cache.set(key, stats, keep_seconds(request, 300))
     return stats
+
+
+def year_month(month):
+    month = timezone.localtime(month) if timezone.is_aware(month) else month
+    return month.year, month.month
+
+
+@functools.lru_cache(maxsize=4096)
+def month_path(script_prefix, year, month):
+    """The path of a month's sitemap (the prefix is part of the key: reverse uses it)."""
+    return reverse("articles:sitemap-month", args=[year, month])
 
 
 def paged(location, count, lastmod):
@@ -234,18 +268,34 @@ def sitemap_index(request):
     stats = index_stats(request)
     sitemap_keys(request, "people", "tags")
     absolute = request.build_absolute_uri
+    # A million stories are some 550 months: the month addresses are reversed once per
+    # process (month_path), and made absolute by joining, not one by one.
+    site = absolute("/")[:-1]
+    prefix = get_script_prefix()
     entries = []
-    for month, count, lastmod in stats["months"]:
-        month = timezone.localtime(month) if timezone.is_aware(month) else month
-        location = absolute(reverse("articles:sitemap-month", args=[month.year, month.month]))
-        entries += paged(location, count, lastmod)
+    for year, month, count, lastmod in stats["months"]:
+        entries += paged(site + month_path(prefix, year, month), count, lastmod)
     sections = Section.objects.filter(publication=request.publication).count()
-    for name, count in [("sections", sections), ("authors", stats["authors"]),
-                        ("tags", stats["tags"])]:
+    for name, count in [
+        ("sections", sections),
+        ("authors", stats["authors"]),
+        ("tags", stats["tags"]),
+    ]:
         entries += paged(absolute(reverse(f"articles:sitemap-{name}")), count, stats["latest"])
-    entries.append({"location": absolute(reverse("articles:sitemap-news")),
-                    "lastmod": stats["news_latest"]})
-    return TemplateResponse(request, "sitemaps/index.xml", {"sitemaps": entries}, content_type=XML)
+    entries.append(
+        {"location": absolute(reverse("articles:sitemap-news")), "lastmod": stats["news_latest"]}
+    )
+    # Hundreds of entries: each is one line of XML, written here rather than through a
+    # template loop, which cost more than everything else in the view together.
+    lines = mark_safe(
+        "\n".join(
+            f"<sitemap><loc>{escape(entry['location'])}</loc>"
+            + (f"<lastmod>{w3c_datetime(entry['lastmod'])}</lastmod>" if entry["lastmod"] else "")
+            + "</sitemap>"
+            for entry in entries
+        )
+    )
+    return TemplateResponse(request, "sitemaps/index.xml", {"sitemaps": lines}, content_type=XML)
 
 
 def robots_txt(request):

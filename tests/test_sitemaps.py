@@ -231,3 +231,28 @@ def test_sitemap_queries_do_not_grow_with_stories(client, publication, django_as
         client.get("/sitemap.xml")
     with django_assert_max_num_queries(5):
         assert client.get("/sitemaps/articles-2024-6.xml").status_code == 200
+
+
+
+def test_index_addresses_follow_the_script_prefix(story):
+    """Month addresses are reversed once per process; a site served under a path prefix
+    (SCRIPT_NAME) still gets it in every entry, and one without keeps plain ones."""
+    from django.core.wsgi import get_wsgi_application
+    from django.test import RequestFactory
+    from django.urls import set_script_prefix
+
+    application = get_wsgi_application()
+
+    def index(script_name):
+        environ = RequestFactory().get("/sitemap.xml").environ
+        environ["SCRIPT_NAME"] = script_name
+        return b"".join(application(environ, lambda status, headers: None)).decode()
+
+    month = timezone.localtime(story.publish_at)
+    path = f"/sitemaps/articles-{month.year}-{month.month}.xml"
+    try:
+        assert f"<loc>http://testserver/news{path}</loc>" in index("/news")
+        assert f"<loc>http://testserver{path}</loc>" in index("")
+        assert f"<loc>http://testserver/news{path}</loc>" in index("/news")
+    finally:
+        set_script_prefix("/")  # the handler set it for this thread; other tests expect "/"
