@@ -91,3 +91,17 @@ def test_each_page_is_compared_with_the_floor_run_just_before_it():
     assert results["floor"]["ratio_to_floor"] == 1.0
     assert results["article"]["ratio_to_floor"] == 0.8  # its own floor, not the first
     assert results["home"]["ratio_to_floor"] == 0.5  # without one, the round's floor
+
+
+def test_repeated_runs_report_the_one_with_the_median_ratio():
+    run = bench_runner()
+
+    def pair(floor, page):
+        return ({"rps": floor}, {"rps": page})
+
+    lucky, typical, unlucky = pair(1000, 950), pair(2000, 1500), pair(2400, 1200)
+    assert run.median_pair([unlucky, lucky, typical]) == typical
+    assert run.median_pair([typical]) == typical
+    # Without a floor run (--floor-seconds 0), by the page's own requests per second.
+    assert run.median_pair([(None, {"rps": 5}), (None, {"rps": 9}), (None, {"rps": 7})]) == (
+        None, {"rps": 7})
