@@ -5,6 +5,8 @@ binds to 127.0.0.1 only. Screenshots go to ``test-artifacts/`` (kept by CI as ar
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -64,10 +66,22 @@ def new_context(browser, **kwargs):
 
 
 def finish(context):
-    """Leave every page (letting its last requests end), then close the context."""
+    """Leave every page (letting its last requests end), close the context, and wait
+    until the live server has finished every request it took.
+
+    The live server answers each connection in a thread of its own, which touches the
+    database once more as its request ends; the test's teardown must not flush the
+    database under it (on SQLite the flush then fails with "table is locked").
+    """
     for page in context.pages:
         page.goto("about:blank")
     context.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        "process_request_thread" in thread.name for thread in threading.enumerate()
+        if thread.is_alive() and thread is not threading.current_thread()
+    ):
+        time.sleep(0.05)
 
 
 @pytest.fixture
