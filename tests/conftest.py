@@ -48,3 +48,18 @@ def fast_password_hashing(settings):
 
 
 pytest_plugins = ["tests.browser", "tests.workflow_helpers"]
+
+
+@pytest.fixture
+def keep_test_connection():
+    """Calling Django's WSGI application directly (as gunicorn does) sends the request
+    signals, whose handlers close database connections: that would close the test's own,
+    inside its transaction. Django's test client switches them off the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

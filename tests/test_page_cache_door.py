@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def page_cache_on(settings):
+def page_cache_on(settings, keep_test_connection):
     settings.NEWSROOM_PAGE_CACHE = True
     default_cache.clear()
     page_cache.key_hints.clear()

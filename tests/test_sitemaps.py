@@ -234,7 +234,7 @@ def test_sitemap_queries_do_not_grow_with_stories(client, publication, django_as
 
 
 
-def test_index_addresses_follow_the_script_prefix(story):
+def test_index_addresses_follow_the_script_prefix(story, keep_test_connection):
     """Month addresses are reversed once per process; a site served under a path prefix
     (SCRIPT_NAME) still gets it in every entry, and one without keeps plain ones."""
     from django.core.wsgi import get_wsgi_application
