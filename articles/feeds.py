@@ -192,9 +192,11 @@ class StoryFeed(Feed):
         # Readers and proxies may keep a copy but must ask again every time.
         patch_cache_control(response, max_age=0, must_revalidate=True)
         # The page cache keeps the feed until one of its stories changes or a story joins
-        # or leaves the publication (articles/cache.py).
+        # or leaves the publication (articles/cache.py). Items name their authors and
+        # tags: renaming any person or tag ("people", "tags") refreshes feeds too.
         add_keys(request, f"publication:{scope.publication.pk}",
-                 f"layout:{scope.publication.pk}", *(f"article:{pk}" for pk, _t in scope.window()))
+                 f"layout:{scope.publication.pk}", "people", "tags",
+                 *(f"article:{pk}" for pk, _t in scope.window()))
         return response
 
     def get_object(self, request, slug=None):

@@ -217,6 +217,24 @@ def test_feeds_are_cached_and_follow_every_change(client, story, commit):
     assert "Night ferry returns early" in response.text
 
 
+def test_feeds_follow_a_renamed_author_or_tag(client, story, commit):
+    """Feed items name their authors (dc:creator) and tags (categories)."""
+    assert get(client, "/feed/")[1] == "miss"
+    assert get(client, "/feed/")[1] == "hit"
+    person = story.bylines.get().person
+    with commit():
+        person.full_name = "Dana Reyes-Okafor"
+        person.save()
+    response, state = get(client, "/feed/")
+    assert state == "miss" and "Dana Reyes-Okafor" in response.text
+    tag = story.tags.get()
+    with commit():
+        tag.name = "Ferry service"
+        tag.save()
+    response, state = get(client, "/feed/")
+    assert state == "miss" and "Ferry service" in response.text
+
+
 def test_a_hit_carries_every_header_of_the_page_it_stored(client, story):
     """Hits are served above the rest of the middleware, so the stored response has to
     bring the security headers, the ETag and the CDN headers with it."""
