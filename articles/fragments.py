@@ -72,3 +72,58 @@ def cached(request, name, build, *, enabled=True):
                                (keys, found, {k: str(v) for k, v in value.items()}),
                                timeout=timeout)
     return value
+
+
+def missing(request, names):
+    """Which of ``names`` have to be built: looks them up (once per request) and returns
+    those not in the cache or no longer current; all of them with the cache off."""
+    if not settings.NEWSROOM_FRAGMENT_CACHE:
+        return set(names)
+    checked = request.__dict__.setdefault("_fragments", {})
+    unknown = list(dict.fromkeys(name for name in names if name not in checked))
+    if unknown:
+        prefetch(request, unknown)
+    return {name for name in names if checked[name] is None}
+
+
+def cached_many(request, parts):
+    """The values of several parts of one page, ``parts`` being ``[(name, build), …]``.
+
+    Like ``cached``, but for many parts at once (the story cards of a listing page): one
+    lookup for all of them, and whatever had to be built is stored in one write.
+    """
+    if not settings.NEWSROOM_FRAGMENT_CACHE:
+        values = []
+        for _name, build in parts:
+            value, keys = build()
+            page_cache.add_keys(request, *keys)
+            values.append(value)
+        return values
+    missing(request, [name for name, _build in parts])
+    checked = request._fragments
+    started = page_cache._now()
+    values, built = [], {}
+    for name, build in parts:
+        entry = checked[name]
+        if entry is not None:
+            keys, _generations, value = entry
+            page_cache.add_keys(request, *keys)
+            values.append({k: mark_safe(v) for k, v in value.items()})
+            continue
+        value, keys = build()
+        keys = tuple(sorted(set(keys)))
+        page_cache.add_keys(request, *keys)
+        built[name] = (value, keys)
+        values.append(value)
+    if built:
+        every_key = tuple(sorted({k for _value, keys in built.values() for k in keys}))
+        found = page_cache.generations_since(every_key, started)
+        if found is not None:
+            generation = dict(zip(every_key, found, strict=True))
+            timeout = page_cache.keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
+            page_cache.cache().set_many({
+                PREFIX + name: (keys, tuple(generation[k] for k in keys),
+                                {k: str(v) for k, v in value.items()})
+                for name, (value, keys) in built.items()
+            }, timeout=timeout)
+    return values

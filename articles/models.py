@@ -198,6 +198,12 @@ class ArticleQuerySet(models.QuerySet):
     def for_publication(self, publication):
         return self.filter(publication=publication)
 
+    def for_cards(self):
+        """What a list of story cards needs up front: the section (lists show its name) and
+        the publication. Pictures and bylines are loaded by ``articles.cards`` only for the
+        cards that are not in the cache."""
+        return self.select_related("section", "publication")
+
     def with_listing_data(self):
         """What a list of stories shows: section, lead image and bylines, in fixed queries."""
         return self.select_related("section", "lead_image", "publication").prefetch_related(

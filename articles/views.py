@@ -11,7 +11,7 @@ from taggit.models import Tag
 
 from people.models import Person
 
-from . import fragments
+from . import cards, fragments
 from .cache import add_keys
 from .models import Article, Byline, Correction, RelatedItem, Section
 from .pagination import CappedPaginator
@@ -31,7 +31,7 @@ class PublishedArticlesMixin:
         return Article.objects.published().for_publication(publication)
 
     def get_queryset(self):
-        return self.published_articles().with_listing_data()
+        return self.published_articles().for_cards()
 
     def cache_keys(self, context):
         """Surrogate keys naming what this page shows (see articles/cache.py).
@@ -47,7 +47,8 @@ class PublishedArticlesMixin:
 
     def render_to_response(self, context, **kwargs):
         add_keys(self.request, *self.cache_keys(context))
-        return super().render_to_response(context, **kwargs)
+        # Story cards are looked up together once the page is rendered (articles.cards).
+        return cards.collect(self.request, super().render_to_response(context, **kwargs))
 
 
 class HomeView(PublishedArticlesMixin, ListView):

@@ -48,6 +48,21 @@ def isotime(value):
 
 
 @register.simple_tag(takes_context=True)
+def card(context, article, **shown):
+    """A story's card: ``{% card article level=3 hide_section=True %}`` (options: lead,
+    eager, level, hide_section). Cards are cached one by one (``articles.cards``): on a
+    page that collects them this writes a placeholder, filled in once the page is
+    rendered; elsewhere the card is rendered here."""
+    from articles import cards
+
+    shown = cards.options(**shown)
+    batch = getattr(context.get("request"), "_card_batch", None)
+    if batch is None:
+        return mark_safe(cards.render(article, shown))
+    return mark_safe(batch.placeholder(article, shown))
+
+
+@register.simple_tag(takes_context=True)
 def site_chrome(context, part):
     """The masthead with its section menu ("header") or the footer ("footer").
 

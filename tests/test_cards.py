@@ -1,0 +1,183 @@
+"""Story cards on listing pages are cached one by one: after a publish the front page
+builds one new card, not fifty, and every card is as fresh as the story it shows."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from articles import cache as page_cache
+from articles import cards
+from articles.models import Article
+
+from .factories import ArticleFactory, BylineFactory, ImageFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """The cards built (not taken from the cache), as (story id, options) pairs."""
+    made = []
+    build = cards.build
+
+    def counting(article, shown):
+        made.append(article.pk)
+        return build(article, shown)
+
+    monkeypatch.setattr(cards, "build", counting)
+    return made
+
+
+@pytest.fixture
+def harbor(publication):
+    return SectionFactory(publication=publication, name="Harbor", slug="harbor")
+
+
+@pytest.fixture
+def stories(publication, harbor):
+    now = timezone.now()
+    made = []
+    for n in range(6):
+        article = ArticleFactory(publication=publication, section=harbor, published=True,
+                                 headline=f"Harbor report number {n}",
+                                 publish_at=now - timedelta(hours=n + 1))
+        BylineFactory(article=article, person__full_name=f"Writer {n}")
+        made.append(article)
+    return made
+
+
+def test_a_page_built_again_reuses_every_card(client, stories, built):
+    first = client.get("/")
+    assert set(built) == {a.pk for a in stories}
+    built.clear()
+    again = client.get("/")
+    assert built == []
+    assert again.content == first.content
+    for article in stories:
+        assert article.headline in again.text
+
+
+def test_after_a_publish_only_the_new_story_needs_a_card(client, stories, harbor,
+                                                         publication, built, commit):
+    client.get("/"), client.get(harbor.get_absolute_url())
+    built.clear()
+    with commit():
+        fresh = ArticleFactory(publication=publication, section=harbor, published=True,
+                               headline="Breakwater repair finished early",
+                               publish_at=timezone.now() - timedelta(minutes=1))
+    home, section = client.get("/"), client.get(harbor.get_absolute_url())
+    assert "Breakwater repair finished early" in home.text
+    assert "Breakwater repair finished early" in section.text
+    # The new story's cards, and those of the two stories that moved to another kind of
+    # card: the old lead is now a top story (and no longer first on the section page), and
+    # the last top story drops to the section block. The rest are reused.
+    assert set(built) == {fresh.pk, stories[0].pk, stories[4].pk}
+
+
+def test_an_edit_rebuilds_that_storys_cards_only(client, stories, harbor, built, commit):
+    client.get("/"), client.get(harbor.get_absolute_url())
+    built.clear()
+    edited = stories[2]
+    with commit():
+        edited.headline = "Harbor report number 2, corrected"
+        edited.save()
+    assert "Harbor report number 2, corrected" in client.get("/").text
+    assert "Harbor report number 2, corrected" in client.get(harbor.get_absolute_url()).text
+    assert set(built) == {edited.pk}
+
+
+def test_cards_follow_their_author_section_and_picture(client, stories, harbor, commit):
+    client.get("/")
+    person = stories[0].bylines.get().person
+    image = ImageFactory(alt_text="Cranes over the container yard")
+    with commit():
+        person.full_name = "Writer Zero-Renamed"
+        person.save()
+        harbor.name = "Port and Harbor"
+        harbor.save()
+        stories[0].lead_image = image
+        stories[0].save()
+    text = client.get("/").text
+    assert "Writer Zero-Renamed" in text and "Writer 0<" not in text
+    assert "Port and Harbor" in text
+    with commit():
+        image.alt_text = "Cranes at dawn over the container yard"
+        image.save()
+    # Cards give their pictures empty alt text (the headline is the link); the picture
+    # itself must follow: its width and height come from the image.
+    assert 'width="' in client.get("/").text
+
+
+def test_a_cached_page_refreshes_when_an_author_it_lists_is_renamed(client, stories,
+                                                                   settings, commit):
+    """Listing pages name their authors: the cards put the authors' keys on the page."""
+    settings.NEWSROOM_PAGE_CACHE = True
+    person = stories[1].bylines.get().person
+    first = client.get("/")
+    assert f"person:{person.pk}" in first["Surrogate-Key"].split()
+    assert client.get("/")["X-Newsroom-Cache"] == "hit"
+    with commit():
+        person.full_name = "Writer One-Renamed"
+        person.save()
+    again = client.get("/")
+    assert again["X-Newsroom-Cache"] == "miss"
+    assert "Writer One-Renamed" in again.text
+
+
+def test_unpublishing_takes_the_card_off_every_list(client, stories, harbor, commit):
+    client.get("/"), client.get(harbor.get_absolute_url())
+    gone = stories[0]
+    with commit():
+        gone.status = Article.Status.UNPUBLISHED
+        gone.save()
+    assert gone.headline not in client.get("/").text
+    assert gone.headline not in client.get(harbor.get_absolute_url()).text
+
+
+def test_text_in_a_story_cannot_pose_as_a_card(client, publication, harbor):
+    ArticleFactory(publication=publication, section=harbor, published=True,
+                   headline="<!--card:0:0--> odd headline", summary="<!--card:x:0-->")
+    text = client.get("/").text
+    assert "&lt;!--card:0:0--&gt; odd headline" in text
+    assert "<!--card:" not in text
+
+
+def test_cards_are_built_in_one_lookup_and_stored_in_one_write(client, stories,
+                                                               monkeypatch):
+    calls = {"get_many": 0, "set_many": 0}
+    store = page_cache.cache()
+    for method in calls:
+        original = getattr(store, method)
+
+        def counted(*args, _original=original, _method=method, **kwargs):
+            calls[_method] += 1
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(store, method, counted)
+    cache.clear()
+    client.get("/section/harbor/")
+    lookups_cold, writes_cold = calls["get_many"], calls["set_many"]
+    calls.update(get_many=0, set_many=0)
+    ArticleFactory.create_batch(10, publication=stories[0].publication,
+                                section=stories[0].section, published=True)
+    cache.clear()
+    client.get("/section/harbor/")
+    # Ten more cards on the page: not one more lookup or write.
+    assert (calls["get_many"], calls["set_many"]) == (lookups_cold, writes_cold)
+
+
+def test_with_the_fragment_cache_off_cards_are_rendered_every_time(client, stories, built,
+                                                                   settings):
+    settings.NEWSROOM_FRAGMENT_CACHE = False
+    first = client.get("/")
+    count = len(built)
+    assert count >= len(stories)
+    assert client.get("/").content == first.content
+    assert len(built) == 2 * count
