@@ -50,28 +50,11 @@ def cached(request, name, build, *, enabled=True):
     ``build()`` returns ``(value, keys)``: what the part shows and the surrogate keys that
     name it. ``enabled=False`` always builds (a preview must never store a draft).
     """
-    if not (enabled and settings.NEWSROOM_FRAGMENT_CACHE):
+    if not enabled:
         value, keys = build()
         page_cache.add_keys(request, *keys)
         return value
-    if name not in getattr(request, "_fragments", {}):
-        prefetch(request, [name])
-    entry = request._fragments[name]  # valid, or None
-    if entry is not None:
-        keys, _generations, value = entry
-        page_cache.add_keys(request, *keys)
-        return {k: mark_safe(v) for k, v in value.items()}
-    started = page_cache._now()
-    value, keys = build()
-    keys = tuple(sorted(set(keys)))
-    page_cache.add_keys(request, *keys)
-    found = page_cache.generations_since(keys, started)
-    if found is not None:
-        timeout = page_cache.keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
-        page_cache.cache().set(PREFIX + name,
-                               (keys, found, {k: str(v) for k, v in value.items()}),
-                               timeout=timeout)
-    return value
+    return cached_many(request, [(name, build)])[0]
 
 
 def missing(request, names):
