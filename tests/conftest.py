@@ -63,3 +63,10 @@ def keep_test_connection():
     yield
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """``with commit(): …`` runs a change as if its transaction committed: cache
+    invalidation waits for the commit."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -31,12 +31,6 @@ def page_cache_on(settings):
 
 
 @pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a change as if its transaction committed (invalidation waits for commit)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def story(publication):
     article = ArticleFactory(
         publication=publication, published=True, headline="Night ferry returns to Gull Point"
