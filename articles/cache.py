@@ -113,6 +113,12 @@ def generations_since(keys, started):
     return tuple(found[k] for k in keys)
 
 
+def current_generations(keys):
+    """The generations of ``keys`` (a tuple), giving any key without one a new one, so
+    that a key lost from Redis never brings back a value seen before it changed."""
+    return generations_since(keys, _now()) or tuple(generations(keys).values())
+
+
 def keep_seconds(request, seconds):
     """``seconds``, cut short by the publication's next scheduled publish or embargo: a
     story going live changes lists without anyone saving anything."""

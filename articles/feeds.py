@@ -27,6 +27,7 @@ from taggit.models import Tag
 
 from people.models import Person
 
+from . import cache as page_cache
 from .cache import add_keys
 from .feedgenerators import NewsroomAtomFeed, NewsroomRssFeed
 from .metadata import plain_description
@@ -96,6 +97,9 @@ class FeedScope:
             self.kind, self.key, self.title, self.description,
             pub.name, pub.tagline, pub.language, str(pub.logo),
             *(f"{pk}:{t.isoformat()}" for pk, t in self.window()),
+            # Items also show authors' and tags' names and sections: a change to any of
+            # them moves one of these generations (articles/invalidation.py).
+            *map(str, page_cache.current_generations(("people", "tags", f"layout:{pub.pk}"))),
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 

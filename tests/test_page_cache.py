@@ -213,7 +213,8 @@ def test_feeds_are_cached_and_follow_every_change(client, story, commit):
 
 def test_feeds_follow_a_renamed_author_or_tag(client, story, commit):
     """Feed items name their authors (dc:creator) and tags (categories)."""
-    assert get(client, "/feed/")[1] == "miss"
+    first, state = get(client, "/feed/")
+    assert state == "miss"
     assert get(client, "/feed/")[1] == "hit"
     person = story.bylines.get().person
     with commit():
@@ -221,12 +222,19 @@ def test_feeds_follow_a_renamed_author_or_tag(client, story, commit):
         person.save()
     response, state = get(client, "/feed/")
     assert state == "miss" and "Dana Reyes-Okafor" in response.text
+    # A reader revalidating the copy with the old name gets the new one, not a 304.
+    assert client.get("/feed/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
     tag = story.tags.get()
     with commit():
         tag.name = "Ferry service"
         tag.save()
-    response, state = get(client, "/feed/")
-    assert state == "miss" and "Ferry service" in response.text
+    renamed, state = get(client, "/feed/")
+    assert state == "miss" and "Ferry service" in renamed.text
+    assert renamed["ETag"] != response["ETag"]
+    with commit():
+        story.section.name = "Harbor and Port"
+        story.section.save()
+    assert get(client, "/feed/")[0]["ETag"] != renamed["ETag"]
 
 
 def test_a_hit_carries_every_header_of_the_page_it_stored(client, story):
