@@ -128,6 +128,19 @@ def test_unknown_authors_are_reported_or_created_on_request(publication):
 
 
 @pytest.mark.django_db
+def test_bylines_go_to_active_people_only(publication):
+    """Someone who left the newsroom keeps their old stories, but a wire story under the
+    same name is not theirs to take: it goes to an active namesake, or is reported."""
+    PersonFactory(full_name="Noor Haddad", is_active=False)
+    out = run(str(WIRE / "port-alder.txt"))
+    assert not Article.objects.get().bylines.exists()
+    assert "no person named “Noor Haddad”" in out
+    active = PersonFactory(full_name="Noor Haddad")
+    run(str(WIRE / "port-alder.txt"))
+    assert Article.objects.order_by("-pk").first().authors() == [active]
+
+
+@pytest.mark.django_db
 def test_import_text_takes_several_files_and_a_section(publication):
     section = SectionFactory(publication=publication, slug="nation")
     run(*[str(p) for p in sorted(WIRE.glob("*.txt"))], "--section", "nation")

@@ -79,10 +79,12 @@ class WireStory:
         return "\n".join(f"<p>{escape(p)}</p>" for p in self.paragraphs)
 
     def people(self):
-        """[(name, Person or None, bio line)] for each author, matched by full name."""
+        """[(name, Person or None, bio line)] for each author, matched by full name among
+        active people (inactive ones stay on their old stories but get no new bylines)."""
         out = []
         for name in self.author_names:
-            person = Person.objects.filter(full_name__iexact=name).order_by("pk").first()
+            person = (Person.objects.active().filter(full_name__iexact=name)
+                      .order_by("pk").first())
             bio = self.closing_line if name == self.closing_name else ""
             out.append((name, person, bio))
         return out
