@@ -5,9 +5,10 @@ reader can never re-cache the old version between the bump and the commit.
 """
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from taggit.models import Tag
 
+from newsroom import renditions
 from people.models import Person, SocialLink
 
 from . import cache, site
@@ -122,6 +123,16 @@ def image_changed(sender, instance, **kwargs):
     bump_on_commit(keys)
 
 
+def image_deleting(sender, instance, **kwargs):
+    """A picture taken out of the library: the stories it led lose it (the database sets
+    their lead image to empty, without saving them, so no other signal says so), and its
+    renditions are removed once the deletion commits. The uploaded original stays: a
+    story's text may show it."""
+    image_changed(sender, instance)
+    pk = instance.pk
+    transaction.on_commit(lambda: renditions.remove(pk))
+
+
 def connect():
     post_save.connect(article_saved, sender=Article, dispatch_uid="inv-article-saved")
     post_delete.connect(article_deleted, sender=Article, dispatch_uid="inv-article-deleted")
@@ -135,4 +146,5 @@ def connect():
         signal.connect(publication_changed, sender=Publication,
                        dispatch_uid=f"inv-pub-{signal}")
     post_save.connect(image_changed, sender=Image, dispatch_uid="inv-image")
+    pre_delete.connect(image_deleting, sender=Image, dispatch_uid="inv-image-deleting")
     m2m_changed.connect(tags_changed, sender=TaggedArticle, dispatch_uid="inv-tags")

@@ -12,8 +12,10 @@ below exist: no address lets anyone ask for another size. Each rendition is re-e
 from pixels alone, so EXIF (camera, GPS position, time) never reaches a reader.
 """
 
+import contextlib
 import hashlib
 import io
+import os
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -134,6 +136,32 @@ def generate(image, *, force=False):
             default_storage.delete(name)
         default_storage.save(name, ContentFile(out.getvalue()))
     return len(jobs)
+
+
+def remove(image_pk):
+    """Delete every rendition of image ``image_pk`` (the image is gone); returns how many
+    files went. Renditions are only ever shown through their image's row, so none is
+    left in use."""
+    base = f"renditions/{image_pk}"
+    try:
+        folders, _files = default_storage.listdir(base)
+    except (FileNotFoundError, NotADirectoryError):
+        return 0
+    removed = 0
+    for folder in folders:
+        _sub, files = default_storage.listdir(f"{base}/{folder}")
+        for name in files:
+            default_storage.delete(f"{base}/{folder}/{name}")
+            removed += 1
+        _remove_empty_folder(f"{base}/{folder}")
+    _remove_empty_folder(base)
+    return removed
+
+
+def _remove_empty_folder(name):
+    """Object stores have no folders; on a filesystem the empty ones are taken away."""
+    with contextlib.suppress(NotImplementedError, OSError):
+        os.rmdir(default_storage.path(name))
 
 
 def without_metadata(fileobj):

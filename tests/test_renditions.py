@@ -174,3 +174,32 @@ def test_make_renditions_reports_a_missing_file_and_goes_on(capsys):
                  stderr=err)
     assert f"Skipped image {lost.pk}" in err.getvalue()
     assert f"image {kept.pk}" not in err.getvalue()
+
+
+def test_deleting_an_image_removes_its_renditions_and_refreshes_its_stories(
+        settings, commit, client, publication):
+    settings.NEWSROOM_PAGE_CACHE = True
+    image = ImageFactory(file=ContentFile(jpeg_with_gps((1000, 600)), name="pier.jpg"))
+    keep = ImageFactory(file=ContentFile(jpeg_with_gps((800, 500)), name="gulls.jpg"))
+    story = ArticleFactory(publication=publication, published=True, lead_image=image)
+    folder = Path(settings.MEDIA_ROOT) / "renditions" / str(image.pk)
+    assert any(folder.rglob("*.webp"))
+    assert f"renditions/{image.pk}/" in client.get(story.get_absolute_url()).text
+    with commit():
+        image.delete()
+    assert not folder.exists()
+    assert (Path(settings.MEDIA_ROOT) / image.file.name).exists()  # a story's text may show it
+    assert any((Path(settings.MEDIA_ROOT) / "renditions" / str(keep.pk)).rglob("*.webp"))
+    # The story has no lead image now, and its cached page no longer shows the old one.
+    again = client.get(story.get_absolute_url())
+    assert again["X-Newsroom-Cache"] == "miss"
+    assert f"renditions/{image.pk}/" not in again.text
+
+
+def test_a_deletion_that_rolls_back_keeps_the_renditions(settings,
+                                                         django_capture_on_commit_callbacks):
+    image = ImageFactory(file=ContentFile(jpeg_with_gps((640, 480)), name="dock.jpg"))
+    folder = Path(settings.MEDIA_ROOT) / "renditions" / str(image.pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        image.delete()  # the transaction never commits
+    assert any(folder.rglob("*.jpg"))
