@@ -114,14 +114,22 @@ class ValidatedImageField(models.ImageField):
     """An ImageField that only accepts real, bounded images in our formats, and stores
     them without EXIF/XMP metadata (a photo's GPS position must never be published)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, max_side=None, **kwargs):
+        # max_side: uploads larger than this many pixels either way are scaled down to fit.
+        self.max_side = max_side
         kwargs.setdefault("validators", [ImageFileValidator()])
         super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.max_side:
+            kwargs["max_side"] = self.max_side
+        return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
         if file and not file._committed:
-            cleaned = without_metadata(file)
+            cleaned = without_metadata(file, max_side=self.max_side)
             if cleaned is not None:
                 name = file.name.replace("\\", "/").rsplit("/", 1)[-1]
                 setattr(model_instance, self.attname, ContentFile(cleaned, name=name))

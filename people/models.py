@@ -11,6 +11,9 @@ from django.utils.text import slugify
 
 from newsroom.images import ValidatedImageField
 
+# Portraits are shown at most 160 pixels wide (320 on sharp screens) and as social cards.
+PORTRAIT_MAX_SIDE = 800
+
 
 class PersonQuerySet(models.QuerySet):
     def active(self):
@@ -27,8 +30,9 @@ class Person(models.Model):
         "job title", max_length=120, blank=True, help_text="e.g. Senior Reporter"
     )
     photo = ValidatedImageField(
-        upload_to="people/%Y/", blank=True,
-        help_text="A head-and-shoulders portrait; JPEG, PNG or WebP.",
+        upload_to="people/%Y/", blank=True, max_side=PORTRAIT_MAX_SIDE,
+        help_text="A head-and-shoulders portrait; JPEG, PNG or WebP. Larger ones are "
+        f"scaled down to {PORTRAIT_MAX_SIDE} pixels.",
     )
     short_bio = models.CharField(
         "bio line", max_length=300, blank=True,

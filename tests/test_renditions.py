@@ -203,3 +203,45 @@ def test_a_deletion_that_rolls_back_keeps_the_renditions(settings,
     with django_capture_on_commit_callbacks(execute=False):
         image.delete()  # the transaction never commits
     assert any(folder.rglob("*.jpg"))
+
+
+def plain_png(size):
+    out = io.BytesIO()
+    PILImage.new("RGB", size, (90, 140, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_large_portrait_is_scaled_down_when_uploaded_and_a_small_one_kept():
+    from people.models import PORTRAIT_MAX_SIDE
+
+    from .factories import PersonFactory
+
+    large = PersonFactory(photo=ContentFile(plain_png((2400, 3000)), name="tall.png"))
+    with PILImage.open(large.photo.path) as img:
+        assert (img.format, img.size) == ("PNG", (PORTRAIT_MAX_SIDE * 4 // 5, PORTRAIT_MAX_SIDE))
+    small_bytes = plain_png((200, 240))
+    small = PersonFactory(photo=ContentFile(small_bytes, name="small.png"))
+    assert Path(small.photo.path).read_bytes() == small_bytes  # nothing to do: untouched
+
+
+def test_make_renditions_scales_down_portraits_stored_before(capsys):
+    from django.core.files.storage import default_storage
+
+    from people.models import PORTRAIT_MAX_SIDE
+
+    from .factories import PersonFactory
+
+    person = PersonFactory()
+    # Stored the way older versions did: as uploaded, however large.
+    person.photo.name = default_storage.save("people/2025/old.png",
+                                             ContentFile(plain_png((1600, 1600))))
+    person.save()
+    out = io.StringIO()
+    call_command("make_renditions", "--no-progress", stdout=out, stderr=io.StringIO())
+    person.refresh_from_db()
+    with PILImage.open(person.photo.path) as img:
+        assert img.size == (PORTRAIT_MAX_SIDE, PORTRAIT_MAX_SIDE)
+    assert "Portraits scaled down to 800 pixels: 1." in out.getvalue()
+    out = io.StringIO()
+    call_command("make_renditions", "--no-progress", stdout=out, stderr=io.StringIO())
+    assert "Portraits scaled down to 800 pixels: 0." in out.getvalue()

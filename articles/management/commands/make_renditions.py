@@ -1,17 +1,22 @@
-"""Write any missing image renditions (for images stored before renditions existed)."""
+"""Write any missing image renditions (for images stored before renditions existed), and
+scale down portraits stored before uploads were."""
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from articles.models import Image
 from newsroom import renditions
+from people.models import PORTRAIT_MAX_SIDE, Person
 
 
 class Command(BaseCommand):
     help = (
         "Make the fixed-width renditions (WebP and the original format, full and 3:2 focal-"
         "point crops) of every image that lacks them. New uploads get theirs when saved. "
-        "An image whose file is missing or unreadable is reported and skipped."
+        f"Portraits of people larger than {PORTRAIT_MAX_SIDE} pixels either way are scaled "
+        "down (new uploads are scaled when saved). A file that is missing or unreadable is "
+        "reported and skipped."
     )
 
     def add_arguments(self, parser):
@@ -28,7 +33,27 @@ class Command(BaseCommand):
             except (OSError, ValueError) as exc:  # a missing or broken file
                 failed.append(f"image {image.pk} ({image.file.name}): {exc}")
         self.stdout.write(f"{written} rendition files written.")
+        scaled = self.scale_portraits(failed, no_progress)
+        self.stdout.write(f"Portraits scaled down to {PORTRAIT_MAX_SIDE} pixels: {scaled}.")
         for line in failed:
             self.stderr.write(f"Skipped {line}")
         if failed:
-            self.stderr.write(f"{len(failed)} images could not be read; the rest are done.")
+            self.stderr.write(f"{len(failed)} files could not be read; the rest are done.")
+
+    def scale_portraits(self, failed, no_progress):
+        """Store a smaller copy of each portrait over the size limit (the person is saved,
+        so every page showing them is refreshed; the old file is left where it was)."""
+        scaled = 0
+        people = Person.objects.exclude(photo="").order_by("pk")
+        for person in tqdm(people.iterator(), total=people.count(), desc="Portraits",
+                           unit="portrait", disable=no_progress):
+            try:
+                with person.photo.open("rb") as fh:
+                    smaller = renditions.without_metadata(fh, max_side=PORTRAIT_MAX_SIDE)
+            except (OSError, ValueError) as exc:
+                failed.append(f"portrait of person {person.pk} ({person.photo.name}): {exc}")
+                continue
+            if smaller is not None:
+                person.photo.save(person.photo.name.rsplit("/", 1)[-1], ContentFile(smaller))
+                scaled += 1
+        return scaled
