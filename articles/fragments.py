@@ -69,6 +69,17 @@ def missing(request, names):
     return {name for name in names if checked[name] is None}
 
 
+def current(request, name):
+    """The value of part ``name`` if ``missing`` found it current (and its keys go to the
+    request, as for any part a page shows), else None."""
+    entry = getattr(request, "_fragments", {}).get(name)
+    if entry is None:
+        return None
+    keys, _generations, value = entry
+    page_cache.add_keys(request, *keys)
+    return {k: mark_safe(v) for k, v in value.items()}
+
+
 def cached_many(request, parts):
     """The values of several parts of one page, ``parts`` being ``[(name, build), …]``.
 
@@ -87,11 +98,8 @@ def cached_many(request, parts):
     started = page_cache._now()
     values, built = [], {}
     for name, build in parts:
-        entry = checked[name]
-        if entry is not None:
-            keys, _generations, value = entry
-            page_cache.add_keys(request, *keys)
-            values.append({k: mark_safe(v) for k, v in value.items()})
+        if checked[name] is not None:
+            values.append(current(request, name))
             continue
         value, keys = build()
         keys = tuple(sorted(set(keys)))

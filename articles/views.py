@@ -1,5 +1,8 @@
 """Public pages. Every one starts from ``Article.objects.published()`` for this host."""
 
+from types import SimpleNamespace
+
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -185,11 +188,63 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         return article
 
     def get(self, request, *args, **kwargs):
+        parts = self.use_fragment_cache and settings.NEWSROOM_FRAGMENT_CACHE
+        if parts:
+            response = self.from_cached_parts(request, kwargs["slug"])
+            if response is not None:
+                return response
         self.object = self.get_object()
+        if parts:
+            self.remember_address()
         # The date in the address is decoration: a wrong one redirects to the right one.
         if request.path != self.object.get_absolute_url():
             return redirect(self.object, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
+
+    def address_name(self, slug):
+        return f"story-address:{self.request.publication.pk}:{slug}"
+
+    def remember_address(self):
+        """Which story a slug is and where it lives, kept as a part under the story's key."""
+        article = self.object
+        fragments.cached(self.request, self.address_name(article.slug), lambda: (
+            {"pk": str(article.pk), "path": article.get_absolute_url(),
+             "section": str(article.section_id or "")},
+            {f"article:{article.pk}", f"layout:{article.publication_id}"},
+        ))
+
+    def from_cached_parts(self, request, slug):
+        """The page from its cached parts alone, without a query, while they are current:
+        the story's address (which story the slug is), the story and its In Other News.
+
+        Only a public story's address is kept, and a story leaves readers' view only by
+        being saved or deleted, which moves its key and so retires its address and parts
+        at once (the rule whole cached pages live by). None: build the page as usual.
+        """
+        if not request.publication:
+            return None
+        address = self.address_name(slug)
+        if fragments.missing(request, [address]):
+            return None
+        found = fragments.current(request, address)
+        section = None
+        if found["section"]:
+            section = next((s for s in request.sections if str(s.pk) == found["section"]), None)
+            if section is None:
+                return None
+        self.object = SimpleNamespace(
+            pk=int(found["pk"]), publication_id=request.publication.pk, section=section)
+        if request.path != found["path"]:
+            return redirect(str(found["path"]), permanent=True)
+        story, other_news = self.fragment_name("story"), self.fragment_name("other-news")
+        if fragments.missing(request, [story, other_news,
+                                       fragments.chrome_name(request.publication)]) & {
+                story, other_news}:
+            return None
+        context = {"view": self, "object": self.object, "article": self.object,
+                   "story": fragments.current(request, story),
+                   "other_news": fragments.current(request, other_news)}
+        return self.render_to_response(context)
 
     def fragment_name(self, part):
         # Metadata holds absolute addresses, so the host and scheme are part of the name.
@@ -199,7 +254,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         context = super().get_context_data(**kwargs)
         request, enabled = self.request, self.use_fragment_cache
         if enabled:
-            fragments.prefetch(request, [
+            fragments.missing(request, [
                 self.fragment_name("story"), self.fragment_name("other-news"),
                 fragments.chrome_name(request.publication)])
         context["story"] = fragments.cached(

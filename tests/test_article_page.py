@@ -14,6 +14,7 @@ from .factories import (
     ImageFactory,
     PersonFactory,
     RelatedItemFactory,
+    SectionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -165,14 +166,57 @@ def test_query_count_does_not_grow_with_bylines_tags_or_related(client, publicat
     assert len(small_queries) <= 6
 
 
-def test_a_page_whose_parts_are_cached_runs_one_query(client, story,
-                                                      django_assert_num_queries):
-    """With the page cache off, a second reader still gets the story and its In Other
-    News from the cached parts: only the lookup of the story itself is left."""
+def test_a_page_whose_parts_are_cached_runs_no_query(client, story,
+                                                     django_assert_num_queries):
+    """With the page cache off, a second reader gets the story from its cached parts: the
+    story's address, the story and its In Other News, all current. The page is the same,
+    byte for byte, as the one built from the database."""
+    built = client.get(story.get_absolute_url())
+    with django_assert_num_queries(0):
+        again = client.get(story.get_absolute_url())
+    assert again.content == built.content
+    assert again["Surrogate-Key"] == built["Surrogate-Key"]
+    assert story.headline in again.text
+    assert f'href="/section/{story.section.slug}/feed/"' in again.text
+
+
+def test_a_wrong_date_redirects_from_the_cached_address_too(client, story,
+                                                           django_assert_num_queries):
     client.get(story.get_absolute_url())
-    with django_assert_num_queries(1):
-        response = client.get(story.get_absolute_url())
-    assert story.headline in response.text
+    with django_assert_num_queries(0):
+        response = client.get(f"/1999/1/1/{story.slug}/")
+    assert response.status_code == 301
+    assert response["Location"] == story.get_absolute_url()
+
+
+def test_a_story_that_leaves_readers_view_is_gone_at_once(client, story, commit):
+    """Unpublished, given a new address, or deleted: its cached address is retired."""
+    url = story.get_absolute_url()
+    client.get(url)
+    with commit():
+        story.slug = "a-new-address"
+        story.save()
+    assert client.get(url).status_code == 404
+    client.get(story.get_absolute_url())
+    with commit():
+        story.status = Article.Status.UNPUBLISHED
+        story.save()
+    assert client.get(story.get_absolute_url()).status_code == 404
+    other = ArticleFactory(publication=story.publication, published=True)
+    client.get(other.get_absolute_url())
+    with commit():
+        other.delete()
+    assert client.get(other.get_absolute_url()).status_code == 404
+
+
+def test_a_story_moved_to_another_section_shows_that_sections_feeds(client, story,
+                                                                   publication, commit):
+    client.get(story.get_absolute_url())
+    metro = SectionFactory(publication=publication, slug="metro", name="Metro")
+    with commit():
+        story.section = metro
+        story.save()
+    assert 'href="/section/metro/feed/"' in client.get(story.get_absolute_url()).text
 
 
 def test_listing_pages_open_and_show_only_public_stories(client, story, publication):

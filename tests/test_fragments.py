@@ -44,8 +44,8 @@ def page(client, article):
 
 def test_a_second_reader_gets_the_parts_from_the_cache(client, story):
     page(client, story)
-    # The story, its In Other News, and the masthead with the footer.
-    assert len(fragment_entries()) == 3
+    # The story's address, the story, its In Other News, and the masthead with the footer.
+    assert len(fragment_entries()) == 4
     first_keys = page(client, story)["Surrogate-Key"]
     assert "Tidal pool survey counts more sea stars" in page(client, story).text
     # A page built from cached parts names the same content as one built from scratch.
