@@ -102,15 +102,26 @@ def generations_since(keys, started):
     before a key was lost never match again, and it is below any start time, so two
     parts of one page that see a key first do not take each other for a change.
     """
+    found = generations_as_of(keys, started)
+    if not unchanged_since(found.values(), started):
+        return None
+    return tuple(found[k] for k in keys)
+
+
+def generations_as_of(keys, started):
+    """The generation of each key, giving a key without one a generation that records no
+    change (see ``generations_since``)."""
     found = generations(keys)
     missing = [k for k, v in found.items() if v is None]
     if missing:
         for k in missing:
             cache().add(_gen_key(k), -started, timeout=None)
         found = generations(keys)
-    if any(v is None or v > started for v in found.values()):
-        return None
-    return tuple(found[k] for k in keys)
+    return found
+
+
+def unchanged_since(values, started):
+    return all(v is not None and v <= started for v in values)
 
 
 def current_generations(keys):
@@ -239,6 +250,9 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Before anything is read: whatever this request builds (the page, its parts) is
+        # kept only if nothing it shows changed after this moment (``generations_since``).
+        request.newsroom_started = _now()
         if not (settings.NEWSROOM_PAGE_CACHE and is_cacheable_request(request)):
             return self.get_response(request)
         key = _page_key(request)
@@ -246,9 +260,8 @@ class PageCacheMiddleware:
             entry = find_page(key)
             if entry is not None:
                 return response_from_entry(request, entry)
-        started = _now()
         response = self.get_response(request)
-        stored = self.store(request, response, key, started)
+        stored = self.store(request, response, key, request.newsroom_started)
         response["X-Newsroom-Cache"] = "miss" if stored else "pass"
         return response
 

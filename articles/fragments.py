@@ -95,7 +95,10 @@ def cached_many(request, parts):
         return values
     missing(request, [name for name, _build in parts])
     checked = request._fragments
-    started = page_cache._now()
+    # Parts are built from what the view read earlier (a card from the listing's query):
+    # they count from the start of the request, so a change made since is never stored
+    # under the new generation.
+    started = getattr(request, "newsroom_started", None) or page_cache._now()
     values, built = [], {}
     for name, build in parts:
         if checked[name] is not None:
@@ -108,13 +111,16 @@ def cached_many(request, parts):
         values.append(value)
     if built:
         every_key = tuple(sorted({k for _value, keys in built.values() for k in keys}))
-        found = page_cache.generations_since(every_key, started)
-        if found is not None:
-            generation = dict(zip(every_key, found, strict=True))
+        generation = page_cache.generations_as_of(every_key, started)
+        # A part any of whose keys changed while it was built may show the old version:
+        # it is not kept (the others are).
+        keep = {
+            PREFIX + name: (keys, tuple(generation[k] for k in keys),
+                            {k: str(v) for k, v in value.items()})
+            for name, (value, keys) in built.items()
+            if page_cache.unchanged_since((generation[k] for k in keys), started)
+        }
+        if keep:
             timeout = page_cache.keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
-            page_cache.cache().set_many({
-                PREFIX + name: (keys, tuple(generation[k] for k in keys),
-                                {k: str(v) for k, v in value.items()})
-                for name, (value, keys) in built.items()
-            }, timeout=timeout)
+            page_cache.cache().set_many(keep, timeout=timeout)
     return values

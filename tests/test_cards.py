@@ -176,3 +176,22 @@ def test_with_the_fragment_cache_off_cards_are_rendered_every_time(client, stori
     assert count >= len(stories)
     assert client.get("/").content == first.content
     assert len(built) == 2 * count
+
+
+def test_a_story_saved_while_the_page_is_built_does_not_leave_a_stale_card(
+        client, stories, monkeypatch):
+    """The list was read before the save: its card shows the old text and must not be
+    kept, however late in the request the card itself is rendered."""
+    changed = stories[0]
+    load = cards.load
+
+    def save_meanwhile(articles):
+        page_cache.bump([f"article:{changed.pk}"])  # an editor saves mid-request
+        return load(articles)
+
+    monkeypatch.setattr(cards, "load", save_meanwhile)
+    client.get("/")
+    monkeypatch.setattr(cards, "load", load)
+    stored = [k for k in cache._cache if f"card:{changed.pk}:" in k]
+    assert stored == []
+    assert any(f"card:{stories[1].pk}:" in k for k in cache._cache)  # the others are kept
