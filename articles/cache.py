@@ -127,7 +127,8 @@ def unchanged_since(values, started):
 def current_generations(keys):
     """The generations of ``keys`` (a tuple), giving any key without one a new one, so
     that a key lost from Redis never brings back a value seen before it changed."""
-    return generations_since(keys, _now()) or tuple(generations(keys).values())
+    found = generations_as_of(keys, _now())
+    return tuple(found[k] for k in keys)
 
 
 def keep_seconds(request, seconds):

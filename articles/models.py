@@ -204,12 +204,6 @@ class ArticleQuerySet(models.QuerySet):
         cards that are not in the cache."""
         return self.select_related("section", "publication")
 
-    def with_listing_data(self):
-        """What a list of stories shows: section, lead image and bylines, in fixed queries."""
-        return self.select_related("section", "lead_image", "publication").prefetch_related(
-            models.Prefetch("bylines", queryset=Byline.objects.select_related("person"))
-        )
-
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
     def get_queryset(self):
