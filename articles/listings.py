@@ -13,7 +13,7 @@ from django_filters.views import FilterView
 from . import related
 from .filters import ArticleFilter
 from .models import Article, Correction, RelatedItem
-from .search import MAX_QUERY_LENGTH, fallback_snippet, search, with_snippets
+from .search import MAX_QUERY_LENGTH, fallback_snippet, ranked_ids, search, with_snippets
 from .views import PublishedArticlesMixin
 
 
@@ -78,22 +78,23 @@ class SearchView(StoryListView):
                      "created_at")
 
     def get_queryset(self):
+        # The filters narrow the stories first; paginate_queryset then searches them, so
+        # a section's newest matches are ranked, not the section's share of the newest.
         if not self.query:
             return Article.objects.none()
         stories = self.published_articles()
         if connection.vendor == "postgresql":
-            # Ranked on ids alone (paginate_queryset reads the page's stories).
-            stories = stories.only("pk")
-        else:
-            stories = stories.select_related("section")
-        return search(stories, self.query)
+            return stories.only("pk")  # ranked on ids alone
+        return stories.select_related("section")
 
     def paginate_queryset(self, queryset, page_size):
         """Rank once: the ids of every match in order (at most SEARCH_WINDOW of them), which
         also counts them, then read only this page's stories, with their snippets."""
-        if connection.vendor != "postgresql" or not self.query:
+        if not self.query:
             return super().paginate_queryset(queryset, page_size)
-        ids = list(queryset.values_list("pk", flat=True))
+        if connection.vendor != "postgresql":
+            return super().paginate_queryset(search(queryset, self.query), page_size)
+        ids = ranked_ids(queryset, self.query)
         paginator, page, _ids, is_paginated = super().paginate_queryset(ids, page_size)
         wanted = list(page.object_list)
         stories = with_snippets(

@@ -16,7 +16,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Concat, Replace
 from django.utils.html import escape, strip_tags
@@ -74,22 +74,51 @@ def _plain_body():
                 function="regexp_replace", output_field=TextField())
 
 
-def _search_postgres(queryset, query):
-    ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+def _newest_matches(queryset, ts_query):
     # search_document @@ query: answered from the GIN index on the stored column (or, for
     # a word in nearly every story, by walking the newest-first index), and ranked from it
     # without parsing any story again. News search ranks the newest SEARCH_WINDOW matches:
     # a word found in half the archive costs no more than a rare one.
-    newest = (
-        queryset.filter(search_document=ts_query)
-        .order_by("-publish_at", "-pk")
-        .values("pk")[:SEARCH_WINDOW]
-    )
+    return queryset.filter(search_document=ts_query).order_by("-publish_at", "-pk")
+
+
+def _search_postgres(queryset, query):
+    ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    newest = _newest_matches(queryset, ts_query).values("pk")[:SEARCH_WINDOW]
     return (
         queryset.filter(pk__in=newest)
         .annotate(rank=SearchRank(F("search_document"), ts_query))
         .order_by("-rank", "-publish_at", "-pk")
     )
+
+
+def ranked_ids_sql(queryset, query):
+    """SQL and parameters for the ids of ``search(queryset, query)`` in order (PostgreSQL).
+
+    The same answer as the queryset, in one pass: each of the newest matches is ranked as
+    it is read, then the window is sorted by rank, with no second visit to any story.
+    """
+    ts_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+    newest = (
+        _newest_matches(queryset, ts_query)
+        .annotate(search_rank=SearchRank(F("search_document"), ts_query))
+        .values_list("pk", "publish_at", "search_rank")[:SEARCH_WINDOW]
+    )
+    sql, params = newest.query.sql_with_params()
+    return (
+        f"SELECT id FROM ({sql}) AS newest (id, publish_at, rank) "
+        "ORDER BY rank DESC, publish_at DESC, id DESC",
+        params,
+    )
+
+
+def ranked_ids(queryset, query):
+    """The ids of the stories in ``queryset`` matching ``query``, best first (PostgreSQL):
+    the newest SEARCH_WINDOW matches, ranked."""
+    sql, params = ranked_ids_sql(queryset, query)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def with_snippets(queryset, query):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import MARK_END, MARK_START, snippet_html
+from articles.search import MARK_END, MARK_START, ranked_ids, ranked_ids_sql, snippet_html
 
 from .factories import ArticleFactory
 
@@ -114,11 +114,39 @@ def test_postgresql_answers_from_the_full_text_index(stories):
     # The index must match the search's own expression. On a table this small the planner
     # would rather read it all, so take that choice (and plain index scans) away.
     queryset = search(Article.objects.all(), "lighthouse keeper")
+    sql, params = ranked_ids_sql(Article.objects.all(), "lighthouse keeper")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         plan = queryset.explain()
+        cursor.execute("EXPLAIN " + sql, params)
+        ranked_plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "article_search_document_idx" in plan
+    assert "article_search_document_idx" in ranked_plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the window is PostgreSQL's")
+def test_the_page_ranks_as_the_queryset_does(stories):
+    from articles.search import search
+
+    stories_ = Article.objects.published()
+    expected = list(search(stories_, "lighthouse").values_list("pk", flat=True))
+    assert ranked_ids(stories_, "lighthouse") == expected
+    assert expected == [stories["title"].pk, stories["body"].pk]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the window is PostgreSQL's")
+def test_filters_narrow_the_stories_before_the_newest_matches_are_taken(
+    client, stories, monkeypatch
+):
+    # With a window of one match, an unfiltered search sees only the newest story; a
+    # section's search must still find that section's own (older) match.
+    monkeypatch.setattr("articles.search.SEARCH_WINDOW", 1)
+    older = stories["title"]
+    assert older.headline not in client.get("/search/", {"q": "lighthouse"}).text
+    html = client.get("/search/", {"q": "lighthouse", "section": older.section.slug}).text
+    assert older.headline in html
+    assert "1 result for" in html
 
 
 def test_no_model_change_is_left_without_a_migration():
