@@ -9,6 +9,7 @@ key that changes with every save and every newly live story.
 """
 
 import functools
+import hashlib
 import math
 from datetime import datetime, timedelta
 
@@ -206,30 +207,30 @@ def news_language(code):
     return code if code in {"zh-cn", "zh-tw"} else code.split("-")[0].split("_")[0]
 
 
-def index_stats(request):
-    """What the index needs from the stories: each month with its count and latest
-    change, and how many authors and tags have public stories.
+def index_stats(request, months_for):
+    """What the index needs from the stories: the lines of its monthly sitemaps, and how
+    many authors and tags have public stories, with their latest change.
 
-    These scans grow with the archive, so they are cached under a key that changes with
-    every save in the publication and with every story that goes live.
+    These scans grow with the archive, so they are cached under keys that change with
+    every save in the publication and with every story that goes live. The month lines
+    (some 550 of them at a million stories) are kept as written, per address of the site
+    (``months_for``: the site and script prefix that start each line), so a built index
+    joins them rather than writing them again.
     """
     articles = published_for(request)
     newest_live = articles.order_by("-publish_at").values_list("publish_at", flat=True).first()
     latest_save = latest_change(Article.objects.filter(publication=request.publication))
     stamps = [t.timestamp() if t else 0 for t in (latest_save, newest_live)]
-    key = f"sitemap-index:v2:{request.publication.pk}:{stamps[0]}:{stamps[1]}"
-    stats = cache.get(key)
+    version = f"{request.publication.pk}:{stamps[0]}:{stamps[1]}"
+    site = hashlib.sha256(f"{months_for}|{sitemap_limit()}".encode()).hexdigest()[:32]
+    stats_key = f"sitemap-index:v3:{version}"
+    lines_key = f"sitemap-index-months:v1:{version}:{site}"
+    found = cache.get_many([stats_key, lines_key])
+    stats, lines = found.get(stats_key), found.get(lines_key)
+    # Embargoes lift without a save: the entries live until the next one does.
+    timeout = keep_seconds(request, 300)
     if stats is None:
         stats = {
-            # (year, month, count, lastmod) in the newsroom's time zone.
-            "months": [
-                (*year_month(month), count, lastmod)
-                for month, count, lastmod in articles.annotate(month=TruncMonth("publish_at"))
-                .values("month")
-                .annotate(count=Count("pk"), lastmod=Max("modified_at"))
-                .order_by("month")
-                .values_list("month", "count", "lastmod")
-            ],
             "authors": Byline.objects.filter(article__in=articles)
             .values("person_id")
             .distinct()
@@ -240,9 +241,23 @@ def index_stats(request):
                 articles.filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
             ),
         }
-        # Embargoes lift without a save: the entry lives until the next one does.
-        cache.set(key, stats, keep_seconds(request, 300))
-    return stats
+        cache.set(stats_key, stats, timeout)
+    if lines is None:
+        site_root, prefix = months_for
+        entries = []
+        # (year, month, count, lastmod) in the newsroom's time zone.
+        for month, count, lastmod in (
+            articles.annotate(month=TruncMonth("publish_at"))
+            .values("month")
+            .annotate(count=Count("pk"), lastmod=Max("modified_at"))
+            .order_by("month")
+            .values_list("month", "count", "lastmod")
+        ):
+            path = month_path(prefix, *year_month(month))
+            entries += paged(site_root + path, count, lastmod)
+        lines = index_lines(entries)
+        cache.set(lines_key, lines, timeout)
+    return stats, lines
 
 
 def year_month(month):
@@ -264,17 +279,23 @@ def paged(location, count, lastmod):
     ]
 
 
+def index_lines(entries):
+    """Each entry of the index as one line of XML, written here rather than through a
+    template loop, which cost more than everything else in the view together."""
+    return "\n".join(
+        f"<sitemap><loc>{escape(entry['location'])}</loc>"
+        + (f"<lastmod>{w3c_datetime(entry['lastmod'])}</lastmod>" if entry["lastmod"] else "")
+        + "</sitemap>"
+        for entry in entries
+    )
+
+
 def sitemap_index(request):
-    stats = index_stats(request)
-    sitemap_keys(request, "people", "tags")
     absolute = request.build_absolute_uri
-    # A million stories are some 550 months: the month addresses are reversed once per
-    # process (month_path), and made absolute by joining, not one by one.
     site = absolute("/")[:-1]
-    prefix = get_script_prefix()
+    stats, month_lines = index_stats(request, (site, get_script_prefix()))
+    sitemap_keys(request, "people", "tags")
     entries = []
-    for year, month, count, lastmod in stats["months"]:
-        entries += paged(site + month_path(prefix, year, month), count, lastmod)
     sections = Section.objects.filter(publication=request.publication).count()
     for name, count in [
         ("sections", sections),
@@ -285,17 +306,9 @@ def sitemap_index(request):
     entries.append(
         {"location": absolute(reverse("articles:sitemap-news")), "lastmod": stats["news_latest"]}
     )
-    # Hundreds of entries: each is one line of XML, written here rather than through a
-    # template loop, which cost more than everything else in the view together.
-    lines = mark_safe(
-        "\n".join(
-            f"<sitemap><loc>{escape(entry['location'])}</loc>"
-            + (f"<lastmod>{w3c_datetime(entry['lastmod'])}</lastmod>" if entry["lastmod"] else "")
-            + "</sitemap>"
-            for entry in entries
-        )
-    )
-    return TemplateResponse(request, "sitemaps/index.xml", {"sitemaps": lines}, content_type=XML)
+    lines = "\n".join(part for part in (month_lines, index_lines(entries)) if part)
+    return TemplateResponse(request, "sitemaps/index.xml", {"sitemaps": mark_safe(lines)},
+                            content_type=XML)
 
 
 def robots_txt(request):

@@ -234,6 +234,30 @@ def test_sitemap_queries_do_not_grow_with_stories(client, publication, django_as
 
 
 
+def test_a_built_index_joins_its_month_lines_from_the_cache(client, publication):
+    """The month lines grow with the archive (some 550 at a million stories): once written
+    they are reused until a story is saved or goes live, and then written afresh."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    zone = timezone.get_current_timezone()
+    for month in (1, 2, 3):
+        ArticleFactory(publication=publication, published=True,
+                       publish_at=datetime(2024, month, 5, tzinfo=zone))
+    first = client.get("/sitemap.xml").content
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/sitemap.xml").content
+    assert again == first
+    assert not any("count(" in q["sql"].lower() and "article" in q["sql"].lower()
+                   and "group by" in q["sql"].lower() for q in queries.captured_queries)
+    ArticleFactory(publication=publication, published=True,
+                   publish_at=datetime(2024, 7, 5, tzinfo=zone))
+    assert "http://testserver/sitemaps/articles-2024-7.xml" in index_locations(client)
+    # Another address of the site gets its own lines, never the first one's.
+    other = index_locations(client, HTTP_HOST="127.0.0.1")
+    assert "http://127.0.0.1/sitemaps/articles-2024-1.xml" in other
+
+
 def test_index_addresses_follow_the_script_prefix(story, keep_test_connection):
     """Month addresses are reversed once per process; a site served under a path prefix
     (SCRIPT_NAME) still gets it in every entry, and one without keeps plain ones."""
