@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 from . import related
 from .filters import ArticleFilter
 from .models import Article, Correction, RelatedItem
+from .pagination import CappedPaginator
 from .search import MAX_QUERY_LENGTH, fallback_snippet, ranked_ids, search, with_snippets
 from .views import PublishedArticlesMixin
 
@@ -63,6 +64,7 @@ class SearchView(StoryListView):
     """Full-text search on PostgreSQL, a simple fallback elsewhere; filters apply too."""
 
     template_name = "articles/search.html"
+    paginator_class = CappedPaginator  # readers are told how many matched
 
     def get(self, request, *args, **kwargs):
         self.form = SearchForm(request.GET)

@@ -17,7 +17,7 @@ from people.models import Person
 from . import cards, fragments
 from .cache import add_keys
 from .models import Article, Byline, Correction, RelatedItem, Section
-from .pagination import CappedPaginator
+from .pagination import OpenEndedPaginator
 from .related import automatic_batch, curated_target_ids
 
 
@@ -25,7 +25,7 @@ class PublishedArticlesMixin:
     """Stories readers may see, on the publication this host serves."""
 
     paginate_by = 20
-    paginator_class = CappedPaginator
+    paginator_class = OpenEndedPaginator
 
     def published_articles(self):
         publication = self.request.publication
