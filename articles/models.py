@@ -324,11 +324,14 @@ class Article(models.Model):
         ]
         indexes = [
             # Newest first, ties broken by id, straight from the index: a listing reads its
-            # 20 rows without sorting the publication's whole archive.
+            # 20 rows without sorting the publication's whole archive. The embargo rides
+            # along (PostgreSQL's INCLUDE), so whether a story is public is answered from
+            # the index alone: a list that walks past many stories (an author's, a tag's,
+            # the newest search matches) need not visit each one's row.
             models.Index(fields=["publication", "status", "-publish_at", "-id"],
-                         name="article_listing_idx"),
+                         include=["embargo_until"], name="article_listing_idx"),
             models.Index(fields=["section", "status", "-publish_at", "-id"],
-                         name="article_section_list_idx"),
+                         include=["embargo_until"], name="article_section_list_idx"),
             # Feeds' Last-Modified: the publication's latest save, read from the index.
             models.Index(fields=["publication", "modified_at"], name="article_modified_idx"),
         ]

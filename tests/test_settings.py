@@ -107,3 +107,30 @@ def test_uploads_stay_on_the_local_disk_by_default(tmp_path):
     env = {"NEWSROOM_VAR_DIR": str(tmp_path / "var"), "STATIC_ROOT": str(tmp_path / "static")}
     code = "from django.core.files.storage import storages; print(type(storages['default']).__name__)"
     assert manage("shell", "-c", code, env=env).stdout.split()[-1] == "FileSystemStorage"
+
+
+@pytest.mark.django_db
+def test_postgresql_pages_run_without_jit_or_parallel_workers():
+    """Short page queries: compiling them or starting workers costs more than it saves."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner settings")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_sqlite_only_warns_of_nothing_it_cannot_do(tmp_path):
+    """The listing indexes' INCLUDE column is PostgreSQL's; SQLite builds them without it,
+    and `manage.py check --database default` stays quiet about that alone."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "NEWSROOM_ENV": "development"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--database", "default", "--fail-level",
+         "WARNING"],
+        cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
