@@ -334,6 +334,10 @@ class Article(models.Model):
                          include=["embargo_until"], name="article_section_list_idx"),
             # Feeds' Last-Modified: the publication's latest save, read from the index.
             models.Index(fields=["publication", "modified_at"], name="article_modified_idx"),
+            # The few embargoed stories: the Google News sitemap's stories whose embargo
+            # lifted lately, and the next embargo to lift, without walking the archive.
+            models.Index(fields=["embargo_until"], condition=Q(embargo_until__isnull=False),
+                         name="article_embargo_idx"),
         ]
 
     def __str__(self):
