@@ -45,9 +45,6 @@ class OpenEndedPage(Page):
             raise EmptyPage("That page contains no results")
         return self.number + 1
 
-    def previous_page_number(self):
-        return self.paginator.validate_number(self.number - 1)
-
     def start_index(self):
         return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
 

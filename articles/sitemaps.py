@@ -229,8 +229,9 @@ def index_stats(request, months_for):
     lines_key = f"sitemap-index-months:v1:{version}:{site}"
     found = cache.get_many([stats_key, lines_key])
     stats, lines = found.get(stats_key), found.get(lines_key)
-    # Embargoes lift without a save: the entries live until the next one does.
-    timeout = keep_seconds(request, 300)
+    if stats is None or lines is None:
+        # Embargoes lift without a save: the entries live until the next one does.
+        timeout = keep_seconds(request, 300)
     if stats is None:
         stats = {
             # One probe per person and per tag for a first public story, rather than a
