@@ -7,10 +7,8 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         # The workflow's emails and cache purges, wired in one visible place.
-        # Page-cache invalidation follows every content change (see articles/invalidation.py).
-        from . import (
-            invalidation,
-            notifications,  # noqa: F401
-        )
+        # Page-cache invalidation follows every content change (see articles/caching/invalidation.py).
+        from articles.caching import invalidation
+        from articles.editorial import notifications  # noqa: F401
 
         invalidation.connect()

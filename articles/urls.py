@@ -1,8 +1,14 @@
 from django.urls import path, register_converter
 
-from . import listings, preview, sitemaps, views
-from .converters import DayConverter, MonthConverter, UnicodeSlugConverter, YearConverter
-from .feeds import StoryFeed
+from articles.distribution import sitemaps
+from articles.distribution.feeds import StoryFeed
+from articles.reading import listings, preview, views
+from articles.reading.converters import (
+    DayConverter,
+    MonthConverter,
+    UnicodeSlugConverter,
+    YearConverter,
+)
 
 register_converter(UnicodeSlugConverter, "uslug")
 register_converter(YearConverter, "yyyy")

@@ -104,21 +104,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Readers without a session are served cached pages before anything else runs: one
-    # round trip to Redis (articles/cache.py). Everyone else goes on through the stack.
-    "articles.cache.PageCacheMiddleware",
+    # round trip to Redis (articles/caching/pages.py). Everyone else goes on through the stack.
+    "articles.caching.pages.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag on every page, and 304 Not Modified for a repeat request.
     "django.middleware.http.ConditionalGetMiddleware",
     # Cache-Control and surrogate keys for browsers and a CDN.
-    "articles.cache.HttpCacheHeadersMiddleware",
+    "articles.caching.pages.HttpCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "articles.middleware.PublicationMiddleware",
+    "articles.reading.middleware.PublicationMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -134,7 +134,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.publication",
+                "articles.reading.context_processors.publication",
             ],
         },
     },
@@ -291,14 +291,14 @@ NEWSROOM_FEED_ITEMS = env_int("NEWSROOM_FEED_ITEMS", 50)
 NEWSROOM_SITEMAP_LIMIT = env_int("NEWSROOM_SITEMAP_LIMIT", 10_000)
 
 # Caching. Whole pages are cached for anonymous readers in the shared cache (Redis), and
-# invalidated the moment a story changes (articles/cache.py). Without Redis each process
+# invalidated the moment a story changes (articles/caching/pages.py). Without Redis each process
 # would keep its own copy and miss others' invalidations, so the page cache is off unless
 # REDIS_URL is set (or NEWSROOM_PAGE_CACHE says otherwise).
 NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", bool(REDIS_URL))
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 # Parts of pages (a story's text, its "In Other News" list) are cached apart, under the
-# same keys, so a page that must be built reuses what has not changed (articles/fragments.py).
+# same keys, so a page that must be built reuses what has not changed (articles/caching/fragments.py).
 NEWSROOM_FRAGMENT_CACHE = env_bool("NEWSROOM_FRAGMENT_CACHE", bool(REDIS_URL))
 NEWSROOM_FRAGMENT_CACHE_SECONDS = env_int("NEWSROOM_FRAGMENT_CACHE_SECONDS", 24 * 3600)
 # What a CDN and browsers are told (Cache-Control); see "Caching" in the README.

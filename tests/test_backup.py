@@ -13,9 +13,9 @@ from django.db import connection
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.backup import TABLES
+from articles.backup.archive import TABLES
+from articles.editorial.revisions import record_revision
 from articles.models import Article, Byline, Image, Publication, Revision, Section
-from articles.revisions import record_revision
 from people.models import Person, SocialLink
 
 from .factories import (

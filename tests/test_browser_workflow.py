@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from articles.editorial.roles import EDITOR, REPORTER
 from articles.models import Article
-from articles.roles import EDITOR, REPORTER
 
 from .browser import finish, new_context
 from .factories import ImageFactory, PersonFactory, SectionFactory

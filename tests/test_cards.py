@@ -7,8 +7,8 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from articles import cache as page_cache
-from articles import cards
+from articles.caching import cards
+from articles.caching import pages as page_cache
 from articles.models import Article
 
 from .factories import ArticleFactory, BylineFactory, ImageFactory, SectionFactory

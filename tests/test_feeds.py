@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
-from articles.feeds import FEED_ITEMS_CAP, feed_size
+from articles.distribution.feeds import FEED_ITEMS_CAP, feed_size
 from articles.models import Article
 
 from .distribution_data import HIDDEN_HEADLINES, TRICKY_HEADLINE, hidden_stories, rich_story

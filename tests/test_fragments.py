@@ -8,9 +8,9 @@ from django.core.cache import cache
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import fragments
+from articles.caching import fragments
 from articles.models import Article, Correction
-from articles.preview import create_preview_link, preview_url
+from articles.reading.preview import create_preview_link, preview_url
 
 from .factories import ArticleFactory, BylineFactory
 

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import related
 from articles.models import Article
+from articles.reading import related
 
 from .factories import ArticleFactory, ImageFactory, RelatedItemFactory, SectionFactory
 

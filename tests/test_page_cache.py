@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache as default_cache
 from django.utils import timezone
 
-from articles import cache as page_cache
+from articles.caching import pages as page_cache
 from articles.models import Article, Correction
 
 from .factories import ArticleFactory, BylineFactory, SectionFactory, UserFactory

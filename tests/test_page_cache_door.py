@@ -6,7 +6,7 @@ from django.core.cache import cache as default_cache
 from django.core.wsgi import get_wsgi_application
 from django.test import RequestFactory
 
-from articles import cache as page_cache
+from articles.caching import pages as page_cache
 
 from .factories import ArticleFactory, BylineFactory, UserFactory
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from articles import pagination
 from articles.models import Article
+from articles.reading import pagination
 
 from .factories import ArticleFactory
 

@@ -14,8 +14,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.editorial.roles import ROLE_PERMISSIONS
 from articles.models import Article, Correction, Publication, Section
-from articles.roles import ROLE_PERMISSIONS
 from people.models import Person
 
 from .test_admin import article_form_data

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, PreviewLink
-from articles.preview import SALT, create_preview_link, preview_token, preview_url
+from articles.reading.preview import SALT, create_preview_link, preview_token, preview_url
 
 from .workflow_helpers import ready_article
 

@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from articles import signals, workflow
-from articles.cache import GEN_PREFIX
+from articles.caching.pages import GEN_PREFIX
+from articles.editorial import signals, workflow
+from articles.editorial.publication_events import run_due_events
 from articles.models import Article, PublicationEvent
-from articles.publication_events import run_due_events
 
 from .workflow_helpers import ready_article, user_in
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache, caches
 
-from articles import cache as page_cache
+from articles.caching import pages as page_cache
 
 from .factories import ArticleFactory
 

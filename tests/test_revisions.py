@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from articles.editorial.revisions import changed_fields, display_value, record_revision, snapshot
 from articles.models import Revision
-from articles.revisions import changed_fields, display_value, record_revision, snapshot
 
 from .factories import ArticleFactory, BylineFactory, RelatedItemFactory, UserFactory
 from .test_admin import article_form_data

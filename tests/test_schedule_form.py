@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.utils import timezone
 
-from articles.forms import ScheduleForm
+from articles.admin.forms import ScheduleForm
 
 from .workflow_helpers import ready_article
 

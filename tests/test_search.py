@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import MARK_END, MARK_START, ranked_ids, ranked_ids_sql, snippet_html
+from articles.reading.search import MARK_END, MARK_START, ranked_ids, ranked_ids_sql, snippet_html
 
 from .factories import ArticleFactory
 
@@ -109,7 +109,7 @@ def test_search_results_can_be_narrowed_by_section(client, stories):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")
 def test_postgresql_answers_from_the_full_text_index(stories):
-    from articles.search import search
+    from articles.reading.search import search
 
     # The index must match the search's own expression. On a table this small the planner
     # would rather read it all, so take that choice (and plain index scans) away.
@@ -127,7 +127,7 @@ def test_postgresql_answers_from_the_full_text_index(stories):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the window is PostgreSQL's")
 def test_the_page_ranks_as_the_queryset_does(stories):
-    from articles.search import search
+    from articles.reading.search import search
 
     stories_ = Article.objects.published()
     expected = list(search(stories_, "lighthouse").values_list("pk", flat=True))
@@ -141,7 +141,7 @@ def test_filters_narrow_the_stories_before_the_newest_matches_are_taken(
 ):
     # With a window of one match, an unfiltered search sees only the newest story; a
     # section's search must still find that section's own (older) match.
-    monkeypatch.setattr("articles.search.SEARCH_WINDOW", 1)
+    monkeypatch.setattr("articles.reading.search.SEARCH_WINDOW", 1)
     older = stories["title"]
     assert older.headline not in client.get("/search/", {"q": "lighthouse"}).text
     html = client.get("/search/", {"q": "lighthouse", "section": older.section.slug}).text

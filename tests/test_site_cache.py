@@ -2,7 +2,7 @@
 
 import pytest
 
-from articles.site import site_for_host
+from articles.caching.site import site_for_host
 
 from .factories import PublicationFactory, SectionFactory
 

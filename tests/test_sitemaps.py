@@ -263,7 +263,7 @@ def test_tag_sitemap_finds_each_tag_without_joining_every_story(rf, story):
     million stories, each with its own lastmod lookup) before DISTINCT: 400 s."""
     from django.test.utils import CaptureQueriesContext
 
-    from articles.sitemaps import TagSitemap
+    from articles.distribution.sitemaps import TagSitemap
 
     request = rf.get("/sitemaps/tags.xml")
     request.publication = story.publication

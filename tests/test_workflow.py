@@ -1,4 +1,4 @@
-"""articles.workflow: every transition checks permission, validates, stamps times, saves,
+"""articles.editorial.workflow: every transition checks permission, validates, stamps times, saves,
 records a revision and a log entry and sends its signal, in one transaction."""
 
 from datetime import timedelta
@@ -8,7 +8,7 @@ from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from articles import signals, workflow
+from articles.editorial import signals, workflow
 from articles.models import Article, Correction, PublicationEvent
 
 from .factories import ArticleFactory, ImageFactory

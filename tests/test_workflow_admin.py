@@ -9,7 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import workflow
+from articles.editorial import workflow
 from articles.models import Article, Correction
 
 from .factories import ArticleFactory, PersonFactory, SectionFactory

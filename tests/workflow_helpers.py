@@ -4,7 +4,7 @@ that are ready to publish."""
 import pytest
 from django.contrib.auth.models import Group
 
-from articles.roles import EDITOR, REPORTER
+from articles.editorial.roles import EDITOR, REPORTER
 
 from .factories import ArticleFactory, BylineFactory, SectionFactory, UserFactory
 

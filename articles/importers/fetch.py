@@ -13,7 +13,7 @@ import socket
 import ssl
 from urllib.parse import urljoin, urlsplit
 
-from .report import ImportProblem
+from articles.importers.report import ImportProblem
 
 MAX_REDIRECTS = 3
 TIMEOUT = 15

@@ -14,10 +14,9 @@ from django.db import transaction
 from django.utils.html import escape
 from django.utils.text import Truncator
 
+from articles.editorial.revisions import record_revision
+from articles.models import Article, Byline
 from people.models import Person
-
-from ..models import Article, Byline
-from ..revisions import record_revision
 
 # A heading that starts the page's furniture: it and everything after it goes.
 CUT_HEADINGS = {

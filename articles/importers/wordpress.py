@@ -32,13 +32,12 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from tqdm import tqdm
 
+from articles.editorial.revisions import record_revision
+from articles.importers.fetch import fetch_url
+from articles.importers.report import ImportProblem, ImportReport
+from articles.models import Article, Byline, Image, ImportedItem, Section, unique_slug
 from newsroom.images import inspect_image
 from people.models import Person
-
-from ..models import Article, Byline, Image, ImportedItem, Section, unique_slug
-from ..revisions import record_revision
-from .fetch import fetch_url
-from .report import ImportProblem, ImportReport
 
 SOURCE = "wordpress"
 

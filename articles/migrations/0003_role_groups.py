@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def create_groups(apps, schema_editor):
-    from articles.roles import sync_role_groups
+    from articles.editorial.roles import sync_role_groups
 
     sync_role_groups(apps)
 

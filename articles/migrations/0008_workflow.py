@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 def sync_groups(apps, schema_editor):
     # The role groups gain the workflow permissions defined in this migration.
-    from articles.roles import sync_role_groups
+    from articles.editorial.roles import sync_role_groups
 
     sync_role_groups(apps)
 

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from articles import metadata
+from articles.distribution import metadata
 
 register = template.Library()
 

@@ -33,7 +33,7 @@ def story_body(article):
 @register.filter
 def snippet_html(snippet):
     """A search snippet, escaped, with the matched words in <mark>."""
-    from articles.search import snippet_html as render
+    from articles.reading.search import snippet_html as render
 
     return render(snippet)
 
@@ -50,10 +50,10 @@ def isotime(value):
 @register.simple_tag(takes_context=True)
 def card(context, article, **shown):
     """A story's card: ``{% card article level=3 hide_section=True %}`` (options: lead,
-    eager, level, hide_section). Cards are cached one by one (``articles.cards``): on a
+    eager, level, hide_section). Cards are cached one by one (``articles.caching.cards``): on a
     page that collects them this writes a placeholder, filled in once the page is
     rendered; elsewhere the card is rendered here."""
-    from articles import cards
+    from articles.caching import cards
 
     shown = cards.options(**shown)
     batch = getattr(context.get("request"), "_card_batch", None)
@@ -67,12 +67,12 @@ def site_chrome(context, part):
     """The masthead with its section menu ("header") or the footer ("footer").
 
     The same on every page of a publication but for which section is current, so both are
-    built once and cached together (``articles.fragments``) under the publication's layout
+    built once and cached together (``articles.caching.fragments``) under the publication's layout
     key, which any change to the publication or its sections moves on.
     """
     from django.template.loader import render_to_string
 
-    from articles import fragments
+    from articles.caching import fragments
 
     request = context.get("request")
     publication = context.get("publication")
@@ -100,11 +100,11 @@ def filter_fields(context, filterset):
 
     Their choices list every section and every author with a public story, which is
     slow to render and the same for every search, so while no filter is set they are
-    cached (``articles.fragments``) under the keys of those lists.
+    cached (``articles.caching.fragments``) under the keys of those lists.
     """
     from django.template.loader import render_to_string
 
-    from articles import fragments
+    from articles.caching import fragments
 
     request = context.get("request")
     publication = context.get("publication")

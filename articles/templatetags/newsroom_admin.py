@@ -6,7 +6,7 @@ from django import template
 from django.db.models import Q
 from django.utils import timezone
 
-from articles import workflow
+from articles.editorial import workflow
 from articles.models import Article
 
 register = template.Library()

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup import VERSION, BackupError, export_newsroom
+from articles.backup.archive import VERSION, BackupError, export_newsroom
 
 
 class Command(BaseCommand):

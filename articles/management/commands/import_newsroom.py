@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup import VERSION, BackupError, import_newsroom
+from articles.backup.archive import VERSION, BackupError, import_newsroom
 
 
 class Command(BaseCommand):

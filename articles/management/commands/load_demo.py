@@ -13,9 +13,10 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from articles import roles
 from articles.demo import content
 from articles.demo.images import logo_png, portrait_jpeg, scene_jpeg
+from articles.editorial import roles
+from articles.editorial.revisions import record_revision
 from articles.models import (
     Article,
     Byline,
@@ -25,7 +26,6 @@ from articles.models import (
     RelatedItem,
     Section,
 )
-from articles.revisions import record_revision
 from people.models import Person, SocialLink
 
 STATUS = {

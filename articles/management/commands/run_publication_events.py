@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from articles.publication_events import run_due_events
+from articles.editorial.publication_events import run_due_events
 
 
 class Command(BaseCommand):

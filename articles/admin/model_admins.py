@@ -1,0 +1,209 @@
+from django import forms
+from django.contrib import admin
+from django.http import JsonResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.text import slugify
+from taggit.forms import TagWidget
+from taggit.models import Tag
+
+from articles.admin.editor import BodyEditorWidget
+from articles.admin.revisions import EditConflictFormMixin, RevisionAdminMixin
+from articles.admin.wire import WireCopyAdminMixin
+from articles.admin.workflow import StatusFilter, WorkflowAdminMixin
+from articles.editorial.revisions import record_revision
+from articles.models import Article, Byline, Correction, Image, Publication, RelatedItem, Section
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "language", "is_default"]
+    search_fields = ["name", "domain"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "publication", "slug", "order"]
+    list_editable = ["order"]
+    list_filter = ["publication"]
+    search_fields = ["name", "slug", "publication__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    list_select_related = ["publication"]
+
+
+def thumbnail_html(image, size=60):
+    if not image or not image.file:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="" width="{}" height="{}" style="object-fit:cover">',
+        image.file.url, size, round(size * 2 / 3),
+    )
+
+
+@admin.register(Image)
+class ImageAdmin(admin.ModelAdmin):
+    list_display = ["thumbnail", "alt_text", "credit", "dimensions", "created_at"]
+    list_display_links = ["thumbnail", "alt_text"]
+    search_fields = ["alt_text", "caption", "credit"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["preview", "width", "height"]
+    fieldsets = [
+        (None, {"fields": ["file", "preview", "alt_text", "caption", "credit"]}),
+        ("Cropping", {"fields": ["focal_x", "focal_y", "width", "height"],
+                      "classes": ["collapse"]}),
+    ]
+
+    @admin.display(description="Image")
+    def thumbnail(self, obj):
+        return thumbnail_html(obj)
+
+    @admin.display(description="Preview")
+    def preview(self, obj):
+        return thumbnail_html(obj, size=320) if obj.pk else "—"
+
+    @admin.display(description="Size")
+    def dimensions(self, obj):
+        return f"{obj.width} × {obj.height}"
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 0
+    min_num = 0
+    autocomplete_fields = ["person"]
+    fields = ["person", "role", "order"]
+
+
+class RelatedItemInline(admin.TabularInline):
+    model = RelatedItem
+    fk_name = "article"
+    extra = 0
+    autocomplete_fields = ["target"]
+    fields = ["target", "url", "title", "order"]
+    verbose_name = "“In Other News” item"
+    verbose_name_plural = "“In Other News” (curated)"
+
+
+class CorrectionInline(admin.StackedInline):
+    model = Correction
+    extra = 0
+    fields = ["kind", "text", "created_at"]
+
+
+class TagAutocompleteWidget(TagWidget):
+    """taggit's comma-separated input, with suggestions from the tags already in use."""
+
+    template_name = "admin/articles/tag_autocomplete_widget.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = f"{context['widget']['attrs']['id']}-suggestions"
+        context["widget"]["attrs"]["autocomplete"] = "off"
+        return context
+
+    class Media:
+        js = ["articles/admin/tag_autocomplete.js"]
+
+
+class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"
+        widgets = {
+            "tags": TagAutocompleteWidget,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "dek": forms.Textarea(attrs={"rows": 2}),
+            "body": BodyEditorWidget,
+        }
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        publication = self.cleaned_data.get("publication")
+        if not slug or not publication:
+            return slug
+        taken = Article.objects.filter(publication=publication, slug=slug)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if not taken.exists():
+            return slug
+        headline = self.cleaned_data.get("headline", "")
+        if slug == slugify(headline) or slug == slugify(headline, allow_unicode=True):
+            # The slug was filled in from the headline: pick the next free one quietly.
+            return ""
+        raise forms.ValidationError(
+            "Another story in this publication already uses this address. "
+            "Change it, or clear it to have one made from the headline."
+        )
+
+
+@admin.register(Article)
+class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = [
+        "headline", "thumbnail", "publication", "section", "status_label", "publish_at",
+        "byline_names", "featured",
+    ]
+    list_filter = [StatusFilter, "publication", "section", "featured", ("bylines__person", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["headline", "dek", "summary", "slug", "bylines__person__full_name"]
+    date_hierarchy = "publish_at"
+    autocomplete_fields = ["section", "lead_image"]
+    prepopulated_fields = {"slug": ["headline"]}
+    list_select_related = ["publication", "section", "lead_image"]
+    inlines = [BylineInline, RelatedItemInline, CorrectionInline]
+    readonly_fields = ["first_published_at", "version", "created_by", "created_at", "modified_at"]
+    fieldsets = [
+        (None, {"fields": ["publication", "section", "kicker", "headline", "dek", "dateline",
+                           "summary", "body", "lead_image", "tags"]}),
+        ("Publishing", {"fields": ["status", "review_note", "publish_at", "embargo_until",
+                                   "updated_at", "featured", "priority"]}),
+        ("Search and sharing", {"fields": ["slug", "seo_title", "seo_description",
+                                           "canonical_url"], "classes": ["collapse"]}),
+        ("History", {"fields": ["first_published_at", "version", "created_by", "created_at",
+                                "modified_at"], "classes": ["collapse"]}),
+    ]
+
+    class Media:
+        css = {"all": ["articles/admin/article.css"]}
+        js = ["articles/admin/counters.js"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("bylines__person")
+
+    def get_urls(self):
+        return [
+            path(
+                "tag-suggestions/",
+                self.admin_site.admin_view(self.tag_suggestions),
+                name="articles_article_tag_suggestions",
+            ),
+            *super().get_urls(),
+        ]
+
+    def tag_suggestions(self, request):
+        term = request.GET.get("q", "").strip()[:100]
+        tags = Tag.objects.filter(name__icontains=term).order_by("name") if term else Tag.objects.none()
+        return JsonResponse({"results": list(tags.values_list("name", flat=True)[:20])})
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Bylines, tags and related items are saved now: the revision sees the whole story.
+        record_revision(form.instance, user=request.user,
+                        comment="Edited" if change else "Created")
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, obj):
+        return obj.status_string
+
+    @admin.display(description="Image")
+    def thumbnail(self, obj):
+        return thumbnail_html(obj.lead_image, size=48)
+
+    @admin.display(description="Bylines")
+    def byline_names(self, obj):
+        return format_html_join(", ", "{}", ((b.person.full_name,) for b in obj.bylines.all()))

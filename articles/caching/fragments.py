@@ -1,0 +1,126 @@
+"""Pieces of pages kept in the shared cache, exactly as fresh as whole pages.
+
+When a page has to be built (a reader with a session, the page cache off, or just after a
+publish moved the publication's lists on), most of it has not changed: a story's own text
+changes when someone edits that story, not when another story is published. So the parts
+of a page that change for different reasons are cached apart, each under the surrogate
+keys of what it shows (``articles.caching.pages``). A part is served only while every one of its
+keys has the generation it had when the part was built, so it can never be staler than
+the page cache itself: a change bumps the keys, and the next request builds the part anew.
+
+Each part also reports its keys to the request, so the page sends the right
+``Surrogate-Key`` header and the page cache knows what the page shows, hit or miss.
+"""
+
+from django.conf import settings
+from django.utils.safestring import mark_safe
+
+from articles.caching import pages as page_cache
+
+PREFIX = "newsroom:fragment:v1:"
+
+
+def chrome_name(publication, section=None):
+    """The masthead and footer: per publication, per current section, per year (the
+    footer's copyright line)."""
+    from django.utils import timezone
+
+    section_id = getattr(section, "pk", None) or 0
+    return f"chrome:{publication.pk}:{section_id}:{timezone.localtime().year}"
+
+
+def prefetch(request, names):
+    """Look up several parts of one page at once: two round trips to the cache for all
+    of them (their entries, then the generations of their keys) instead of two each."""
+    if not settings.NEWSROOM_FRAGMENT_CACHE:
+        return
+    found = page_cache.cache().get_many([PREFIX + name for name in names])
+    keys = sorted({k for entry in found.values() for k in entry[0]})
+    current = page_cache.generations(keys)
+    checked = request.__dict__.setdefault("_fragments", {})
+    for name in names:
+        entry = found.get(PREFIX + name)
+        valid = entry is not None and tuple(current[k] for k in entry[0]) == entry[1]
+        checked[name] = entry if valid else None
+
+
+def cached(request, name, build, *, enabled=True):
+    """The value of part ``name`` (a dict of HTML strings), built by ``build`` when needed.
+
+    ``build()`` returns ``(value, keys)``: what the part shows and the surrogate keys that
+    name it. ``enabled=False`` always builds (a preview must never store a draft).
+    """
+    if not enabled:
+        value, keys = build()
+        page_cache.add_keys(request, *keys)
+        return value
+    return cached_many(request, [(name, build)])[0]
+
+
+def missing(request, names):
+    """Which of ``names`` have to be built: looks them up (once per request) and returns
+    those not in the cache or no longer current; all of them with the cache off."""
+    if not settings.NEWSROOM_FRAGMENT_CACHE:
+        return set(names)
+    checked = request.__dict__.setdefault("_fragments", {})
+    unknown = list(dict.fromkeys(name for name in names if name not in checked))
+    if unknown:
+        prefetch(request, unknown)
+    return {name for name in names if checked[name] is None}
+
+
+def current(request, name):
+    """The value of part ``name`` if ``missing`` found it current (and its keys go to the
+    request, as for any part a page shows), else None."""
+    entry = getattr(request, "_fragments", {}).get(name)
+    if entry is None:
+        return None
+    keys, _generations, value = entry
+    page_cache.add_keys(request, *keys)
+    return {k: mark_safe(v) for k, v in value.items()}
+
+
+def cached_many(request, parts):
+    """The values of several parts of one page, ``parts`` being ``[(name, build), …]``.
+
+    Like ``cached``, but for many parts at once (the story cards of a listing page): one
+    lookup for all of them, and whatever had to be built is stored in one write.
+    """
+    if not settings.NEWSROOM_FRAGMENT_CACHE:
+        values = []
+        for _name, build in parts:
+            value, keys = build()
+            page_cache.add_keys(request, *keys)
+            values.append(value)
+        return values
+    missing(request, [name for name, _build in parts])
+    checked = request._fragments
+    # Parts are built from what the view read earlier (a card from the listing's query):
+    # they count from the start of the request, so a change made since is never stored
+    # under the new generation.
+    started = getattr(request, "newsroom_started", None) or page_cache._now()
+    values, built = [], {}
+    for name, build in parts:
+        if checked[name] is not None:
+            values.append(current(request, name))
+            continue
+        value, keys = build()
+        keys = tuple(sorted(set(keys)))
+        page_cache.add_keys(request, *keys)
+        built[name] = (value, keys)
+        values.append(value)
+    if built:
+        every_key = tuple(sorted({k for _value, keys in built.values() for k in keys}))
+        generation = page_cache.generations_as_of(every_key, started)
+        # A part any of whose keys changed while it was built may show the old version:
+        # it is not kept (the others are).
+        keep = {
+            PREFIX + name: (keys, tuple(generation[k] for k in keys),
+                            {k: str(v) for k, v in value.items()})
+            for name, (value, keys) in built.items()
+            if page_cache.unchanged_since((generation[k] for k in keys), started)
+        }
+        if keep:
+            timeout = page_cache.keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
+            page_cache.cache().set_many(keep, timeout=timeout)
+    return values

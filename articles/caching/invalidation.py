@@ -1,0 +1,150 @@
+"""What to refresh when content changes: the surrogate keys of every page that shows it.
+
+Connected in ``ArticlesConfig.ready``. Keys are bumped after the transaction commits, so a
+reader can never re-cache the old version between the bump and the commit.
+"""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from taggit.models import Tag
+
+from articles.caching import pages as cache
+from articles.caching import site
+from articles.caching.pages import next_change_key
+from articles.models import (
+    Article,
+    Byline,
+    Correction,
+    Image,
+    Publication,
+    RelatedItem,
+    Section,
+    TaggedArticle,
+)
+from newsroom import renditions
+from people.models import Person, SocialLink
+
+
+def bump_on_commit(keys):
+    keys = set(keys)
+    if keys:
+        transaction.on_commit(lambda: cache.bump(keys))
+        # A new schedule or embargo may change when the next story goes live.
+        pubs = {k.split(":", 1)[1] for k in keys if k.startswith("publication:")}
+        if pubs:
+            transaction.on_commit(
+                lambda: cache.cache().delete_many([next_change_key(p) for p in pubs]))
+
+
+def story_keys(article):
+    """A story, its section, tags, people and publication lists."""
+    keys = cache.article_keys(article)
+    if article.pk:
+        keys.update(f"tag:{pk}" for pk in
+                    TaggedArticle.objects.filter(content_object=article)
+                    .values_list("tag_id", flat=True))
+        keys.update(f"person:{pk}" for pk in
+                    Byline.objects.filter(article=article).values_list("person_id", flat=True))
+    return keys
+
+
+def article_saved(sender, instance, created=False, **kwargs):
+    """An edit refreshes the pages showing the story; a move refreshes the lists too.
+
+    Pages that list a story carry its ``article:<id>`` key, so a new headline reaches
+    them without touching anything else. When the story joins or leaves readers' view,
+    or moves (status, times, section, prominence), every list it may enter or leave is
+    refreshed: its publication, section, tags and authors.
+    """
+    # Any save is a new lastmod in the sitemaps (harmless for a story not listed there).
+    keys = {f"article:{instance.pk}", f"sitemap:{instance.publication_id}"}
+    before = getattr(instance, "_loaded_placement", None) or {}
+    after = instance.placement()
+    published = Article.Status.PUBLISHED
+    if published in (before.get("status"), after["status"]) and (created or before != after):
+        keys |= story_keys(instance)
+        if before.get("section_id") and before["section_id"] != after["section_id"]:
+            keys.add(f"section:{before['section_id']}")
+    instance._loaded_placement = after  # the next save compares with this one
+    bump_on_commit(keys)
+
+
+def article_deleted(sender, instance, **kwargs):
+    bump_on_commit(cache.article_keys(instance))
+
+
+def part_changed(sender, instance, **kwargs):
+    """A byline, tag, related item or correction: the story's pages, and the lists the
+    part puts it on (an author's page, a tag's page, the corrections page)."""
+    article_id = getattr(instance, "article_id", None) or instance.content_object_id
+    keys = {f"article:{article_id}"}
+    if isinstance(instance, (Byline, TaggedArticle, Correction)):
+        publication_id = Article.objects.filter(pk=article_id).values_list(
+            "publication_id", flat=True).first()
+    if isinstance(instance, Byline):
+        keys |= {f"person:{instance.person_id}", f"sitemap:{publication_id}"}
+    elif isinstance(instance, TaggedArticle):
+        keys |= {f"tag:{instance.tag_id}", f"sitemap:{publication_id}"}
+    elif isinstance(instance, Correction):
+        keys.add(f"corrections:{publication_id}")
+    bump_on_commit(keys)
+
+
+def tags_changed(sender, instance, action, pk_set=None, **kwargs):
+    if action.startswith("post_") and isinstance(instance, Article):
+        bump_on_commit({f"article:{instance.pk}", f"sitemap:{instance.publication_id}",
+                        *(f"tag:{pk}" for pk in pk_set or ())})
+
+
+def tag_changed(sender, instance, **kwargs):
+    """A renamed tag: its page, every story showing its name (their pages carry it), and
+    the sitemaps listing tags."""
+    bump_on_commit({f"tag:{instance.pk}", "tags"})
+
+
+def person_changed(sender, instance, **kwargs):
+    person_id = instance.person_id if isinstance(instance, SocialLink) else instance.pk
+    bump_on_commit({f"person:{person_id}", "people"})  # "people": the authors sitemaps
+
+
+def section_changed(sender, instance, **kwargs):
+    bump_on_commit({f"section:{instance.pk}", f"layout:{instance.publication_id}",
+                    f"publication:{instance.publication_id}"})
+    transaction.on_commit(site.bump)  # the section menu
+
+
+def publication_changed(sender, instance, **kwargs):
+    bump_on_commit({f"layout:{instance.pk}", f"publication:{instance.pk}"})
+    transaction.on_commit(site.bump)  # which host is which masthead
+
+
+def image_changed(sender, instance, **kwargs):
+    keys = {f"article:{pk}" for pk in instance.lead_for.values_list("pk", flat=True)}
+    bump_on_commit(keys)
+
+
+def image_deleting(sender, instance, **kwargs):
+    """A picture taken out of the library: the stories it led lose it (the database sets
+    their lead image to empty, without saving them, so no other signal says so), and its
+    renditions are removed once the deletion commits. The uploaded original stays: a
+    story's text may show it."""
+    image_changed(sender, instance)
+    pk = instance.pk
+    transaction.on_commit(lambda: renditions.remove(pk))
+
+
+def connect():
+    post_save.connect(article_saved, sender=Article, dispatch_uid="inv-article-saved")
+    post_delete.connect(article_deleted, sender=Article, dispatch_uid="inv-article-deleted")
+    for signal in (post_save, post_delete):
+        for model in (Byline, Correction, RelatedItem, TaggedArticle):
+            signal.connect(part_changed, sender=model, dispatch_uid=f"inv-{model}-{signal}")
+        for model in (Person, SocialLink):
+            signal.connect(person_changed, sender=model, dispatch_uid=f"inv-{model}-{signal}")
+        signal.connect(section_changed, sender=Section, dispatch_uid=f"inv-section-{signal}")
+        signal.connect(tag_changed, sender=Tag, dispatch_uid=f"inv-tag-{signal}")
+        signal.connect(publication_changed, sender=Publication,
+                       dispatch_uid=f"inv-pub-{signal}")
+    post_save.connect(image_changed, sender=Image, dispatch_uid="inv-image")
+    pre_delete.connect(image_deleting, sender=Image, dispatch_uid="inv-image-deleting")
+    m2m_changed.connect(tags_changed, sender=TaggedArticle, dispatch_uid="inv-tags")

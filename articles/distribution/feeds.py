@@ -1,0 +1,305 @@
+"""RSS 2.0 and Atom feeds: the publication, each section, each tag and each author.
+
+Every feed starts from ``Article.objects.published()`` for the host's publication and is
+never cached on the server: each request answers from the database, and a repeat request
+whose ``ETag`` (or ``Last-Modified``) still matches gets ``304 Not Modified``. The ETag
+is a digest of what the feed shows (each item's id and last change, corrections
+included), so publishing, unpublishing, editing or correcting a story changes it at once.
+"""
+
+import hashlib
+import mimetypes
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.core.cache import cache
+from django.db.models import Max, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.feedgenerator import Enclosure
+from django.utils.html import escape, format_html, format_html_join
+from django.views.decorators.http import condition
+from taggit.models import Tag
+
+from articles.caching import pages as page_cache
+from articles.caching.pages import add_keys
+from articles.distribution.feedgenerators import NewsroomAtomFeed, NewsroomRssFeed
+from articles.distribution.metadata import plain_description
+from articles.models import Article, Byline, Correction, Section
+from articles.templatetags.newsroom import story_body
+from people.models import Person
+
+# However NEWSROOM_FEED_ITEMS is set, a feed never lists more than this.
+FEED_ITEMS_CAP = 200
+
+
+def feed_size():
+    return max(1, min(int(getattr(settings, "NEWSROOM_FEED_ITEMS", 50)), FEED_ITEMS_CAP))
+
+
+@dataclass
+class FeedScope:
+    """What one feed covers: a publication's stories, or those of a section/tag/author."""
+
+    publication: object
+    kind: str
+    key: str
+    title: str
+    description: str
+    link: str
+    articles: object  # a queryset built on Article.objects.published()
+    request: object = None
+    stamps: list = field(default_factory=list)
+
+    def window(self):
+        """The latest stories as (pk, last change), read cheaply for the ETag.
+
+        A story's last change is the latest of its edit, its publish time, the end of its
+        embargo and its newest correction.
+        """
+        if not self.stamps:
+            rows = list(
+                self.articles.order_by("-publish_at", "-pk").values_list(
+                    "pk", "modified_at", "publish_at", "embargo_until"
+                )[: feed_size()]
+            )
+            corrected = dict(
+                Correction.objects.filter(article_id__in=[row[0] for row in rows])
+                .values("article_id")
+                .annotate(latest=Max("created_at"))
+                .values_list("article_id", "latest")
+            )
+            now = timezone.now()
+            for pk, modified, published, embargo in rows:
+                times = [modified, published, embargo, corrected.get(pk)]
+                self.stamps.append((pk, min(max(t for t in times if t), now)))
+        return self.stamps
+
+    def last_modified(self):
+        # A story leaving the feed (unpublished, moved, retagged) was saved when it left,
+        # so the newest save of any story of the publication keeps Last-Modified honest.
+        latest_save = Article.objects.filter(publication=self.publication).aggregate(
+            latest=Max("modified_at")
+        )["latest"]
+        times = [t for _pk, t in self.window()] + [latest_save]
+        times = [t for t in times if t]
+        return min(max(times), timezone.now()) if times else None
+
+    def etag(self, flavour):
+        pub = self.publication
+        parts = [
+            flavour, self.request.scheme, self.request.get_host(),
+            self.kind, self.key, self.title, self.description,
+            pub.name, pub.tagline, pub.language, str(pub.logo),
+            *(f"{pk}:{t.isoformat()}" for pk, t in self.window()),
+            # Items also show authors' and tags' names and sections: a change to any of
+            # them moves one of these generations (articles/caching/invalidation.py).
+            *map(str, page_cache.current_generations(("people", "tags", f"layout:{pub.pk}"))),
+        ]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+    def items(self):
+        pks = [pk for pk, _t in self.window()]
+        return list(
+            Article.objects.filter(pk__in=pks)
+            .order_by("-publish_at", "-pk")
+            .select_related("section", "lead_image", "publication")
+            .prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("person")),
+                Prefetch("corrections", queryset=Correction.objects.all()),
+                "tags",
+            )
+        )
+
+
+def feed_scope(request, kind, slug=None):
+    """The scope for ``kind`` ("publication", "section", "tag" or "author"); 404 if unknown."""
+    publication = request.publication
+    if not publication:
+        raise Http404("No publication is configured.")
+    articles = Article.objects.published().for_publication(publication)
+    name, link, description = publication.name, reverse("articles:home"), publication.tagline
+    if kind == "section":
+        section = get_object_or_404(Section, publication=publication, slug=slug)
+        articles = articles.filter(section=section)
+        name, link = f"{section.name} · {publication.name}", section.get_absolute_url()
+        description = section.description or f"{section.name} stories from {publication.name}"
+    elif kind == "tag":
+        tag = get_object_or_404(Tag, slug=slug)
+        articles = articles.filter(tags=tag)
+        if not articles.exists():  # a tag only on drafts must not show that it exists
+            raise Http404("No published story has this tag.")
+        name, link = f"{tag.name} · {publication.name}", reverse("articles:tag", args=[tag.slug])
+        description = f"Stories about {tag.name} from {publication.name}"
+    elif kind == "author":
+        person = get_object_or_404(Person, slug=slug)
+        articles = articles.filter(pk__in=Byline.objects.filter(person=person).values("article_id"))
+        name, link = f"{person.full_name} · {publication.name}", person.get_absolute_url()
+        description = f"Stories by {person.full_name} in {publication.name}"
+    return FeedScope(
+        publication=publication, kind=kind, key=slug or "", title=name,
+        description=description or f"The latest from {publication.name}",
+        link=link, articles=articles, request=request,
+    )
+
+
+def image_media(request, image):
+    """The lead image as feeds describe it, or None when its file cannot be read."""
+    # An upload's file never changes under its name, so its size (a stat, or a request
+    # to object storage) is looked up once.
+    key = f"image-size:{image.pk}:{image.file.name}"
+    length = cache.get(key)
+    if length is None:
+        try:
+            length = image.file.size
+        except (OSError, ValueError):
+            return None
+        cache.set(key, length, None)
+    return {
+        "url": request.build_absolute_uri(image.file.url),
+        "type": mimetypes.guess_type(image.file.name)[0] or "image/jpeg",
+        "length": length,
+        "width": image.width,
+        "height": image.height,
+        "title": image.alt_text,
+        "credit": image.credit,
+    }
+
+
+class StoryFeed(Feed):
+    """One class serves all feeds; ``kind`` and ``feed_type`` are set per URL."""
+
+    def __init__(self, kind="publication", atom=False):
+        self.kind = kind
+        self.feed_type = NewsroomAtomFeed if atom else NewsroomRssFeed
+
+    def __call__(self, request, slug=None):
+        scope = self.get_object(request, slug)
+        flavour = self.feed_type.__name__
+
+        @condition(
+            etag_func=lambda request: scope.etag(flavour),
+            last_modified_func=lambda request: scope.last_modified(),
+        )
+        def render(request):
+            feedgen = self.get_feed(scope, request)
+            response = HttpResponse(content_type=feedgen.content_type)
+            feedgen.write(response, "utf-8")
+            return response
+
+        response = render(request)
+        # Readers and proxies may keep a copy but must ask again every time.
+        patch_cache_control(response, max_age=0, must_revalidate=True)
+        # The page cache keeps the feed until one of its stories changes or a story joins
+        # or leaves the publication (articles/caching/pages.py). Items name their authors and
+        # tags: renaming any person or tag ("people", "tags") refreshes feeds too.
+        add_keys(request, f"publication:{scope.publication.pk}",
+                 f"layout:{scope.publication.pk}", "people", "tags",
+                 *(f"article:{pk}" for pk, _t in scope.window()))
+        return response
+
+    def get_object(self, request, slug=None):
+        return feed_scope(request, self.kind, slug)
+
+    # The channel.
+    def title(self, scope):
+        return scope.title
+
+    def link(self, scope):
+        return scope.link
+
+    def description(self, scope):
+        return scope.description
+
+    def subtitle(self, scope):
+        return scope.description
+
+    def feed_url(self, scope):
+        return scope.request.path
+
+    def get_feed(self, scope, request):
+        feed = super().get_feed(scope, request)
+        # Django reads the language from a class attribute; each masthead has its own.
+        feed.feed["language"] = scope.publication.language
+        return feed
+
+    def author_name(self, scope):
+        return scope.publication.name
+
+    def feed_copyright(self, scope):
+        return f"© {timezone.localdate().year} {scope.publication.name}"
+
+    def feed_extra_kwargs(self, scope):
+        logo = scope.publication.logo
+        return {"logo_url": scope.request.build_absolute_uri(logo.url) if logo else None}
+
+    def items(self, scope):
+        items = scope.items()
+        for item in items:
+            item.feed_request = scope.request
+        return items
+
+    # Each story.
+    def item_title(self, item):
+        # RSS readers treat a title as HTML, so markup in a headline is escaped for them
+        # (Django's default); an Atom title is declared plain text.
+        return item.headline if self.feed_type is NewsroomAtomFeed else escape(item.headline)
+
+    def item_description(self, item):
+        # Both formats read the description as HTML: plain text is escaped for them.
+        return escape(plain_description(item))
+
+    def item_guid(self, item):
+        # The address can change (a corrected slug); the guid never does.
+        host = item.publication.domain or item.feed_request.get_host().split(":")[0]
+        day = (item.first_published_at or item.publish_at).date().isoformat()
+        return f"tag:{host},{day}:article:{item.pk}"
+
+    def item_guid_is_permalink(self, item):
+        return False
+
+    def item_pubdate(self, item):
+        return item.publish_at
+
+    def item_updateddate(self, item):
+        times = [item.modified_at, item.publish_at, item.embargo_until]
+        times += [c.created_at for c in item.corrections.all()]
+        return min(max(t for t in times if t), timezone.now())
+
+    def item_categories(self, item):
+        return ([item.section.name] if item.section else []) + [t.name for t in item.tags.all()]
+
+    def item_enclosures(self, item):
+        media = self._media(item)
+        if not media:
+            return []
+        return [Enclosure(media["url"], str(media["length"]), media["type"])]
+
+    def _media(self, item):
+        if not item.lead_image:
+            return None
+        if not hasattr(item, "_feed_media"):
+            item._feed_media = image_media(item.feed_request, item.lead_image)
+        return item._feed_media
+
+    def item_extra_kwargs(self, item):
+        request = item.feed_request
+        corrections = format_html_join(
+            "", '<p class="correction"><strong>{}:</strong> {}</p>',
+            ((c.get_kind_display(), c.text) for c in item.corrections.all()),
+        )
+        content = story_body(item)
+        if corrections:
+            content = format_html("{}{}", content, corrections)
+        return {
+            "authors": [
+                (p.full_name, request.build_absolute_uri(p.get_absolute_url()))
+                for p in item.authors()
+            ],
+            "content_html": str(content),
+            "media": self._media(item),
+        }

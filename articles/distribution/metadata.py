@@ -1,0 +1,195 @@
+"""Structured data for search engines and social networks, as plain dicts.
+
+The template tags in ``templatetags/distribution.py`` turn these into JSON-LD
+``<script>`` blocks; ``includes/meta/*.html`` add OpenGraph and Twitter tags. Every URL
+is absolute on the host the request came in on, so each masthead speaks for its own domain.
+"""
+
+import html
+import json
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import strip_tags
+from django.utils.module_loading import import_string
+from django.utils.text import Truncator
+
+from newsroom import renditions
+
+SCHEMA = "https://schema.org"
+# <, > and & become \u escapes, so no string in the data can close the <script>.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def to_script_json(data):
+    """JSON for a <script type="application/ld+json"> block; safe for any headline."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+
+def original_image_only(image, request):
+    """The default image variants: the original file, whatever its shape.
+
+    Replace it with ``NEWSROOM_IMAGE_VARIANTS`` (a dotted path to a function taking
+    ``(image, request)``) once renditions exist, returning one dict per crop, e.g. one
+    each for 16x9, 4x3 and 1x1, with ``url``, ``width`` and ``height``.
+    """
+    return [{"url": request.build_absolute_uri(image.file.url),
+             "width": image.width, "height": image.height}]
+
+
+def rendition_variants(image, request):
+    """The largest stored rendition of each shape: the picture as framed, and its 3:2 crop
+    around the focal point. Only fixed renditions are listed, never the uploaded original,
+    whose metadata and size are not for sharing."""
+    variants = []
+    for kind in ("full", "crop"):
+        sizes = renditions.renditions(image, kind)
+        if sizes:
+            largest = sizes[-1]
+            variants.append({"url": request.build_absolute_uri(largest.url),
+                             "width": largest.width, "height": largest.height})
+    return variants or original_image_only(image, request)
+
+
+def image_variants(image, request):
+    if not image:
+        return []
+    path = getattr(settings, "NEWSROOM_IMAGE_VARIANTS", "articles.distribution.metadata.rendition_variants")
+    return import_string(path)(image, request)
+
+
+def image_object(variant, image):
+    return {"@type": "ImageObject", "url": variant["url"], "width": variant["width"],
+            "height": variant["height"], "caption": image.caption or image.alt_text}
+
+
+def organization(publication, request):
+    org = {"@type": "NewsMediaOrganization", "name": publication.name,
+           "url": request.build_absolute_uri(reverse("articles:home"))}
+    if publication.logo:
+        org["logo"] = {"@type": "ImageObject",
+                       "url": request.build_absolute_uri(publication.logo.url)}
+    return org
+
+
+def person_object(person, request):
+    return {"@type": "Person", "name": person.full_name,
+            "url": request.build_absolute_uri(person.get_absolute_url())}
+
+
+def plain_description(article):
+    """The description as plain text: the SEO description, the summary, or the body's
+    opening words with tags removed and entities (&amp;) turned back into characters."""
+    text = article.seo_description or article.summary
+    return text or Truncator(html.unescape(strip_tags(article.body))).words(30)
+
+
+def canonical_url(article, request):
+    return article.canonical_url or request.build_absolute_uri(article.get_absolute_url())
+
+
+def modified_time(article):
+    """When the story last changed for readers: an update or a correction, else publication."""
+    times = [article.publish_at, article.updated_at]
+    times += [c.created_at for c in article.corrections.all()]
+    return max((t for t in times if t), default=article.modified_at)
+
+
+def news_article(article, request):
+    """NewsArticle and BreadcrumbList for a story page."""
+    publication = article.publication
+    url = canonical_url(article, request)
+    image = article.lead_image
+    data = {
+        "@context": SCHEMA,
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "description": plain_description(article),
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "dateModified": modified_time(article).isoformat(),
+        "author": [person_object(p, request) for p in article.authors()],
+        "publisher": organization(publication, request),
+        "inLanguage": publication.language,
+        "keywords": [tag.name for tag in article.tags.all()],
+        "image": [image_object(v, image) for v in image_variants(image, request)],
+    }
+    if article.publish_at:  # a preview of a draft has none yet
+        data["datePublished"] = article.publish_at.isoformat()
+    if article.section:
+        data["articleSection"] = article.section.name
+    if article.dateline:
+        data["dateline"] = article.dateline
+    corrections = [
+        {"@type": "CorrectionComment", "text": c.text, "datePublished": c.created_at.isoformat()}
+        for c in article.corrections.all()
+    ]
+    if corrections:
+        data["correction"] = corrections
+    crumbs = [(publication.name, request.build_absolute_uri(reverse("articles:home")))]
+    if article.section:
+        crumbs.append(
+            (article.section.name, request.build_absolute_uri(article.section.get_absolute_url()))
+        )
+    crumbs.append((article.headline, url))
+    breadcrumbs = {
+        "@context": SCHEMA,
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": n, "name": name, "item": link}
+            for n, (name, link) in enumerate(crumbs, start=1)
+        ],
+    }
+    return [data, breadcrumbs]
+
+
+def profile_page(person, request):
+    """ProfilePage for an author page, with the Person as its main entity."""
+    entity = person_object(person, request)
+    if person.job_title:
+        entity["jobTitle"] = person.job_title
+    if person.short_bio:
+        entity["description"] = person.short_bio
+    if person.photo:
+        entity["image"] = request.build_absolute_uri(person.photo.url)
+    same_as = [link.url for link in person.social_links.all()]
+    if same_as:
+        entity["sameAs"] = same_as
+    return {
+        "@context": SCHEMA,
+        "@type": "ProfilePage",
+        "url": entity["url"],
+        "dateModified": person.updated_at.isoformat(),
+        "mainEntity": entity,
+    }
+
+
+def search_path():
+    # The reading site's search page, at /search/?q= until it has a named route.
+    try:
+        return reverse("articles:search")
+    except NoReverseMatch:
+        return "/search/"
+
+
+def website(publication, request):
+    """WebSite with a SearchAction, for the home page."""
+    home = request.build_absolute_uri(reverse("articles:home"))
+    search = request.build_absolute_uri(search_path())
+    data = {
+        "@context": SCHEMA,
+        "@type": "WebSite",
+        "name": publication.name,
+        "url": home,
+        "inLanguage": publication.language,
+        "publisher": organization(publication, request),
+        "potentialAction": {
+            "@type": "SearchAction",
+            # The engine fills in {search_term_string}.
+            "target": {"@type": "EntryPoint", "urlTemplate": f"{search}?q={{search_term_string}}"},
+            "query-input": "required name=search_term_string",
+        },
+    }
+    if publication.tagline:
+        data["description"] = publication.tagline
+    return data

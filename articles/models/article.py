@@ -1,0 +1,701 @@
+"""The newsroom's content: publications, sections, images, articles and what hangs off them.
+
+"Public" is defined once, in ``ArticleQuerySet.published()``: every page, feed, sitemap,
+search and related-story list starts from it.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator, slugify
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from articles.sanitize import sanitize_html
+from newsroom import renditions
+from newsroom.images import ValidatedImageField
+from people.models import Person
+
+SLUG_MAX_LENGTH = 120
+# The fields the stored search document is made of (see articles/reading/search.py).
+SEARCH_FIELDS = {"headline", "dek", "summary", "body"}
+
+
+def unique_slug(text, taken, *, max_length=SLUG_MAX_LENGTH, fallback="story"):
+    """Slugify ``text`` and add -2, -3, … until ``taken(slug)`` is False.
+
+    Accented Latin letters fold to ASCII ("Café" -> "cafe"); a headline with no Latin
+    letters at all (Greek, Cyrillic, Arabic, CJK) keeps its own script instead of
+    becoming empty.
+    """
+    base = slugify(text) or slugify(text, allow_unicode=True) or fallback
+    base = Truncator(base.replace("-", " ")).chars(max_length - 6, truncate="")
+    base = slugify(base, allow_unicode=True).strip("-") or fallback
+    slug, n = base, 2
+    while taken(slug):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Publication(models.Model):
+    """A masthead. A network has several; a single-publication install has one."""
+
+    name = models.CharField(max_length=120, help_text="e.g. The Harbor Herald")
+    slug = models.SlugField(max_length=60, unique=True)
+    domain = models.CharField(
+        max_length=253, blank=True,
+        help_text="The host readers use, without scheme or port, e.g. harborherald.com. "
+        "Requests for an unknown host get the default publication.",
+    )
+    tagline = models.CharField(max_length=200, blank=True)
+    logo = ValidatedImageField(upload_to="publications/", blank=True)
+    language = models.CharField(
+        max_length=10, default="en", help_text="Language code for feeds and pages, e.g. en."
+    )
+    accent_color = models.CharField(
+        "accent colour", max_length=7, default="#1d3557",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d3557.")],
+    )
+    is_default = models.BooleanField(
+        "default publication", default=False,
+        help_text="Served for any host that matches no publication's domain.",
+    )
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"], condition=~Q(domain=""), name="unique_publication_domain"
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True),
+                name="one_default_publication",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:home")
+
+    @classmethod
+    def for_host(cls, host):
+        """The publication serving ``host``: its own, else the default, else the first."""
+        host = (host or "").split(":")[0].lower()
+        return (
+            cls.objects.annotate(
+                host_match=models.Case(
+                    models.When(domain__iexact=host, then=0), default=1,
+                    output_field=models.IntegerField(),
+                )
+            )
+            .order_by("host_match", "-is_default", "pk")
+            .first()
+        )
+
+
+class Section(models.Model):
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="sections")
+    name = models.CharField(max_length=80, help_text="e.g. Politics")
+    slug = models.SlugField(max_length=80)
+    description = models.TextField(blank=True, help_text="Shown at the top of the section page.")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+
+    class Meta:
+        ordering = ["publication", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "slug"], name="unique_section_slug")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.publication})" if self.publication_id else self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class Image(models.Model):
+    """A picture in the library, reusable across stories."""
+
+    file = ValidatedImageField(
+        upload_to="images/%Y/%m/", width_field="width", height_field="height",
+        help_text="JPEG, PNG, WebP or GIF; at most 20 MB and 40 megapixels.",
+    )
+    alt_text = models.CharField(
+        "alt text", max_length=300,
+        help_text="What the picture shows, for readers who cannot see it, e.g. “Firefighters "
+        "carry hoses up the stairs of a burning warehouse.”",
+    )
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text="e.g. Lena Park for The Herald")
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    focal_x = models.FloatField(
+        "focal point (x)", default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 is the left edge, 1 the right; crops keep this point in view.",
+    )
+    focal_y = models.FloatField(
+        "focal point (y)", default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 is the top edge, 1 the bottom.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return Truncator(self.alt_text).chars(60)
+
+    def save(self, *args, **kwargs):
+        # The fixed-size renditions readers get are derived files, kept in step here.
+        super().save(*args, **kwargs)
+        renditions.generate(self)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """What readers may see: published, publish time reached, no embargo in force."""
+        now = at or timezone.now()
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now).filter(
+            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now)
+        )
+
+    def scheduled(self, *, at=None):
+        """Approved for publication at a time still to come."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
+
+    def next_public_change(self, *, publication_id, at=None):
+        """When the next scheduled story or embargo of a publication goes live, or None."""
+        now = at or timezone.now()
+        mine = self.filter(publication_id=publication_id, status=Article.Status.PUBLISHED)
+        times = [
+            mine.filter(publish_at__gt=now).aggregate(t=models.Min("publish_at"))["t"],
+            mine.filter(embargo_until__gt=now).aggregate(t=models.Min("embargo_until"))["t"],
+        ]
+        times = [t for t in times if t]
+        return min(times) if times else None
+
+    def refresh_search_documents(self):
+        """Recompute the stored search document of these stories (PostgreSQL only)."""
+        from django.db import connection
+
+        from articles.reading.search import Document
+
+        if connection.vendor != "postgresql":
+            return 0
+        return self.update(search_document=Document())
+
+    def for_publication(self, publication):
+        return self.filter(publication=publication)
+
+    def for_cards(self):
+        """What a list of story cards needs up front: the section (lists show its name) and
+        the publication. Pictures and bylines are loaded by ``articles.caching.cards`` only for the
+        cards that are not in the cache."""
+        return self.select_related("section", "publication")
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # The stored search document is as long as the story and only search reads it,
+        # in SQL: no page loads it.
+        return super().get_queryset().defer("search_document")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        RETURNED = "returned", "Returned to reporter"
+        PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.PROTECT, related_name="articles"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles", null=True, blank=True
+    )
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=SLUG_MAX_LENGTH, blank=True, allow_unicode=True,
+        help_text="The story's address. Left blank, it is made from the headline; "
+        "change it only before publishing.",
+    )
+    kicker = models.CharField(
+        max_length=60, blank=True, help_text="A short label above the headline, e.g. Analysis."
+    )
+    dek = models.CharField(
+        max_length=300, blank=True, help_text="The subheadline under the headline."
+    )
+    dateline = models.CharField(
+        max_length=80, blank=True,
+        help_text="Where the story was reported, e.g. Washington. Shown as “WASHINGTON —” "
+        "at the start of the story.",
+    )
+    body = models.TextField(
+        blank=True, help_text="Cleaned on save: scripts, styles and unknown markup are removed."
+    )
+    summary = models.TextField(
+        max_length=500, blank=True,
+        help_text="One or two sentences for lists, feeds and search results.",
+    )
+    lead_image = models.ForeignKey(
+        Image, on_delete=models.SET_NULL, null=True, blank=True, related_name="lead_for"
+    )
+    tags = TaggableManager(
+        blank=True, through="TaggedArticle",
+        help_text="Comma-separated, e.g. transit, city budget.",
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        "publish time", null=True, blank=True,
+        help_text="A published story goes live at this time; a future time schedules it.",
+    )
+    embargo_until = models.DateTimeField(
+        "embargo until", null=True, blank=True,
+        help_text="Hidden everywhere until this time, even when published.",
+    )
+    first_published_at = models.DateTimeField(
+        "first published", null=True, blank=True, editable=False
+    )
+    updated_at = models.DateTimeField(
+        "updated", null=True, blank=True,
+        help_text="The “Updated” time readers see, for a substantive change.",
+    )
+    featured = models.BooleanField(default=False, help_text="Eligible for the home page lead.")
+    priority = models.SmallIntegerField(
+        default=0, help_text="Higher comes first among featured stories."
+    )
+    seo_title = models.CharField(
+        "SEO title", max_length=70, blank=True, help_text="For search engines; the headline if blank."
+    )
+    seo_description = models.CharField(
+        "SEO description", max_length=160, blank=True, help_text="The summary if blank."
+    )
+    canonical_url = models.URLField(
+        "canonical URL", blank=True,
+        help_text="Only for a story first published elsewhere: its original address.",
+    )
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Goes up on every save; detects edit conflicts."
+    )
+    # The weighted full-text document search reads (PostgreSQL; empty elsewhere), kept in
+    # step by save() so ranking never re-parses story bodies (see articles/reading/search.py).
+    search_document = SearchVectorField(null=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="articles_created", editable=False,
+    )
+    review_note = models.TextField(
+        "editor's note", blank=True, editable=False,
+        help_text="The note an editor left when returning the story to its reporter.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleManager()
+
+    class Meta:
+        ordering = ["-publish_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "slug"], name="unique_article_slug")
+        ]
+        # Editorial powers beyond add/change/delete; ``articles.editorial.workflow`` checks them.
+        permissions = [
+            ("edit_any_article", "Can edit other people's and published stories"),
+            ("return_article", "Can return a story to its reporter"),
+            ("publish_article", "Can approve, schedule and publish stories"),
+            ("unpublish_article", "Can unpublish stories"),
+            ("feature_article", "Can feature stories"),
+            ("lift_embargo", "Can lift an embargo early"),
+        ]
+        indexes = [
+            # Newest first, ties broken by id, straight from the index: a listing reads its
+            # 20 rows without sorting the publication's whole archive. The embargo rides
+            # along (PostgreSQL's INCLUDE), so whether a story is public is answered from
+            # the index alone: a list that walks past many stories (an author's, a tag's,
+            # the newest search matches) need not visit each one's row.
+            models.Index(fields=["publication", "status", "-publish_at", "-id"],
+                         include=["embargo_until"], name="article_listing_idx"),
+            models.Index(fields=["section", "status", "-publish_at", "-id"],
+                         include=["embargo_until"], name="article_section_list_idx"),
+            # Feeds' Last-Modified: the publication's latest save, read from the index.
+            models.Index(fields=["publication", "modified_at"], name="article_modified_idx"),
+            # The few embargoed stories: the Google News sitemap's stories whose embargo
+            # lifted lately, and the next embargo to lift, without walking the archive.
+            models.Index(fields=["embargo_until"], condition=Q(embargo_until__isnull=False),
+                         name="article_embargo_idx"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    # Recomputed from the other fields, so not part of an export.
+    DERIVED_FIELDS = ("search_document",)
+
+    # What decides where a story appears for readers (see articles/caching/invalidation.py).
+    PLACEMENT_FIELDS = ("status", "publish_at", "embargo_until", "section_id",
+                        "publication_id", "featured", "priority")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # Remember where the story stood as loaded: a save that moves it must refresh the
+        # pages it leaves as well as those it joins.
+        article._loaded_placement = article.placement()
+        return article
+
+    def placement(self):
+        return {f: self.__dict__.get(f) for f in self.PLACEMENT_FIELDS}
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        if self.status == self.Status.PUBLISHED and self.publish_at and not self.first_published_at:
+            self.first_published_at = self.publish_at
+        if self.pk:
+            self.version += 1
+        if self.slug:
+            super().save(*args, **kwargs)
+            return self._refresh_search_document(kwargs.get("update_fields"))
+        # Two stories with the same headline (or two editors saving at once) must end
+        # with different slugs, never an IntegrityError.
+        for _attempt in range(5):
+            self.slug = self.free_slug()
+            try:
+                with transaction.atomic():
+                    super().save(*args, **kwargs)
+                return self._refresh_search_document(kwargs.get("update_fields"))
+            except IntegrityError:
+                if not self._slug_taken(self.slug):
+                    raise
+        raise IntegrityError("Could not find a free slug for this headline.")
+
+    def _refresh_search_document(self, update_fields=None):
+        # A workflow step saves only status and times: no need to parse the story again.
+        if update_fields is None or SEARCH_FIELDS.intersection(update_fields):
+            Article.objects.filter(pk=self.pk).refresh_search_documents()
+
+    def _slug_taken(self, slug):
+        return (
+            Article.objects.filter(publication_id=self.publication_id, slug=slug)
+            .exclude(pk=self.pk)
+            .exists()
+        )
+
+    def free_slug(self):
+        return unique_slug(self.headline, self._slug_taken)
+
+    def clean(self):
+        if self.section_id and self.publication_id and self.section.publication_id != self.publication_id:
+            raise ValidationError({"section": "Choose a section of this story's publication."})
+
+    def get_absolute_url(self):
+        day = timezone.localtime(self.publish_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+        )
+
+    @property
+    def is_public(self):
+        now = timezone.now()
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= now
+            and (self.embargo_until is None or self.embargo_until <= now)
+        )
+
+    @property
+    def status_string(self):
+        """Status as editors speak of it: a published story with a future time is scheduled."""
+        if self.status == self.Status.PUBLISHED and self.publish_at and self.publish_at > timezone.now():
+            return "Scheduled"
+        if self.status == self.Status.PUBLISHED and self.embargo_until and self.embargo_until > timezone.now():
+            return "Embargoed"
+        return self.get_status_display()
+
+    @property
+    def dateline_display(self):
+        return f"{self.dateline.strip().upper()} —" if self.dateline.strip() else ""
+
+    @property
+    def display_title(self):
+        return self.seo_title or self.headline
+
+    @property
+    def description(self):
+        return self.seo_description or self.summary or Truncator(strip_tags(self.body)).words(30)
+
+    def authors(self):
+        """People credited as authors, in byline order (uses prefetched bylines)."""
+        return [b.person for b in self.bylines.all() if b.role == Byline.Role.AUTHOR]
+
+    def credits(self):
+        """Non-author credits grouped by role, e.g. [("Photos by", [Person, …])]."""
+        groups = {}
+        for byline in self.bylines.all():
+            if byline.role != Byline.Role.AUTHOR:
+                groups.setdefault(byline.role, []).append(byline.person)
+        return [(Byline.Role(role).credit_label, people) for role, people in groups.items()]
+
+
+class TaggedArticle(TaggedItemBase):
+    """Article ↔ tag, with a real foreign key.
+
+    taggit's default generic relation stores the article id in an integer column that
+    PostgreSQL must cast to join on our bigint keys, which defeats every index; a direct
+    foreign key keeps tag pages fast on a large archive.
+    """
+
+    content_object = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+    class Meta:
+        verbose_name = "tag on an article"
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")
+        ]
+
+
+class Byline(models.Model):
+    class Role(models.TextChoices):
+        AUTHOR = "author", "Author"
+        CONTRIBUTOR = "contributor", "Contributor"
+        PHOTOGRAPHER = "photographer", "Photographer"
+        ILLUSTRATOR = "illustrator", "Illustrator"
+        VIDEOGRAPHER = "videographer", "Videographer"
+
+        @property
+        def credit_label(self):
+            return {
+                "author": "By",
+                "contributor": "Additional reporting by",
+                "photographer": "Photos by",
+                "illustrator": "Illustrations by",
+                "videographer": "Video by",
+            }[self.value]
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="bylines")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AUTHOR)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "person", "role"], name="unique_byline_per_role"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()})"
+
+
+class RelatedItem(models.Model):
+    """A curated "In Other News" entry: another story of ours, or a link elsewhere."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_items")
+    target = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name="our story",
+    )
+    url = models.URLField("external link", blank=True)
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Required for an external link; "
+        "for our own story, the headline is used if blank.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.display_title
+
+    def clean(self):
+        if bool(self.target_id) == bool(self.url):
+            raise ValidationError("Choose one of our stories or give an external link, not both.")
+        if self.url and not self.title:
+            raise ValidationError({"title": "An external link needs a title."})
+        if self.target_id and self.target_id == self.article_id:
+            raise ValidationError({"target": "A story cannot be related to itself."})
+
+    @property
+    def display_title(self):
+        return self.title or (self.target.headline if self.target_id else self.url)
+
+    @property
+    def href(self):
+        return self.target.get_absolute_url() if self.target_id else self.url
+
+
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+        CLARIFICATION = "clarification", "Clarification"
+        EDITORS_NOTE = "editors_note", "Editor’s note"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(
+        help_text="Shown to readers, e.g. “An earlier version of this story misstated the "
+        "year the bridge opened. It opened in 1998.”"
+    )
+    created_at = models.DateTimeField("time", default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {Truncator(self.text).chars(50)}"
+
+
+class Revision(models.Model):
+    """A snapshot of a story's editorial content, recorded on every save.
+
+    ``data`` holds the fields editors change (see ``articles.editorial.revisions``), bylines, tags
+    and related items, so any two revisions can be compared and any one restored.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(help_text="1 for the first save, then 2, 3, …")
+    article_version = models.PositiveIntegerField(
+        help_text="The story's version counter when this revision was recorded."
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="article_revisions",
+    )
+    comment = models.CharField(max_length=300, blank=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="unique_revision_number")
+        ]
+
+    def __str__(self):
+        return f"Revision {self.number} of “{self.article}”"
+
+
+class EditingSession(models.Model):
+    """Who has a story open in the admin right now (refreshed while the page is open).
+
+    Kept in the database, not a per-process cache, so every server sees every editor.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editing_sessions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="unique_editing_session")
+        ]
+
+    def __str__(self):
+        return f"{self.user} editing {self.article_id}"
+
+
+class PreviewLink(models.Model):
+    """A share link for an unpublished story: signed, expiring and revocable.
+
+    The address carries a signed token naming this row; the row is what makes a link
+    revocable (``revoked_at``) and gives it an expiry an editor can see.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Preview of “{self.article}” until {self.expires_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class PublicationEvent(models.Model):
+    """One "this story went live" moment, whose side effects must run exactly once.
+
+    The workflow adds a row when it publishes or schedules a story; the
+    ``run_publication_events`` command claims due rows with SELECT … FOR UPDATE SKIP
+    LOCKED, so two runners at once never handle the same row twice. The unique
+    constraint keeps one row per story and go-live time.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="publication_events"
+    )
+    due_at = models.DateTimeField(db_index=True, help_text="When the story becomes public.")
+    created_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True, help_text="done or skipped")
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "due_at"], name="unique_publication_event")
+        ]
+
+    def __str__(self):
+        return f"“{self.article}” goes live {self.due_at:%Y-%m-%d %H:%M} UTC"
+
+
+class ImportedItem(models.Model):
+    """Remembers what an import made from an outside record (a WordPress post, author or
+    attachment), so running the same import again updates instead of duplicating."""
+
+    source = models.CharField(max_length=20, help_text="e.g. wordpress")
+    kind = models.CharField(max_length=20, help_text="e.g. post, author, attachment")
+    key = models.CharField(
+        max_length=300, help_text="The record's identity at the source, e.g. its GUID."
+    )
+    fingerprint = models.CharField(
+        max_length=40, blank=True,
+        help_text="A digest of the source record as last imported: the same digest next time "
+        "means there is nothing to update.",
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="+")
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind", "key"], name="unique_imported_item")
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.kind} {self.key}"

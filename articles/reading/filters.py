@@ -1,0 +1,76 @@
+"""Filters for story listings (django-filter).
+
+A FilterSet filters whatever queryset its view hands it, and every public view hands it
+``Article.objects.published()`` for this publication: no filter value can reach a draft.
+A value that names nothing (an unknown section, a malformed date) fails validation and is
+ignored, with the reason shown next to the field.
+"""
+
+from datetime import date
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from articles.models import Article, Byline, Section
+from people.models import Person
+
+
+def publication_sections(request):
+    return Section.objects.filter(publication=request.publication).select_related("publication")
+
+
+def publication_authors(request):
+    """People with a public byline on this publication."""
+    public = Byline.objects.filter(
+        person=OuterRef("pk"),
+        article__in=Article.objects.published().for_publication(request.publication),
+    )
+    return Person.objects.filter(Exists(public))
+
+
+class DateInput(forms.DateInput):
+    """A date picker; a value that is no date stays visible as text, as it was typed."""
+
+    input_type = "date"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        typed = context["widget"]["value"]
+        if typed:
+            try:
+                date.fromisoformat(str(typed))
+            except ValueError:
+                context["widget"]["type"] = "text"
+        return context
+
+
+class ArticleFilter(django_filters.FilterSet):
+    section = django_filters.ModelChoiceFilter(
+        queryset=publication_sections, to_field_name="slug", empty_label="All sections",
+    )
+    tag = django_filters.CharFilter(
+        method="filter_tag", label="Topic",
+        help_text="A topic's short name, e.g. city-budget.", max_length=100,
+    )
+    author = django_filters.ModelChoiceFilter(
+        queryset=publication_authors, to_field_name="slug", method="filter_author",
+        empty_label="All authors",
+    )
+    after = django_filters.DateFilter(
+        field_name="publish_at", lookup_expr="date__gte", label="From", widget=DateInput,
+    )
+    before = django_filters.DateFilter(
+        field_name="publish_at", lookup_expr="date__lte", label="To", widget=DateInput,
+    )
+
+    class Meta:
+        model = Article
+        fields = ["section", "tag", "author", "after", "before"]
+
+    def filter_tag(self, queryset, name, value):
+        return queryset.filter(tags__slug=value.strip().lower()) if value.strip() else queryset
+
+    def filter_author(self, queryset, name, value):
+        # A subquery rather than a join: a story with two bylines is listed once.
+        return queryset.filter(pk__in=Byline.objects.filter(person=value).values("article_id"))
