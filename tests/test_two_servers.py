@@ -2,13 +2,8 @@
 through one is on the other's pages at once, though both cache whole pages."""
 
 import http.cookiejar
-import os
 import re
-import signal
-import socket
 import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -17,6 +12,7 @@ import pytest
 from django.db import connection
 
 from .factories import ArticleFactory, BylineFactory, SectionFactory, UserFactory
+from .servers import Gunicorn, database_url_of
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -25,50 +21,18 @@ PASSWORD = "correct horse battery"
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def servers(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("two servers share a database server: this runs in the PostgreSQL pass")
-    settings_dict = connection.settings_dict
-    database_url = (f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:"
-                    f"{settings_dict['PORT']}/{settings_dict['NAME']}")
     subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=True,
                    stdout=subprocess.DEVNULL)
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "NEWSROOM_PAGE_CACHE": "true",
-        "NEWSROOM_VAR_DIR": str(ROOT / "var"), "MEDIA_ROOT": str(tmp_path / "media"),
-    }
-    procs, urls = [], []
-    for _ in range(2):
-        port = free_port()
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}",
-             "--workers", "1", "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True))
-        urls.append(f"http://127.0.0.1:{port}")
+    env = {"DATABASE_URL": database_url_of(connection), "REDIS_URL": REDIS_URL,
+           "NEWSROOM_PAGE_CACHE": "true", "MEDIA_ROOT": str(tmp_path / "media")}
     try:
-        for url in urls:
-            deadline = time.time() + 30
-            while True:
-                try:
-                    urllib.request.urlopen(url + "/robots.txt", timeout=2)
-                    break
-                except OSError:
-                    if time.time() > deadline:
-                        raise
-                    time.sleep(0.2)
-        yield urls
+        with Gunicorn(env) as one, Gunicorn(env) as two:
+            yield [one.url, two.url]
     finally:
-        for proc in procs:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
         subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=False,
                        stdout=subprocess.DEVNULL)
 

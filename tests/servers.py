@@ -1,0 +1,157 @@
+"""Real servers for tests: gunicorn, a Redis of the test's own and nginx, on 127.0.0.1.
+
+What a reader or a proxy meets is bytes on a socket, decoded by a WSGI server, not Django's
+test client; a fault is a process really stopped or frozen. These helpers start each server
+on a free port, wait until it answers, and stop it (and everything it started) afterwards.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port, *, timeout=30, proc=None):
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server on port {port} exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def database_url_of(connection):
+    """The address of the test database, for a server in another process (PostgreSQL only:
+    SQLite's test database lives in the test process's memory)."""
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+def _stop(proc, timeout=30):
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGCONT)  # a frozen server cannot stop otherwise
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=timeout)
+
+
+class Gunicorn:
+    """``newsroom.wsgi`` served by gunicorn, as ``make run`` and production serve it."""
+
+    def __init__(self, env=None, *, workers=1, worker_class="sync", threads=1, args=(),
+                 var_dir=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            "NEWSROOM_VAR_DIR": str(var_dir or ROOT / "var"),
+            **(env or {}),
+        }
+        self.args = [sys.executable, "-m", "gunicorn", "newsroom.wsgi",
+                     "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+                     "--worker-class", worker_class, "--threads", str(threads),
+                     "--log-level", "warning", *args]
+        self.proc = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.args, cwd=ROOT, env=self.env, start_new_session=True)
+        wait_for_port(self.port, proc=self.proc)
+        return self
+
+    def __exit__(self, *exc):
+        _stop(self.proc)
+
+    def get(self, path, *, headers=None, timeout=10):
+        """(status, headers, body bytes); an HTTP error status is returned, not raised."""
+        request = urllib.request.Request(self.url + path, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+
+class Redis:
+    """A Redis of the test's own on a free port, which the test may stop or freeze."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL, start_new_session=True)
+        wait_for_port(self.port, proc=self.proc)
+        return self
+
+    def stop(self):
+        _stop(self.proc)
+
+    def freeze(self):
+        """SIGSTOP: the port still accepts connections, but nothing is ever answered."""
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self):
+        os.killpg(self.proc.pid, signal.SIGCONT)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+class Nginx:
+    """Debian's nginx in the foreground, with a configuration the test writes."""
+
+    def __init__(self, config):
+        self.prefix = Path(tempfile.mkdtemp(prefix="newsroom-nginx-"))
+        (self.prefix / "logs").mkdir()
+        self.conf = self.prefix / "nginx.conf"
+        self.conf.write_text(config)
+        self.proc = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            [NGINX, "-p", str(self.prefix), "-c", str(self.conf), "-g", "daemon off;"],
+            start_new_session=True)
+        return self
+
+    def wait_for(self, port):
+        wait_for_port(port, proc=self.proc)
+        return self
+
+    def __exit__(self, *exc):
+        _stop(self.proc)
+        shutil.rmtree(self.prefix, ignore_errors=True)
