@@ -1,4 +1,5 @@
-# Newsroom: `make run` serves the demo newsroom, `make test` runs every test.
+# Newsroom: `make run` serves the demo newsroom, `make test` runs every test,
+# `make test-fast` is the developer's loop (SQLite; no browser, HTML checker or demo build).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 SQLITE_TEST_URL ?= sqlite:///var/test.sqlite3
 PYTEST_ARGS ?=
 
-.PHONY: install run serve worker test test-sqlite test-postgres lint format demo clean bench test-tools
+.PHONY: install run serve worker test test-fast test-sqlite test-postgres lint format demo clean bench test-tools
 
 install: $(BIN)/.installed
 
@@ -41,6 +42,12 @@ worker: install
 	$(BIN)/python manage.py run_publication_events --loop
 
 test: install lint test-sqlite test-postgres
+
+# The developer's own loop: lint, then SQLite without the tests marked `browser` (Chromium)
+# or `slow` (the Nu Html Checker on Java, the whole demo network); `make test` runs them all.
+test-fast: install lint
+	@echo "== Fast tests on SQLite (no browser, no HTML checker, no demo build) =="
+	DATABASE_URL=$(SQLITE_TEST_URL) $(BIN)/pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,7 +9,8 @@ from django.core.management import call_command
 from articles.models import Article, Correction, Image, Publication, RelatedItem, Section
 from people.models import Person
 
-pytestmark = pytest.mark.django_db
+# Each test builds the whole demo network (portraits, pictures, 60 stories): some 20 s.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def counts():

@@ -22,7 +22,8 @@ from .factories import (
 
 VNU = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
-pytestmark = pytest.mark.django_db
+# Starts Java for the checker: `make test` runs it, `make test-fast` leaves it out.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def reader_pages(client, publication):
