@@ -275,7 +275,7 @@ def test_downloads_stop_at_the_size_cap():
 
 def test_media_is_fetched_only_when_asked(publication, monkeypatch):
     calls = []
-    monkeypatch.setattr("articles.importers.wordpress.fetch_url",
+    monkeypatch.setattr("articles.importers.wordpress.importer.fetch_url",
                         lambda url, max_bytes: calls.append(url) or image_bytes())
     run("herald.xml")
     assert calls == []

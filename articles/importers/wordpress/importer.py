@@ -1,27 +1,20 @@
 """Import a WordPress export (WXR, the XML file from Tools → Export) into a publication.
 
-The file is read twice, streaming, so a large export never sits in memory whole: the first
-pass checks the whole file and collects authors, categories and attachments; the second
-imports posts one at a time, each in its own transaction, so a bad record is reported and
-the rest still imports. What was made from which WordPress record is kept in
+Posts are imported one at a time, each in its own transaction, so a bad record is reported
+and the rest still imports. What was made from which WordPress record is kept in
 ``ImportedItem``, so running the import again updates instead of duplicating.
 """
 
 import hashlib
 import html
 import json
-import re
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
-from xml.etree.ElementTree import ParseError
 from zoneinfo import ZoneInfo
 
-from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
-from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -35,6 +28,8 @@ from tqdm import tqdm
 from articles.editorial.revisions import record_revision
 from articles.importers.fetch import fetch_url
 from articles.importers.report import ImportProblem, ImportReport
+from articles.importers.wordpress.convert import convert_body
+from articles.importers.wordpress.parse import items, scan
 from articles.models import Article, Byline, Image, ImportedItem, Section, unique_slug
 from newsroom.images import inspect_image
 from people.models import Person
@@ -54,253 +49,6 @@ IGNORED_STATUSES = {
     "trash": "in the trash",
     "inherit": "a revision of another post",
 }
-
-
-class WordPressFileError(Exception):
-    """The file as a whole cannot be imported (unsafe or not a WordPress export)."""
-
-
-def _name(tag):
-    """``{namespace}local`` → ``wp:local`` (any WXR version), ``content:…``, ``dc:…``."""
-    if not tag.startswith("{"):
-        return tag
-    uri, local = tag[1:].split("}", 1)
-    if "/excerpt/" in uri:
-        return f"excerpt:{local}"
-    if uri.startswith("http://wordpress.org/export/"):
-        return f"wp:{local}"
-    if uri == "http://purl.org/rss/1.0/modules/content/":
-        return f"content:{local}"
-    if uri == "http://purl.org/dc/elements/1.1/":
-        return f"dc:{local}"
-    return local
-
-
-def _children(elem):
-    """A dict of child name → text (first occurrence wins)."""
-    out = {}
-    for child in elem:
-        out.setdefault(_name(child.tag), (child.text or "").strip())
-    return out
-
-
-@dataclass
-class Item:
-    post_id: str = ""
-    post_type: str = ""
-    status: str = ""
-    title: str = ""
-    slug: str = ""
-    guid: str = ""
-    content: str = ""
-    excerpt: str = ""
-    creator: str = ""
-    date_gmt: str = ""
-    date_local: str = ""
-    pub_date: str = ""
-    attachment_url: str = ""
-    categories: list = field(default_factory=list)  # (domain, nicename, text)
-    meta: dict = field(default_factory=dict)
-
-    @property
-    def label(self):
-        title = Truncator(self.title.strip() or "untitled").chars(60)
-        return f"{self.post_type or 'item'} {self.post_id or '?'} “{title}”"
-
-
-def _item(elem):
-    item = Item()
-    fields = {
-        "wp:post_id": "post_id", "wp:post_type": "post_type", "wp:status": "status",
-        "title": "title", "wp:post_name": "slug", "guid": "guid", "dc:creator": "creator",
-        "wp:post_date_gmt": "date_gmt", "wp:post_date": "date_local", "pubDate": "pub_date",
-        "wp:attachment_url": "attachment_url",
-    }
-    for child in elem:
-        name = _name(child.tag)
-        text = child.text or ""
-        if name in fields and not getattr(item, fields[name]):
-            setattr(item, fields[name], text.strip())
-        elif name == "content:encoded":
-            item.content = text
-        elif name == "excerpt:encoded":
-            item.excerpt = text
-        elif name == "category":
-            item.categories.append(
-                (child.get("domain", ""), child.get("nicename", ""), text.strip())
-            )
-        elif name == "wp:postmeta":
-            meta = _children(child)
-            if meta.get("wp:meta_key"):
-                item.meta[meta["wp:meta_key"]] = meta.get("wp:meta_value", "")
-    return item
-
-
-@dataclass
-class Site:
-    """What the first pass learns about the whole export."""
-
-    url: str = ""
-    authors: dict = field(default_factory=dict)  # login → {name, email}
-    categories: dict = field(default_factory=dict)  # nicename → {name, description}
-    attachments: dict = field(default_factory=dict)  # post id → Item
-    item_count: int = 0
-
-
-def _events(path):
-    """Stream (name, element) for each finished top-level record, freeing memory as it goes.
-
-    DOCTYPEs are refused outright: WordPress never writes one, and a DOCTYPE is how entity
-    expansion ("billion laughs") and external entity attacks get in.
-    """
-    channel = None
-    try:
-        for event, elem in iterparse(str(path), events=("start", "end"), forbid_dtd=True):
-            if event == "start":
-                if channel is None and _name(elem.tag) == "channel":
-                    channel = elem
-                continue
-            name = _name(elem.tag)
-            if name in ("item", "wp:author", "wp:category", "wp:base_site_url"):
-                yield name, elem
-                if channel is not None and name != "wp:base_site_url":
-                    try:
-                        channel.remove(elem)
-                    except ValueError:
-                        elem.clear()
-    except DTDForbidden as exc:
-        raise WordPressFileError(
-            "Refused: the file declares a DOCTYPE. WordPress exports never do, and a DOCTYPE "
-            "can define entities that expand without end or read files from this server."
-        ) from exc
-    except EntitiesForbidden as exc:
-        raise WordPressFileError(
-            "Refused: the file defines XML entities, which can expand without end."
-        ) from exc
-    except ExternalReferenceForbidden as exc:
-        raise WordPressFileError(
-            "Refused: the file refers to an external resource, which could read files "
-            "from this server or the network."
-        ) from exc
-    except ParseError as exc:
-        raise WordPressFileError(f"This is not well-formed XML: {exc}.") from exc
-    except OSError as exc:
-        raise WordPressFileError(f"Cannot read the file: {exc}.") from exc
-
-
-def scan(path):
-    """First pass: check the whole file and collect authors, categories and attachments."""
-    site = Site()
-    seen_rss = False
-    for name, elem in _events(path):
-        seen_rss = True
-        if name == "wp:base_site_url":
-            site.url = (elem.text or "").strip().rstrip("/")
-        elif name == "wp:author":
-            data = _children(elem)
-            login = data.get("wp:author_login", "")
-            if login:
-                full = " ".join(
-                    p for p in (data.get("wp:author_first_name"), data.get("wp:author_last_name")) if p
-                )
-                site.authors[login] = {
-                    "name": data.get("wp:author_display_name") or full or login,
-                    "email": data.get("wp:author_email", ""),
-                    "bio": "",
-                }
-        elif name == "wp:category":
-            data = _children(elem)
-            if data.get("wp:category_nicename"):
-                site.categories[data["wp:category_nicename"]] = {
-                    "name": html.unescape(data.get("wp:cat_name", "")),
-                    "description": data.get("wp:category_description", ""),
-                }
-        elif name == "item":
-            site.item_count += 1
-            item = _item(elem)
-            if item.post_type == "attachment" and item.post_id:
-                site.attachments[item.post_id] = item
-            elif item.post_type == "guest-author":
-                # Co-Authors Plus keeps people without logins as "guest-author" posts.
-                login = item.meta.get("cap-user_login")
-                if login:
-                    site.authors.setdefault(login, {
-                        "name": item.meta.get("cap-display_name") or item.title or login,
-                        "email": item.meta.get("cap-user_email", ""),
-                        "bio": item.meta.get("cap-description", ""),
-                    })
-    if not seen_rss:
-        raise WordPressFileError("This file holds no WordPress posts, authors or categories.")
-    return site
-
-
-def items(path):
-    """Second pass: every item, one at a time."""
-    for name, elem in _events(path):
-        if name == "item":
-            yield _item(elem)
-
-
-# --- Body conversion -------------------------------------------------------------------
-
-SHORTCODE_ATTR = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+))""")
-CAPTION = re.compile(r"\[(?:wp_)?caption\b([^\]]*)\](.*?)\[/(?:wp_)?caption\]", re.S | re.I)
-LEADING_MEDIA = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
-EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.S | re.I)
-MEDIA_SHORTCODE = re.compile(
-    r"\[(gallery|audio|video|playlist)\b[^\]]*\](?:.*?\[/\1\])?", re.S | re.I
-)
-BLOCK_START = re.compile(
-    r"^<(?:p|h[1-6]|ul|ol|li|dl|blockquote|figure|table|pre|div|hr|aside|section|address)\b",
-    re.I,
-)
-ALIGN = {"alignleft": "align-left", "alignright": "align-right"}
-
-
-def shortcode_attrs(text):
-    return {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-            for m in SHORTCODE_ATTR.finditer(text)}
-
-
-def _figure(match):
-    attrs = shortcode_attrs(match.group(1))
-    inner = match.group(2)
-    media = LEADING_MEDIA.match(inner)
-    picture, text = (media.group(1), media.group(2)) if media else ("", inner)
-    caption = (attrs.get("caption") or text).strip()
-    classes = " ".join(filter(None, ["inline-image", ALIGN.get(attrs.get("align", ""))]))
-    figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
-    return f'\n\n<figure class="{classes}">{picture}{figcaption}</figure>\n\n'
-
-
-def autop(text):
-    """WordPress's rule: a blank line separates paragraphs, a single newline is a <br>."""
-    out = []
-    for block in re.split(r"\n\s*\n", text):
-        block = block.strip()
-        if not block:
-            continue
-        if BLOCK_START.match(block):
-            out.append(block)
-        else:
-            out.append("<p>" + re.sub(r"\s*\n\s*", "<br>\n", block) + "</p>")
-    return "\n".join(out)
-
-
-def convert_body(content, warn=None):
-    """WordPress post content → Newsroom body HTML (sanitized later, on save)."""
-    text = (content or "").replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # block-editor markers
-    text = CAPTION.sub(_figure, text)
-    text = EMBED.sub(lambda m: f'\n\n<p><a href="{m.group(1).strip()}">{m.group(1).strip()}</a></p>\n\n', text)
-    for m in MEDIA_SHORTCODE.finditer(text):
-        if warn:
-            warn(f"left out a [{m.group(1).lower()}] shortcode, which has no equivalent here")
-    text = MEDIA_SHORTCODE.sub("", text)
-    return autop(text)
-
-
-# --- Importing -------------------------------------------------------------------------
 
 
 def _datetime(value, tz):
@@ -589,3 +337,4 @@ class WordPressImporter:
             return fetch_url(url, max_bytes=self.max_bytes), filename
         where = "in --media-dir" if self.media_dir else "(no --media-dir given)"
         raise ImportProblem(f"{relative or url or 'its file'} was not found {where}")
+
