@@ -24,3 +24,6 @@ if settings.SERVE_MEDIA:
     urlpatterns.append(
         re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     )
+
+# A database outage answers 503 with Retry-After, not 500 (newsroom/errors.py).
+handler500 = "newsroom.errors.server_error"

@@ -86,9 +86,10 @@ class Gunicorn:
     def __exit__(self, *exc):
         _stop(self.proc)
 
-    def get(self, path, *, headers=None, timeout=10):
-        """(status, headers, body bytes); an HTTP error status is returned, not raised."""
-        request = urllib.request.Request(self.url + path, headers=headers or {})
+    def get(self, path, *, headers=None, data=None, timeout=10):
+        """(status, headers, body bytes); an HTTP error status is returned, not raised.
+        With ``data`` it is a POST."""
+        request = urllib.request.Request(self.url + path, data=data, headers=headers or {})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.status, response.headers, response.read()
@@ -155,3 +156,73 @@ class Nginx:
     def __exit__(self, *exc):
         _stop(self.proc)
         shutil.rmtree(self.prefix, ignore_errors=True)
+
+
+class TcpProxy:
+    """A TCP relay to ``port`` that the test can cut: every open connection is dropped and
+    new ones are refused, as when a database server restarts or the network between goes."""
+
+    def __init__(self, port):
+        import threading
+
+        self.target = port
+        self.port = free_port()
+        self._lock = threading.Lock()
+        self._sockets = set()
+        self._listener = None
+        self._threading = threading
+
+    def __enter__(self):
+        self.restore()
+        return self
+
+    def __exit__(self, *exc):
+        self.cut()
+
+    def restore(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        self._threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self):
+        with self._lock:
+            if self._listener is not None:
+                # shutdown() wakes the thread blocked in accept(); close() alone may not.
+                with contextlib.suppress(OSError):
+                    self._listener.shutdown(socket.SHUT_RDWR)
+                self._listener.close()
+                self._listener = None
+            for s in self._sockets:
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            self._sockets.clear()
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target))
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._sockets.update((client, upstream))
+            for a, b in ((client, upstream), (upstream, client)):
+                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                sink.shutdown(socket.SHUT_WR)
