@@ -44,7 +44,7 @@ def test_an_editor_whose_save_failed_is_told_nothing_was_saved_in_the_admin(tmp_
     assert "/static/admin/css/base" in page  # the admin's own look, not the readers' page
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_cached_pages_survive_dropped_database_connections_and_the_site_recovers(
         tmp_path, publication):
     if connection.vendor != "postgresql":
