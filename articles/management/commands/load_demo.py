@@ -1,4 +1,5 @@
-"""Build the fictional demo network: publications, sections, people, stories, logins."""
+"""Build the fictional demo network (articles/demo/content.json): publications, sections,
+people, stories, logins."""
 
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from articles.demo import content
+from articles import demo
 from articles.demo.images import logo_png, portrait_jpeg, scene_jpeg
 from articles.editorial import roles
 from articles.editorial.revisions import record_revision
@@ -65,6 +66,7 @@ class Command(BaseCommand):
     def handle(self, *args, password=None, no_progress=False, **options):
         self.now = timezone.now()
         self.created = 0
+        self.content = demo.content()
         with transaction.atomic():
             publications = self.load_publications()
             sections = self.load_sections(publications)
@@ -84,7 +86,7 @@ class Command(BaseCommand):
 
     def load_publications(self):
         publications = {}
-        for data in content.PUBLICATIONS:
+        for data in self.content["publications"]:
             pub = Publication.objects.filter(slug=data["slug"]).first()
             if pub is None:
                 if data["is_default"]:
@@ -108,7 +110,7 @@ class Command(BaseCommand):
 
     def load_sections(self, publications):
         sections = {}
-        for data in content.SECTIONS:
+        for data in self.content["sections"]:
             pub = publications[data["publication"]]
             section, _ = self.get_or_create(
                 Section, publication=pub, slug=data["slug"],
@@ -120,7 +122,8 @@ class Command(BaseCommand):
 
     def load_people(self, no_progress):
         people = {}
-        for data in tqdm(content.PEOPLE, desc="People", unit="person", disable=no_progress):
+        for data in tqdm(self.content["people"], desc="People", unit="person",
+                         disable=no_progress):
             person, created = self.get_or_create(
                 Person, slug=data["slug"],
                 defaults={"full_name": data["full_name"], "job_title": data["job_title"],
@@ -160,7 +163,8 @@ class Command(BaseCommand):
     def load_articles(self, publications, sections, people, no_progress):
         articles = {}
         reporter = get_user_model().objects.get(username="reporter")
-        for data in tqdm(content.ARTICLES, desc="Stories", unit="story", disable=no_progress):
+        for data in tqdm(self.content["articles"], desc="Stories", unit="story",
+                         disable=no_progress):
             pub = publications[data["publication"]]
             article = Article.objects.filter(publication=pub, headline=data["headline"]).first()
             if article is None:
@@ -212,7 +216,7 @@ class Command(BaseCommand):
         return picture
 
     def load_related(self, articles):
-        for data in content.ARTICLES:
+        for data in self.content["articles"]:
             article = articles[data["headline"]]
             if not data["related"] or article.related_items.exists():
                 continue
