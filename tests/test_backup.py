@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.backup.archive import TABLES
+from articles.backup.format import TABLES
 from articles.editorial.revisions import record_revision
 from articles.models import Article, Byline, Image, Publication, Revision, Section
 from people.models import Person, SocialLink

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup.archive import VERSION, BackupError, export_newsroom
+from articles.backup.export import export_newsroom
+from articles.backup.format import VERSION, BackupError
 
 
 class Command(BaseCommand):

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.backup.archive import VERSION, BackupError, import_newsroom
+from articles.backup.format import VERSION, BackupError
+from articles.backup.restore import restore_newsroom
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, source, **options):
         try:
-            loaded = import_newsroom(source, progress=self.stdout.write)
+            loaded = restore_newsroom(source, progress=self.stdout.write)
         except (BackupError, OSError) as exc:
             raise CommandError(str(exc)) from exc
         articles = loaded.get("articles", 0)

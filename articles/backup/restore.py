@@ -1,20 +1,10 @@
-"""A full export of the newsroom's content, and loading it back into an empty database.
-
-The format ("newsroom-export", version 1) is documented in README.md. In short: a folder
-or .zip holding ``manifest.json``, one JSON-lines file per table (one row per line, in
-load order), and ``media/`` with every image file under its stored name, so image URLs
-are the same after a restore. Rows keep their ids, slugs and times exactly; links to login
-users are written as usernames, since logins are not part of the export.
-"""
+"""restore_newsroom: load an export (articles/backup/format.py) into an empty database."""
 
 import hashlib
 import io
 import json
 import zipfile
-from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path, PurePosixPath
-from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,178 +14,19 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
-from django.utils import timezone
-from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    Byline,
-    Correction,
-    Image,
-    ImportedItem,
-    Publication,
-    RelatedItem,
-    Revision,
-    Section,
-    TaggedArticle,
+from articles.backup.format import (
+    BATCH,
+    FORMAT,
+    TABLES,
+    VERSION,
+    BackupError,
+    is_content_type,
+    is_user,
 )
+from articles.models import Article, Publication
 from articles.sanitize import sanitize_html
 from newsroom.images import inspect_image
-from people.models import Person, SocialLink
-
-FORMAT = "newsroom-export"
-VERSION = 1
-BATCH = 500
-
-# Load order: every row's links point to rows of tables listed before it.
-TABLES = [
-    ("publications", Publication),
-    ("sections", Section),
-    ("people", Person),
-    ("social_links", SocialLink),
-    ("images", Image),
-    ("tags", Tag),
-    ("articles", Article),
-    ("tagged_items", TaggedArticle),
-    ("bylines", Byline),
-    ("related_items", RelatedItem),
-    ("corrections", Correction),
-    ("revisions", Revision),
-    ("imported_items", ImportedItem),
-]
-
-
-class BackupError(Exception):
-    """The export cannot be written or loaded; the message says why."""
-
-
-def _is_user(field):
-    return field.is_relation and field.related_model is get_user_model()
-
-
-def _is_content_type(field):
-    return field.is_relation and field.related_model is ContentType
-
-
-def _queryset(model):
-    return model._default_manager.order_by("pk")
-
-
-def encode(field, value, usernames):
-    if value is None:
-        return None
-    if _is_user(field):
-        return usernames.get(value)
-    if _is_content_type(field):
-        ct = ContentType.objects.get_for_id(value)
-        return f"{ct.app_label}.{ct.model}"
-    if isinstance(field, models.FileField):
-        return value.name or ""
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Decimal | UUID):
-        return str(value)
-    return value
-
-
-def exported_fields(model):
-    """Every stored field but those recomputed from the others (a search document)."""
-    derived = getattr(model, "DERIVED_FIELDS", ())
-    return [f for f in model._meta.concrete_fields if f.name not in derived]
-
-
-def row_of(obj, usernames):
-    return {
-        field.name: encode(field, getattr(obj, field.attname) if field.is_relation
-                           else field.value_from_object(obj), usernames)
-        for field in exported_fields(type(obj))
-    }
-
-
-def media_names(model, row):
-    return [row[f.name] for f in model._meta.concrete_fields
-            if isinstance(f, models.FileField) and row.get(f.name)]
-
-
-# --- Writing ---------------------------------------------------------------------------
-
-
-class _DirectoryWriter:
-    def __init__(self, path):
-        self.root = Path(path)
-        if self.root.exists() and any(self.root.iterdir()):
-            raise BackupError(f"{path} is not empty; export into a new or empty folder.")
-        self.root.mkdir(parents=True, exist_ok=True)
-
-    def open(self, name):
-        target = self.root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return target.open("wb")
-
-    def close(self):
-        pass
-
-
-class _ZipWriter:
-    def __init__(self, path):
-        if Path(path).exists():
-            raise BackupError(f"{path} already exists; choose a new file name.")
-        self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED)
-
-    def open(self, name):
-        return self.zip.open(name, "w", force_zip64=True)
-
-    def close(self):
-        self.zip.close()
-
-
-def export_newsroom(out, *, progress=None):
-    """Write every table and image file to ``out`` (a folder, or a file ending in .zip).
-    Returns the manifest."""
-    writer = _ZipWriter(out) if str(out).lower().endswith(".zip") else _DirectoryWriter(out)
-    usernames = dict(get_user_model()._default_manager.values_list("pk", "username"))
-    manifest = {"format": FORMAT, "version": VERSION,
-                "exported_at": timezone.now().isoformat(), "tables": [], "media": []}
-    media = []
-    try:
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            if outermost and connection.vendor == "postgresql":
-                # Every table read from one snapshot, even while editors keep saving.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            for name, model in TABLES:
-                rows = 0
-                with writer.open(f"{name}.jsonl") as fh:
-                    for obj in _queryset(model).iterator(chunk_size=BATCH):
-                        row = row_of(obj, usernames)
-                        media.extend(media_names(model, row))
-                        fh.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
-                        rows += 1
-                manifest["tables"].append({"name": name, "model": model._meta.label_lower,
-                                           "file": f"{name}.jsonl", "rows": rows})
-                if progress:
-                    progress(f"{name}: {rows}")
-        for path in dict.fromkeys(media):
-            try:
-                with default_storage.open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError:
-                if progress:
-                    progress(f"missing image file, not exported: {path}")
-                continue
-            with writer.open(f"media/{path}") as fh:
-                fh.write(data)
-            manifest["media"].append({"path": path, "bytes": len(data),
-                                      "sha256": hashlib.sha256(data).hexdigest()})
-        with writer.open("manifest.json") as fh:
-            fh.write(json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n")
-    finally:
-        writer.close()
-    return manifest
-
-
-# --- Reading ---------------------------------------------------------------------------
 
 
 class _DirectoryReader:
@@ -283,11 +114,11 @@ class _Loader:
             field = fields[name]
             if raw is None:
                 value = None
-            elif _is_user(field):
+            elif is_user(field):
                 value = self.user_ids.get(raw)
                 if value is None:
                     self.unmatched_users.add(raw)
-            elif _is_content_type(field):
+            elif is_content_type(field):
                 try:
                     value = ContentType.objects.get_by_natural_key(*raw.split(".", 1)).pk
                 except (ContentType.DoesNotExist, TypeError) as exc:
@@ -341,7 +172,7 @@ class _Loader:
             model._default_manager.bulk_update(objs, auto_fields)
 
 
-def import_newsroom(source, *, progress=None):
+def restore_newsroom(source, *, progress=None):
     """Load an export into this (empty) database. Returns {table: rows}."""
     path = Path(source)
     if not path.exists():
