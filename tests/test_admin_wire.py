@@ -83,3 +83,44 @@ def test_people_who_cannot_add_articles_are_refused(client):
     user.user_permissions.add(Permission.objects.get(codename="view_article"))
     client.force_login(user)
     assert client.get(URL).status_code == 403
+
+
+def test_preview_of_the_issue_paste_finds_byline_dateline_and_proposes_a_summary(
+        editor_client, publication):
+    PersonFactory(full_name="Shawn Snow", short_bio="")
+    html = editor_client.post(URL, form_data(publication, "snow-lines.txt", preview="1")
+                              ).content.decode()
+    assert "<strong>Shawn Snow</strong> (in the newsroom; the closing line becomes their bio " \
+           "line: “Shawn Snow is the senior reporter" in html
+    assert "Dateline: <strong>Washington</strong>" in html
+    assert ("Proposed summary: <em>The Marine Corps plans to turn two of its reserve tank "
+            "companies") in html
+    assert "By Shawn Snow" not in html.split('class="wire-body"')[1]
+
+
+def test_preview_flags_copy_without_a_headline(editor_client, publication):
+    html = editor_client.post(URL, form_data(publication, "no-headline-dateline-lead.txt",
+                                             preview="1")).content.decode()
+    assert 'class="errornote wire-no-headline">No headline was found' in html
+    assert 'class="wire-headline"' not in html
+    editor_client.post(URL, form_data(publication, "no-headline-dateline-lead.txt", create="1"))
+    article = Article.objects.get()
+    assert article.headline == ""
+    assert article.body.startswith("<p>The Marine Corps plans")
+
+
+def test_the_same_copy_again_is_already_imported_and_links_to_the_first(editor_client,
+                                                                        publication):
+    editor_client.post(URL, form_data(publication, "snow-lines.txt", create="1"))
+    first = Article.objects.get()
+    change = reverse("admin:articles_article_change", args=[first.pk])
+    preview = editor_client.post(URL, form_data(publication, "snow-wrapped-68.txt",
+                                                preview="1")).content.decode()
+    assert "already imported into this publication" in preview
+    assert f'href="{change}"' in preview
+    assert 'name="create"' not in preview
+    response = editor_client.post(URL, form_data(publication, "snow-crlf-trailing-spaces.txt",
+                                                 create="1"), follow=True)
+    assert response.redirect_chain[-1][0] == change
+    assert "already imported" in response.content.decode()
+    assert Article.objects.count() == 1

@@ -10,17 +10,25 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from articles.importers.wire import WireError, create_wire_draft, parse_wire
+from articles.importers.wire import (
+    MAX_CHARS,
+    WireError,
+    create_wire_draft,
+    imported_before,
+    parse_wire,
+)
 from articles.models import Publication, Section
 
 
 class WireCopyForm(forms.Form):
     text = forms.CharField(
-        label="Wire copy", max_length=100_000, strip=False,
+        label="Wire copy", max_length=MAX_CHARS, strip=False,
         widget=forms.Textarea(attrs={"rows": 18, "class": "vLargeTextField"}),
         help_text="Paste the story as plain text: the headline on the first line, then the "
-        "story. A dateline like “WASHINGTON —” and a closing “… is the … for …” line are "
-        "recognised; page furniture (“In Other News”, “Related”, “Load More”) is dropped.",
+        "story, as it came (blank lines, hard wraps and a slug line are fine). A “By …” line, "
+        "a dateline like “WASHINGTON —” or “KYIV, Ukraine (AP) —” and a closing “… is the … "
+        "for …” line are recognised; page furniture (“Advertisement”, “Related: …”, “In Other "
+        "News”, “Load More”) is dropped.",
     )
     publication = forms.ModelChoiceField(queryset=Publication.objects.all())
     section = forms.ModelChoiceField(queryset=Section.objects.select_related("publication"),
@@ -63,22 +71,13 @@ class WireCopyAdminMixin:
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = WireCopyForm(request.POST or None)
-        story = people = None
+        story = people = first = None
         if request.method == "POST" and form.is_valid():
             story = form.story
             people = story.people()
+            first = imported_before(story, form.cleaned_data["publication"])
             if "create" in request.POST:
-                article, unmatched = create_wire_draft(
-                    story, publication=form.cleaned_data["publication"],
-                    section=form.cleaned_data["section"], user=request.user,
-                    create_people=form.cleaned_data["create_people"],
-                )
-                messages.success(request, f"Draft “{article.headline}” created from wire copy. "
-                                 "Review it before it goes anywhere.")
-                if unmatched:
-                    messages.warning(request, "No byline for: " + ", ".join(unmatched)
-                                     + ". Add them as people, then to the byline.")
-                return redirect(reverse("admin:articles_article_change", args=[article.pk]))
+                return self._create_wire_draft(request, form)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -87,5 +86,30 @@ class WireCopyAdminMixin:
             "story": story,
             "people": people,
             "unmatched": [name for name, person, _bio in people or [] if person is None],
+            "imported_before": first,
         }
         return TemplateResponse(request, "admin/articles/article/paste_wire.html", context)
+
+    def _create_wire_draft(self, request, form):
+        draft = create_wire_draft(
+            form.story, publication=form.cleaned_data["publication"],
+            section=form.cleaned_data["section"], user=request.user,
+            create_people=form.cleaned_data["create_people"],
+        )
+        article = draft.article
+        headline = article.headline or "(no headline yet)"
+        if not draft.created:
+            messages.warning(request, f"This story was already imported as “{headline}”: "
+                             "here it is. No second draft was made.")
+        else:
+            messages.success(request, f"Draft “{headline}” created from wire copy. Review it "
+                             "before it goes anywhere.")
+            for problem in form.story.problems:
+                messages.warning(request, problem)
+            if draft.bios_set:
+                messages.info(request, "The closing line is now the bio line of "
+                              + ", ".join(draft.bios_set) + ".")
+            if draft.unmatched:
+                messages.warning(request, "No byline for: " + ", ".join(draft.unmatched)
+                                 + ". Add them as people, then to the byline.")
+        return redirect(reverse("admin:articles_article_change", args=[article.pk]))
