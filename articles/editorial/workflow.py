@@ -117,21 +117,36 @@ def _require_status(article, allowed, action):
 # --- Validation ----------------------------------------------------------------------
 
 
+class Problem(str):
+    """What a story lacks, worded for editors ("a summary"), with the name of the field
+    that fills it ("summary"; empty when no field does), so the admin can link to it."""
+
+    def __new__(cls, text, field=""):
+        problem = super().__new__(cls, text)
+        problem.field = field
+        return problem
+
+
 def publication_problems(article):
     """What a story still lacks before it may be published (empty when ready)."""
+    from articles.importers.ninjs import withheld
+
     problems = []
     if not article.headline.strip():
-        problems.append("a headline")
+        problems.append(Problem("a headline", "headline"))
     if not strip_tags(article.body or "").strip():
-        problems.append("a body")
+        problems.append(Problem("a body", "body"))
     if not article.section_id:
-        problems.append("a section")
+        problems.append(Problem("a section", "section"))
     if not article.bylines.exists():
-        problems.append("at least one byline")
+        problems.append(Problem("at least one byline", "bylines"))
     if not article.summary.strip():
-        problems.append("a summary")
+        problems.append(Problem("a summary", "summary"))
     if article.lead_image_id and not article.lead_image.alt_text.strip():
-        problems.append("alt text on the lead image")
+        problems.append(Problem("alt text on the lead image", "lead_image"))
+    if article.pk and withheld(article):
+        problems.append(Problem("a usable version from the agency, which has withheld or "
+                                "canceled this story"))
     return problems
 
 
@@ -261,6 +276,19 @@ def article_unpublish(*, article, user, note=""):
     article.publication_events.filter(processed_at__isnull=True).delete()
     comment = f"Unpublished: {note.strip()}" if note and note.strip() else "Unpublished"
     return _finish(article, user, comment, signals.article_unpublished, ["status"])
+
+
+@transaction.atomic
+def article_withdraw(*, article, reason):
+    """The agency that sent the story withheld or canceled it: off the site at once. No
+    user and no permission: nobody here asked, the story's source did (``reason`` says so)."""
+    _lock(article)
+    if article.status != Status.PUBLISHED:
+        return article
+    article.status = Status.UNPUBLISHED
+    article.publication_events.filter(processed_at__isnull=True).delete()
+    return _finish(article, None, f"Unpublished: {reason}"[:300], signals.article_unpublished,
+                   ["status"])
 
 
 @transaction.atomic

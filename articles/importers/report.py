@@ -8,7 +8,7 @@ class ImportProblem(Exception):
 
 
 class ImportReport:
-    OUTCOMES = ["created", "updated", "unchanged", "matched", "skipped", "failed"]
+    OUTCOMES = ["created", "updated", "unchanged", "matched", "withdrawn", "skipped", "failed"]
 
     def __init__(self):
         self.counts = defaultdict(Counter)

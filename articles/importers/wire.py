@@ -332,15 +332,18 @@ class WireStory:
         return hashlib.sha1(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
     def people(self):
-        """[(name, Person or None, bio line)] for each author, matched by full name among
-        active people (inactive ones stay on their old stories but get no new bylines)."""
-        out = []
-        for name in self.author_names:
-            person = (Person.objects.active().filter(full_name__iexact=name)
-                      .order_by("pk").first())
-            bio = self.closing_line if name == self.closing_name else ""
-            out.append((name, person, bio))
-        return out
+        """[(name, Person or None, bio line)] for each author (see ``match_people``)."""
+        return match_people(self.author_names, bios={self.closing_name: self.closing_line})
+
+
+def match_people(names, bios=None):
+    """[(name, Person or None, bio line)] for each name, matched by full name among active
+    people (inactive ones stay on their old stories but get no new bylines)."""
+    out = []
+    for name in names:
+        person = Person.objects.active().filter(full_name__iexact=name).order_by("pk").first()
+        out.append((name, person, (bios or {}).get(name, "") if name else ""))
+    return out
 
 
 def parse_wire(text):
@@ -429,16 +432,16 @@ def _digest_key(story, publication):
     return f"{publication.pk}:{story.digest()}"
 
 
-def draft_slug(story, article):
+def draft_slug(article, *, slug_line="", headline="", lead=""):
     """The slug line if the copy had one, else the headline; with no headline, the lead's
     first words (never "story-3", which would stay after the headline is written)."""
-    if story.slug_line:
-        wanted = slugify(story.slug_line.replace("/", " ").replace(",", " "))
+    if slug_line:
+        wanted = slugify(slug_line.replace("/", " ").replace(",", " "))
         wanted = re.sub(r"^bc-", "", wanted)
-    elif story.headline:
+    elif headline:
         return ""  # made from the headline on save
     else:
-        wanted = slugify(Truncator(story.paragraphs[0]).words(8, truncate=""))
+        wanted = slugify(Truncator(lead).words(8, truncate=""))
     return unique_slug(wanted, article._slug_taken) if wanted else ""
 
 
@@ -503,7 +506,8 @@ def _create(story, *, publication, section, user, create_people):
         summary=Truncator(story.summary).chars(500), status=Article.Status.DRAFT,
         created_by=user if user and user.is_authenticated else None,
     )
-    article.slug = draft_slug(story, article)
+    article.slug = draft_slug(article, slug_line=story.slug_line, headline=story.headline,
+                              lead=story.paragraphs[0])
     article.save()
     ImportedItem.objects.create(source="wire", kind="copy", key=_digest_key(story, publication),
                                 fingerprint=story.digest(), article=article)
