@@ -29,6 +29,28 @@ Status = Article.Status
 WORKFLOW_FIELDS = ["status", "publish_at", "embargo_until", "review_note"]
 
 
+# The steps that make a story public; not offered while it lacks anything.
+PUBLISHING_ACTIONS = ("publish", "schedule")
+
+
+def problem_links(article, problems, *, on_change_form=False):
+    """[(problem, link)]: each missing piece with a link to the field that fills it (on the
+    story's form, or the lead image's own form for its alt text); "" when no field does."""
+    change = "" if on_change_form else reverse("admin:articles_article_change",
+                                               args=[article.pk])
+    links = []
+    for problem in problems:
+        field = getattr(problem, "field", "")
+        if field == "lead_image" and article.lead_image_id:
+            link = reverse("admin:articles_image_change", args=[article.lead_image_id]) + "#id_alt_text"
+        elif field == "bylines":
+            link = f"{change}#bylines-group"  # the inline's heading
+        else:
+            link = f"{change}#id_{field}" if field else ""
+        links.append((problem, link))
+    return links
+
+
 class StatusFilter(admin.SimpleListFilter):
     """Status as editors speak of it, including the derived Scheduled and Embargoed."""
 
@@ -134,15 +156,18 @@ class WorkflowAdminMixin:
 
     def workflow_context(self, request, obj):
         info = self.opts.app_label, self.opts.model_name
+        problems = workflow.publication_problems(obj)
         actions = [
             (action, label, reverse(f"admin:{info[0]}_{info[1]}_workflow",
                                     args=[obj.pk, action]))
             for action, label in workflow.available_actions(request.user, obj)
+            # No Publish or Schedule button while something is missing: the panel lists it.
+            if not (problems and action in PUBLISHING_ACTIONS)
         ]
         return {
             "workflow_actions": actions,
             "workflow_can_edit": self.has_change_permission(request, obj),
-            "workflow_problems": workflow.publication_problems(obj),
+            "workflow_problems": problem_links(obj, problems, on_change_form=True),
             "workflow_preview_url": reverse(f"admin:{info[0]}_{info[1]}_preview", args=[obj.pk]),
             "workflow_share_url": reverse(f"admin:{info[0]}_{info[1]}_share", args=[obj.pk]),
         }
@@ -218,8 +243,8 @@ class WorkflowAdminMixin:
             **self.admin_site.each_context(request),
             "opts": self.opts, "original": obj, "title": f"{available.get(action, action)}",
             "form": form, "action": action,
-            "problems": workflow.publication_problems(obj)
-            if action in ("publish", "schedule") else [],
+            "problems": problem_links(obj, workflow.publication_problems(obj))
+            if action in PUBLISHING_ACTIONS else [],
             "change_url": self._change_url(obj),
         }
         return TemplateResponse(request, self.workflow_action_template, context)
