@@ -111,7 +111,7 @@ MIDDLEWARE = [
     # ETag on every page, and 304 Not Modified for a repeat request.
     "django.middleware.http.ConditionalGetMiddleware",
     # Cache-Control and surrogate keys for browsers and a CDN.
-    "articles.caching.pages.HttpCacheHeadersMiddleware",
+    "articles.caching.headers.HttpCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -2,7 +2,7 @@
 
 Django's application sits behind the page cache's front door, which answers readers'
 requests for pages with a current cached copy before Django's handler runs
-(``articles.caching.pages.PageCacheApplication``).
+(``articles.caching.door.PageCacheApplication``).
 """
 
 import os
@@ -13,6 +13,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 application = get_wsgi_application()
 
-from articles.caching.pages import PageCacheApplication  # noqa: E402  (needs Django set up)
+from articles.caching.door import PageCacheApplication  # noqa: E402  (needs Django set up)
 
 application = PageCacheApplication(application)

@@ -2,7 +2,7 @@ import pytest
 
 from articles.models import Publication
 
-from .factories import PublicationFactory
+from .factories import ArticleFactory, BylineFactory, PublicationFactory
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +70,46 @@ def commit(django_capture_on_commit_callbacks):
     """``with commit(): …`` runs a change as if its transaction committed: cache
     invalidation waits for the commit."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+# The lists of surrogate keys NEWSROOM_PURGE_HOOK was called with (see ``purged``).
+PURGED = []
+
+
+def record_purge(keys):
+    PURGED.append(keys)
+
+
+@pytest.fixture
+def page_cache_on(settings):
+    """Whole pages are cached for readers, as in production (where Redis is configured).
+    The cache itself is emptied by ``empty_cache``; this also forgets which keys this
+    process last saw on each page, so no test starts with another's hints."""
+    from articles.caching import pages
+
+    settings.NEWSROOM_PAGE_CACHE = True
+    pages.key_hints.clear()
+    yield
+    pages.key_hints.clear()
+
+
+@pytest.fixture
+def purged(settings):
+    """What a CDN would be told to purge: each call of the purge hook, as a list of keys."""
+    settings.NEWSROOM_PURGE_HOOK = "tests.conftest.record_purge"
+    PURGED.clear()
+    yield PURGED
+    PURGED.clear()
+
+
+@pytest.fixture
+def story(publication):
+    """A published story with a tag and an author, so that every kind of page lists it:
+    home, its section, its tag, its author. (Modules that need another story define
+    their own ``story``.)"""
+    article = ArticleFactory(
+        publication=publication, published=True, headline="Night ferry returns to Gull Point"
+    )
+    article.tags.set(["ferries"])
+    BylineFactory(article=article, person__full_name="Dana Reyes")
+    return article

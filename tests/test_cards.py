@@ -7,8 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from articles.caching import cards
-from articles.caching import pages as page_cache
+from articles.caching import cards, generations, keys
 from articles.models import Article
 
 from .factories import ArticleFactory, BylineFactory, ImageFactory, SectionFactory
@@ -111,9 +110,8 @@ def test_cards_follow_their_author_section_and_picture(client, stories, harbor, 
 
 
 def test_a_cached_page_refreshes_when_an_author_it_lists_is_renamed(client, stories,
-                                                                   settings, commit):
+                                                                   page_cache_on, commit):
     """Listing pages name their authors: the cards put the authors' keys on the page."""
-    settings.NEWSROOM_PAGE_CACHE = True
     person = stories[1].bylines.get().person
     first = client.get("/")
     assert f"person:{person.pk}" in first["Surrogate-Key"].split()
@@ -147,7 +145,7 @@ def test_text_in_a_story_cannot_pose_as_a_card(client, publication, harbor):
 def test_cards_are_built_in_one_lookup_and_stored_in_one_write(client, stories,
                                                                monkeypatch):
     calls = {"get_many": 0, "set_many": 0}
-    store = page_cache.cache()
+    store = generations.cache()
     for method in calls:
         original = getattr(store, method)
 
@@ -186,7 +184,7 @@ def test_a_story_saved_while_the_page_is_built_does_not_leave_a_stale_card(
     load = cards.load
 
     def save_meanwhile(articles):
-        page_cache.bump([f"article:{changed.pk}"])  # an editor saves mid-request
+        generations.bump([keys.article(changed.pk)])  # an editor saves mid-request
         return load(articles)
 
     monkeypatch.setattr(cards, "load", save_meanwhile)

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.caching import fragments
+from articles.caching import keys
 from articles.models import Article, Correction
 from articles.reading.preview import create_preview_link, preview_url
 
@@ -29,7 +29,7 @@ def story(publication):
 
 
 def fragment_entries():
-    return [k for k in cache._cache if fragments.PREFIX in k]
+    return [k for k in cache._cache if keys.FRAGMENT_PREFIX in k]
 
 
 def story_entries():

@@ -6,38 +6,13 @@ import pytest
 from django.core.cache import cache as default_cache
 from django.utils import timezone
 
+from articles.caching import generations, keys
 from articles.caching import pages as page_cache
 from articles.models import Article, Correction
 
 from .factories import ArticleFactory, BylineFactory, SectionFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-purged = []
-
-
-def record_purge(keys):
-    purged.append(keys)
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.NEWSROOM_PAGE_CACHE = True
-    settings.NEWSROOM_PURGE_HOOK = "tests.test_page_cache.record_purge"
-    default_cache.clear()
-    purged.clear()
-    yield
-    default_cache.clear()
-
-
-@pytest.fixture
-def story(publication):
-    article = ArticleFactory(
-        publication=publication, published=True, headline="Night ferry returns to Gull Point"
-    )
-    article.tags.set(["ferries"])
-    BylineFactory(article=article, person__full_name="Dana Reyes")
-    return article
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 def get(client, url, **kwargs):
@@ -151,7 +126,7 @@ def test_a_scheduled_story_bounds_how_long_pages_are_kept(client, story, publica
     )
     assert 28 <= page_cache.seconds_until_next_change(publication.pk) <= 30
     client.get("/")
-    key = page_cache._page_key(client.get("/").wsgi_request)
+    key = keys.page(client.get("/").wsgi_request)
     expires = default_cache._expire_info[default_cache.make_and_validate_key(key)]
     import time
 
@@ -160,9 +135,9 @@ def test_a_scheduled_story_bounds_how_long_pages_are_kept(client, story, publica
 
 def test_responses_carry_cdn_headers_and_answer_304(client, story):
     response = client.get(story.get_absolute_url())
-    keys = response["Surrogate-Key"].split()
-    assert f"article:{story.pk}" in keys and f"section:{story.section_id}" in keys
-    assert response["Cache-Tag"] == ",".join(keys)
+    named = response["Surrogate-Key"].split()
+    assert f"article:{story.pk}" in named and f"section:{story.section_id}" in named
+    assert response["Cache-Tag"] == ",".join(named)
     control = response["Cache-Control"]
     assert "public" in control and "s-maxage=" in control
     assert "max-age=0" in control  # browsers revalidate: readers never keep an old copy
@@ -171,19 +146,19 @@ def test_responses_carry_cdn_headers_and_answer_304(client, story):
     assert repeat.status_code == 304
 
 
-def test_the_purge_hook_hears_the_keys_of_a_change(story, commit):
+def test_the_purge_hook_hears_the_keys_of_a_change(story, commit, purged):
     with commit():
         story.headline = "Changed"
         story.save()
-    assert any(f"article:{story.pk}" in keys for keys in purged)
+    assert any(f"article:{story.pk}" in named for named in purged)
 
 
 def test_a_page_rendered_while_its_story_changed_is_not_kept(rf, story, monkeypatch):
     from django.http import HttpResponse
 
     def view(request):
-        page_cache.add_keys(request, f"article:{story.pk}")
-        page_cache.bump([f"article:{story.pk}"])  # an editor saves mid-render
+        page_cache.add_keys(request, keys.article(story.pk))
+        generations.bump([keys.article(story.pk)])  # an editor saves mid-render
         return HttpResponse("old text")
 
     request = rf.get("/x/")
@@ -192,7 +167,7 @@ def test_a_page_rendered_while_its_story_changed_is_not_kept(rf, story, monkeypa
     request.user = AnonymousUser()
     request.publication = story.publication
     page_cache.PageCacheMiddleware(view)(request)
-    assert default_cache.get(page_cache._page_key(request)) is None
+    assert default_cache.get(keys.page(request)) is None
 
 
 def test_missing_pages_are_not_cached(client, publication):
@@ -267,7 +242,7 @@ def test_a_page_whose_key_hint_is_out_of_date_is_still_checked(rf, story):
     from django.http import HttpResponse
 
     def view(request):
-        page_cache.add_keys(request, f"article:{story.pk}")
+        page_cache.add_keys(request, keys.article(story.pk))
         return HttpResponse(story.headline)
 
     middleware = page_cache.PageCacheMiddleware(view)
@@ -280,16 +255,16 @@ def test_a_page_whose_key_hint_is_out_of_date_is_still_checked(rf, story):
     assert request()["X-Newsroom-Cache"] == "miss"
     for hint in ((), ("article:999999",)):
         page_cache.key_hints.clear()
-        page_cache.key_hints[page_cache._page_key(rf.get("/hinted/"))] = hint
+        page_cache.key_hints[keys.page(rf.get("/hinted/"))] = hint
         assert request()["X-Newsroom-Cache"] == "hit"
-    page_cache.key_hints[page_cache._page_key(rf.get("/hinted/"))] = ("article:999999",)
-    page_cache.bump([f"article:{story.pk}"])
+    page_cache.key_hints[keys.page(rf.get("/hinted/"))] = ("article:999999",)
+    generations.bump([keys.article(story.pk)])
     assert request()["X-Newsroom-Cache"] == "miss"
 
 
 def test_http_and_https_pages_are_kept_apart(rf):
     plain, secure = rf.get("/"), rf.get("/", secure=True)
-    assert page_cache._page_key(plain) != page_cache._page_key(secure)
+    assert keys.page(plain) != keys.page(secure)
 
 
 def test_sitemaps_are_cached_and_follow_every_change(client, story, publication, commit):

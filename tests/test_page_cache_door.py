@@ -2,34 +2,19 @@
 current cached pages before Django's handler runs, and hands everything else on."""
 
 import pytest
-from django.core.cache import cache as default_cache
 from django.core.wsgi import get_wsgi_application
 from django.test import RequestFactory
 
 from articles.caching import pages as page_cache
+from articles.caching.door import PageCacheApplication
 
-from .factories import ArticleFactory, BylineFactory, UserFactory
+from .factories import UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings, keep_test_connection):
-    settings.NEWSROOM_PAGE_CACHE = True
-    default_cache.clear()
-    page_cache.key_hints.clear()
-    yield
-    default_cache.clear()
-
-
-@pytest.fixture
-def story(publication):
-    article = ArticleFactory(
-        publication=publication, published=True, headline="Tide gauge at Pier 4 is back online"
-    )
-    article.tags.set(["harbor"])
-    BylineFactory(article=article, person__full_name="Ines Calder")
-    return article
+pytestmark = [
+    pytest.mark.django_db,
+    # Django's application is called directly, as gunicorn calls it.
+    pytest.mark.usefixtures("page_cache_on", "keep_test_connection"),
+]
 
 
 class Django:
@@ -51,7 +36,7 @@ def django_app():
 
 @pytest.fixture
 def door(django_app):
-    return page_cache.PageCacheApplication(django_app)
+    return PageCacheApplication(django_app)
 
 
 class Answer:
@@ -93,7 +78,7 @@ def test_a_cached_page_is_answered_without_reaching_django(
         again = call(door, url)
     assert (again.status, again.cache, django_app.calls) == ("200 OK", "hit", 1)
     assert again.body == first.body
-    assert b"Tide gauge at Pier 4 is back online" in again.body
+    assert b"Night ferry returns to Gull Point" in again.body
 
 
 def test_a_hit_carries_every_header_django_sent(door, story):
@@ -126,12 +111,12 @@ def test_an_edit_is_seen_through_the_door_at_once(door, story, django_capture_on
     call(door, url), call(door, "/")
     assert call(door, url).cache == call(door, "/").cache == "hit"
     with django_capture_on_commit_callbacks(execute=True):
-        story.headline = "Tide gauge at Pier 4 reads high after repair"
+        story.headline = "Night ferry returns with a later last sailing"
         story.save()
     for page in (url, "/"):
         answer = call(door, page)
         assert answer.cache == "miss"
-        assert b"reads high after repair" in answer.body
+        assert b"with a later last sailing" in answer.body
 
 
 def test_a_revalidating_reader_gets_304_from_the_door(door, django_app, story):
@@ -207,4 +192,4 @@ def test_the_door_steps_aside_when_the_page_cache_is_off(door, django_app, story
 def test_gunicorns_application_is_behind_the_door():
     from newsroom.wsgi import application
 
-    assert isinstance(application, page_cache.PageCacheApplication)
+    assert isinstance(application, PageCacheApplication)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from articles.caching.pages import GEN_PREFIX
+from articles.caching import keys
 from articles.editorial import signals, workflow
 from articles.editorial.publication_events import run_due_events
 from articles.models import Article, PublicationEvent
@@ -64,7 +64,7 @@ def test_the_command_runs_due_events_once_and_emails_the_reporter(
         publication, reporter, editor, went_live, django_capture_on_commit_callbacks):
     article = ready_article(publication, created_by=reporter, status=Status.IN_REVIEW)
     workflow.article_publish(article=article, user=editor)
-    cache.set(f"{GEN_PREFIX}article:{article.pk}", 7)
+    cache.set(keys.generation(keys.article(article.pk)), 7)
     with django_capture_on_commit_callbacks(execute=True):
         call_command("run_publication_events")
         call_command("run_publication_events")
@@ -74,7 +74,7 @@ def test_the_command_runs_due_events_once_and_emails_the_reporter(
     assert [m.to for m in mail.outbox] == [["dana@herald.example"]]
     assert mail.outbox[0].subject == f"Now live: {article.headline}"
     # Going live refreshed every cached page that shows the story.
-    assert cache.get(f"{GEN_PREFIX}article:{article.pk}") > 7
+    assert cache.get(keys.generation(keys.article(article.pk))) > 7
 
 
 @pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache, caches
 
-from articles.caching import pages as page_cache
+from articles.caching import generations, keys
 
 from .factories import ArticleFactory
 
@@ -37,10 +37,10 @@ def test_keys_memcached_would_refuse_are_fine_on_redis(redis_cache):
 
 
 def test_generations_are_whole_numbers_that_only_grow(redis_cache):
-    page_cache.bump(["article:1"])
-    first = page_cache.generations(["article:1"])["article:1"]
-    page_cache.bump(["article:1"])
-    second = page_cache.generations(["article:1"])["article:1"]
+    generations.bump([keys.article(1)])
+    first = generations.generations([keys.article(1)])[keys.article(1)]
+    generations.bump([keys.article(1)])
+    second = generations.generations([keys.article(1)])[keys.article(1)]
     assert isinstance(first, int) and second > first
 
 

@@ -177,8 +177,7 @@ def test_make_renditions_reports_a_missing_file_and_goes_on(capsys):
 
 
 def test_deleting_an_image_removes_its_renditions_and_refreshes_its_stories(
-        settings, commit, client, publication):
-    settings.NEWSROOM_PAGE_CACHE = True
+        settings, page_cache_on, commit, client, publication):
     image = ImageFactory(file=ContentFile(jpeg_with_gps((1000, 600)), name="pier.jpg"))
     keep = ImageFactory(file=ContentFile(jpeg_with_gps((800, 500)), name="gulls.jpg"))
     story = ArticleFactory(publication=publication, published=True, lead_image=image)

@@ -18,7 +18,7 @@ import secrets
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 
-from articles.caching import fragments
+from articles.caching import fragments, keys
 from articles.models import Byline
 
 TEMPLATE = "includes/article_card.html"
@@ -31,23 +31,18 @@ def options(*, lead=False, eager=False, level=2, hide_section=False):
             "hide_section": bool(hide_section)}
 
 
-def name(article, shown):
-    flags = "".join("1" if shown[k] else "0" for k in ("lead", "eager", "hide_section"))
-    return f"card:{article.pk}:{flags}{shown['level']}"
-
-
 def build(article, shown):
     """The card's HTML and the keys of what it shows.
 
     The story's key covers its text and picture (a changed picture moves the key of every
     story it leads). The section's name and address are the publication's layout, whose
-    key moves when a section changes; ``section:<id>`` would be wrong here, as it moves
+    key moves when a section changes; ``keys.section`` would be wrong here, as it moves
     with every story published into the section, and would throw away all its cards.
     """
     html = render_to_string(TEMPLATE, {"article": article, **shown})
-    keys = {f"article:{article.pk}", f"layout:{article.publication_id}"}
-    keys.update(f"person:{person.pk}" for person in article.authors())
-    return {"html": html}, keys
+    shows = {keys.article(article.pk), keys.layout(article.publication_id)}
+    shows.update(keys.person(person.pk) for person in article.authors())
+    return {"html": html}, shows
 
 
 def load(articles):
@@ -74,7 +69,7 @@ class Batch:
         self.positions = {}
 
     def placeholder(self, article, shown):
-        card = name(article, shown)
+        card = keys.card(article.pk, shown)
         if card not in self.positions:
             self.positions[card] = len(self.cards)
             self.cards.append((card, article, shown))

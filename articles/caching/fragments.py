@@ -4,7 +4,7 @@ When a page has to be built (a reader with a session, the page cache off, or jus
 publish moved the publication's lists on), most of it has not changed: a story's own text
 changes when someone edits that story, not when another story is published. So the parts
 of a page that change for different reasons are cached apart, each under the surrogate
-keys of what it shows (``articles.caching.pages``). A part is served only while every one of its
+keys of what it shows (``articles.caching.keys``). A part is served only while every one of its
 keys has the generation it had when the part was built, so it can never be staler than
 the page cache itself: a change bumps the keys, and the next request builds the part anew.
 
@@ -15,18 +15,9 @@ Each part also reports its keys to the request, so the page sends the right
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from articles.caching import pages as page_cache
-
-PREFIX = "newsroom:fragment:v1:"
-
-
-def chrome_name(publication, section=None):
-    """The masthead and footer: per publication, per current section, per year (the
-    footer's copyright line)."""
-    from django.utils import timezone
-
-    section_id = getattr(section, "pk", None) or 0
-    return f"chrome:{publication.pk}:{section_id}:{timezone.localtime().year}"
+from articles.caching import generations
+from articles.caching import keys as cache_keys
+from articles.caching.pages import add_keys, keep_seconds
 
 
 def prefetch(request, names):
@@ -34,12 +25,12 @@ def prefetch(request, names):
     of them (their entries, then the generations of their keys) instead of two each."""
     if not settings.NEWSROOM_FRAGMENT_CACHE:
         return
-    found = page_cache.cache().get_many([PREFIX + name for name in names])
+    found = generations.cache().get_many([cache_keys.fragment(name) for name in names])
     keys = sorted({k for entry in found.values() for k in entry[0]})
-    current = page_cache.generations(keys)
+    current = generations.generations(keys)
     checked = request.__dict__.setdefault("_fragments", {})
     for name in names:
-        entry = found.get(PREFIX + name)
+        entry = found.get(cache_keys.fragment(name))
         valid = entry is not None and tuple(current[k] for k in entry[0]) == entry[1]
         checked[name] = entry if valid else None
 
@@ -52,7 +43,7 @@ def cached(request, name, build, *, enabled=True):
     """
     if not enabled:
         value, keys = build()
-        page_cache.add_keys(request, *keys)
+        add_keys(request, *keys)
         return value
     return cached_many(request, [(name, build)])[0]
 
@@ -76,7 +67,7 @@ def current(request, name):
     if entry is None:
         return None
     keys, _generations, value = entry
-    page_cache.add_keys(request, *keys)
+    add_keys(request, *keys)
     return {k: mark_safe(v) for k, v in value.items()}
 
 
@@ -90,7 +81,7 @@ def cached_many(request, parts):
         values = []
         for _name, build in parts:
             value, keys = build()
-            page_cache.add_keys(request, *keys)
+            add_keys(request, *keys)
             values.append(value)
         return values
     missing(request, [name for name, _build in parts])
@@ -98,7 +89,7 @@ def cached_many(request, parts):
     # Parts are built from what the view read earlier (a card from the listing's query):
     # they count from the start of the request, so a change made since is never stored
     # under the new generation.
-    started = getattr(request, "newsroom_started", None) or page_cache._now()
+    started = getattr(request, "newsroom_started", None) or generations.now()
     values, built = [], {}
     for name, build in parts:
         if checked[name] is not None:
@@ -106,21 +97,21 @@ def cached_many(request, parts):
             continue
         value, keys = build()
         keys = tuple(sorted(set(keys)))
-        page_cache.add_keys(request, *keys)
+        add_keys(request, *keys)
         built[name] = (value, keys)
         values.append(value)
     if built:
         every_key = tuple(sorted({k for _value, keys in built.values() for k in keys}))
-        generation = page_cache.generations_as_of(every_key, started)
+        generation = generations.generations_as_of(every_key, started)
         # A part any of whose keys changed while it was built may show the old version:
         # it is not kept (the others are).
         keep = {
-            PREFIX + name: (keys, tuple(generation[k] for k in keys),
+            cache_keys.fragment(name): (keys, tuple(generation[k] for k in keys),
                             {k: str(v) for k, v in value.items()})
             for name, (value, keys) in built.items()
-            if page_cache.unchanged_since((generation[k] for k in keys), started)
+            if generations.unchanged_since((generation[k] for k in keys), started)
         }
         if keep:
-            timeout = page_cache.keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
-            page_cache.cache().set_many(keep, timeout=timeout)
+            timeout = keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
+            generations.cache().set_many(keep, timeout=timeout)
     return values

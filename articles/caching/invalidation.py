@@ -8,9 +8,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from taggit.models import Tag
 
-from articles.caching import pages as cache
-from articles.caching import site
-from articles.caching.pages import next_change_key
+from articles.caching import generations, keys, site
 from articles.models import (
     Article,
     Byline,
@@ -25,102 +23,101 @@ from newsroom import renditions
 from people.models import Person, SocialLink
 
 
-def bump_on_commit(keys):
-    keys = set(keys)
-    if keys:
-        transaction.on_commit(lambda: cache.bump(keys))
+def bump_on_commit(changed):
+    changed = set(changed)
+    if changed:
+        transaction.on_commit(lambda: generations.bump(changed))
         # A new schedule or embargo may change when the next story goes live.
-        pubs = {k.split(":", 1)[1] for k in keys if k.startswith("publication:")}
+        pubs = keys.publications_in(changed)
         if pubs:
-            transaction.on_commit(
-                lambda: cache.cache().delete_many([next_change_key(p) for p in pubs]))
+            transaction.on_commit(lambda: generations.cache().delete_many(
+                [keys.next_change(p) for p in pubs]))
 
 
 def story_keys(article):
     """A story, its section, tags, people and publication lists."""
-    keys = cache.article_keys(article)
+    shows = keys.article_and_lists(article)
     if article.pk:
-        keys.update(f"tag:{pk}" for pk in
-                    TaggedArticle.objects.filter(content_object=article)
-                    .values_list("tag_id", flat=True))
-        keys.update(f"person:{pk}" for pk in
-                    Byline.objects.filter(article=article).values_list("person_id", flat=True))
-    return keys
+        shows.update(keys.tag(pk) for pk in
+                     TaggedArticle.objects.filter(content_object=article)
+                     .values_list("tag_id", flat=True))
+        shows.update(keys.person(pk) for pk in
+                     Byline.objects.filter(article=article).values_list("person_id", flat=True))
+    return shows
 
 
 def article_saved(sender, instance, created=False, **kwargs):
     """An edit refreshes the pages showing the story; a move refreshes the lists too.
 
-    Pages that list a story carry its ``article:<id>`` key, so a new headline reaches
+    Pages that list a story carry its ``keys.article`` key, so a new headline reaches
     them without touching anything else. When the story joins or leaves readers' view,
     or moves (status, times, section, prominence), every list it may enter or leave is
     refreshed: its publication, section, tags and authors.
     """
     # Any save is a new lastmod in the sitemaps (harmless for a story not listed there).
-    keys = {f"article:{instance.pk}", f"sitemap:{instance.publication_id}"}
+    changed = {keys.article(instance.pk), keys.sitemap(instance.publication_id)}
     before = getattr(instance, "_loaded_placement", None) or {}
     after = instance.placement()
     published = Article.Status.PUBLISHED
     if published in (before.get("status"), after["status"]) and (created or before != after):
-        keys |= story_keys(instance)
+        changed |= story_keys(instance)
         if before.get("section_id") and before["section_id"] != after["section_id"]:
-            keys.add(f"section:{before['section_id']}")
+            changed.add(keys.section(before["section_id"]))
     instance._loaded_placement = after  # the next save compares with this one
-    bump_on_commit(keys)
+    bump_on_commit(changed)
 
 
 def article_deleted(sender, instance, **kwargs):
-    bump_on_commit(cache.article_keys(instance))
+    bump_on_commit(keys.article_and_lists(instance))
 
 
 def part_changed(sender, instance, **kwargs):
     """A byline, tag, related item or correction: the story's pages, and the lists the
     part puts it on (an author's page, a tag's page, the corrections page)."""
     article_id = getattr(instance, "article_id", None) or instance.content_object_id
-    keys = {f"article:{article_id}"}
+    changed = {keys.article(article_id)}
     if isinstance(instance, (Byline, TaggedArticle, Correction)):
         publication_id = Article.objects.filter(pk=article_id).values_list(
             "publication_id", flat=True).first()
     if isinstance(instance, Byline):
-        keys |= {f"person:{instance.person_id}", f"sitemap:{publication_id}"}
+        changed |= {keys.person(instance.person_id), keys.sitemap(publication_id)}
     elif isinstance(instance, TaggedArticle):
-        keys |= {f"tag:{instance.tag_id}", f"sitemap:{publication_id}"}
+        changed |= {keys.tag(instance.tag_id), keys.sitemap(publication_id)}
     elif isinstance(instance, Correction):
-        keys.add(f"corrections:{publication_id}")
-    bump_on_commit(keys)
+        changed.add(keys.corrections(publication_id))
+    bump_on_commit(changed)
 
 
 def tags_changed(sender, instance, action, pk_set=None, **kwargs):
     if action.startswith("post_") and isinstance(instance, Article):
-        bump_on_commit({f"article:{instance.pk}", f"sitemap:{instance.publication_id}",
-                        *(f"tag:{pk}" for pk in pk_set or ())})
+        bump_on_commit({keys.article(instance.pk), keys.sitemap(instance.publication_id),
+                        *(keys.tag(pk) for pk in pk_set or ())})
 
 
 def tag_changed(sender, instance, **kwargs):
     """A renamed tag: its page, every story showing its name (their pages carry it), and
     the sitemaps listing tags."""
-    bump_on_commit({f"tag:{instance.pk}", "tags"})
+    bump_on_commit({keys.tag(instance.pk), keys.TAGS})
 
 
 def person_changed(sender, instance, **kwargs):
     person_id = instance.person_id if isinstance(instance, SocialLink) else instance.pk
-    bump_on_commit({f"person:{person_id}", "people"})  # "people": the authors sitemaps
+    bump_on_commit({keys.person(person_id), keys.PEOPLE})  # PEOPLE: the authors sitemaps
 
 
 def section_changed(sender, instance, **kwargs):
-    bump_on_commit({f"section:{instance.pk}", f"layout:{instance.publication_id}",
-                    f"publication:{instance.publication_id}"})
+    bump_on_commit({keys.section(instance.pk), keys.layout(instance.publication_id),
+                    keys.publication(instance.publication_id)})
     transaction.on_commit(site.bump)  # the section menu
 
 
 def publication_changed(sender, instance, **kwargs):
-    bump_on_commit({f"layout:{instance.pk}", f"publication:{instance.pk}"})
+    bump_on_commit({keys.layout(instance.pk), keys.publication(instance.pk)})
     transaction.on_commit(site.bump)  # which host is which masthead
 
 
 def image_changed(sender, instance, **kwargs):
-    keys = {f"article:{pk}" for pk in instance.lead_for.values_list("pk", flat=True)}
-    bump_on_commit(keys)
+    bump_on_commit({keys.article(pk) for pk in instance.lead_for.values_list("pk", flat=True)})
 
 
 def image_deleting(sender, instance, **kwargs):

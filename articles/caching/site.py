@@ -8,28 +8,26 @@ every server sees a change at once.
 
 import time
 
-from articles.caching.pages import cache
+from articles.caching import keys
+from articles.caching.generations import cache
 from articles.models import Publication
-
-GENERATION_KEY = "newsroom:site-generation"
-ENTRY_PREFIX = "newsroom:site:"
 
 
 def bump():
-    cache().set(GENERATION_KEY, time.time(), timeout=None)
+    cache().set(keys.SITE_GENERATION, time.time(), timeout=None)
 
 
 def site_for_host(host):
     """(publication, [sections…]) for ``host``; the default publication for unknown hosts."""
     host = (host or "").split(":")[0].lower()
-    key = ENTRY_PREFIX + host
-    found = cache().get_many([key, GENERATION_KEY])
-    generation, entry = found.get(GENERATION_KEY), found.get(key)
+    key = keys.site(host)
+    found = cache().get_many([key, keys.SITE_GENERATION])
+    generation, entry = found.get(keys.SITE_GENERATION), found.get(key)
     if entry is not None and generation is not None and entry["generation"] == generation:
         return entry["publication"], entry["sections"]
     if generation is None:
-        cache().add(GENERATION_KEY, time.time(), timeout=None)
-        generation = cache().get(GENERATION_KEY)
+        cache().add(keys.SITE_GENERATION, time.time(), timeout=None)
+        generation = cache().get(keys.SITE_GENERATION)
     # Read after taking the generation: a change made meanwhile moves the generation on,
     # and this entry is then never served.
     publication = Publication.for_host(host)

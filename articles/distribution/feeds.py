@@ -25,7 +25,8 @@ from django.utils.html import escape, format_html, format_html_join
 from django.views.decorators.http import condition
 from taggit.models import Tag
 
-from articles.caching import pages as page_cache
+from articles.caching import keys
+from articles.caching.generations import current_generations
 from articles.caching.pages import add_keys
 from articles.distribution.feedgenerators import NewsroomAtomFeed, NewsroomRssFeed
 from articles.distribution.metadata import plain_description
@@ -98,7 +99,7 @@ class FeedScope:
             *(f"{pk}:{t.isoformat()}" for pk, t in self.window()),
             # Items also show authors' and tags' names and sections: a change to any of
             # them moves one of these generations (articles/caching/invalidation.py).
-            *map(str, page_cache.current_generations(("people", "tags", f"layout:{pub.pk}"))),
+            *map(str, current_generations((keys.PEOPLE, keys.TAGS, keys.layout(pub.pk)))),
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
@@ -151,7 +152,7 @@ def image_media(request, image):
     """The lead image as feeds describe it, or None when its file cannot be read."""
     # An upload's file never changes under its name, so its size (a stat, or a request
     # to object storage) is looked up once.
-    key = f"image-size:{image.pk}:{image.file.name}"
+    key = keys.image_size(image.pk, image.file.name)
     length = cache.get(key)
     if length is None:
         try:
@@ -196,10 +197,10 @@ class StoryFeed(Feed):
         patch_cache_control(response, max_age=0, must_revalidate=True)
         # The page cache keeps the feed until one of its stories changes or a story joins
         # or leaves the publication (articles/caching/pages.py). Items name their authors and
-        # tags: renaming any person or tag ("people", "tags") refreshes feeds too.
-        add_keys(request, f"publication:{scope.publication.pk}",
-                 f"layout:{scope.publication.pk}", "people", "tags",
-                 *(f"article:{pk}" for pk, _t in scope.window()))
+        # tags: renaming any person or tag (PEOPLE, TAGS) refreshes feeds too.
+        add_keys(request, keys.publication(scope.publication.pk),
+                 keys.layout(scope.publication.pk), keys.PEOPLE, keys.TAGS,
+                 *(keys.article(pk) for pk, _t in scope.window()))
         return response
 
     def get_object(self, request, slug=None):

@@ -9,7 +9,6 @@ key that changes with every save and every newly live story.
 """
 
 import functools
-import hashlib
 import math
 from datetime import datetime, timedelta
 
@@ -29,6 +28,7 @@ from django.utils.http import http_date
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
+from articles.caching import keys
 from articles.caching.pages import add_keys, keep_seconds
 from articles.models import Article, Byline, Section, TaggedArticle
 from articles.templatetags.distribution import w3c_datetime
@@ -41,14 +41,14 @@ XML = "application/xml; charset=utf-8"
 
 def sitemap_keys(request, *more):
     """Every sitemap lists the publication's stories or their last change, so it carries
-    ``sitemap:<publication>``, which any save of one of its stories moves on (a new
+    ``keys.sitemap(publication)``, which any save of one of its stories moves on (a new
     ``lastmod``), besides the keys of the lists it shows (see articles/caching/invalidation.py)."""
     publication_id = request.publication.pk
     add_keys(
         request,
-        f"sitemap:{publication_id}",
-        f"publication:{publication_id}",
-        f"layout:{publication_id}",
+        keys.sitemap(publication_id),
+        keys.publication(publication_id),
+        keys.layout(publication_id),
         *more,
     )
 
@@ -155,8 +155,8 @@ def render_urlset(request, sitemap):
 
 def listing_sitemap(request, name):
     sitemap = LISTINGS[name](request)
-    # A renamed author or tag changes an address; "people" and "tags" name every one.
-    sitemap_keys(request, {"authors": "people", "tags": "tags"}.get(name))
+    # A renamed author or tag changes an address; PEOPLE and TAGS name every one.
+    sitemap_keys(request, {"authors": keys.PEOPLE, "tags": keys.TAGS}.get(name))
     return render_urlset(request, sitemap)
 
 
@@ -222,10 +222,9 @@ def index_stats(request, months_for):
     newest_live = articles.order_by("-publish_at").values_list("publish_at", flat=True).first()
     latest_save = latest_change(Article.objects.filter(publication=request.publication))
     stamps = [t.timestamp() if t else 0 for t in (latest_save, newest_live)]
-    version = f"{request.publication.pk}:{stamps[0]}:{stamps[1]}"
-    site = hashlib.sha256(f"{months_for}|{sitemap_limit()}".encode()).hexdigest()[:32]
-    stats_key = f"sitemap-index:v3:{version}"
-    lines_key = f"sitemap-index-months:v1:{version}:{site}"
+    stats_key = keys.sitemap_index_stats(request.publication.pk, stamps)
+    lines_key = keys.sitemap_index_months(request.publication.pk, stamps, months_for,
+                                          sitemap_limit())
     found = cache.get_many([stats_key, lines_key])
     stats, lines = found.get(stats_key), found.get(lines_key)
     if stats is None or lines is None:
@@ -300,7 +299,7 @@ def sitemap_index(request):
     absolute = request.build_absolute_uri
     site = absolute("/")[:-1]
     stats, month_lines = index_stats(request, (site, get_script_prefix()))
-    sitemap_keys(request, "people", "tags")
+    sitemap_keys(request, keys.PEOPLE, keys.TAGS)
     entries = []
     sections = Section.objects.filter(publication=request.publication).count()
     for name, count in [

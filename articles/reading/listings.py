@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DayArchiveView, ListView, MonthArchiveView, YearArchiveView
 from django_filters.views import FilterView
 
+from articles.caching import keys
 from articles.models import Article, Correction, RelatedItem
 from articles.reading import related
 from articles.reading.filters import ArticleFilter
@@ -137,9 +138,9 @@ class CorrectionsView(PublishedArticlesMixin, ListView):
 
     def cache_keys(self, context):
         publication = self.request.publication.pk
-        return {f"layout:{publication}", f"publication:{publication}",
-                f"corrections:{publication}",
-                *(f"article:{c.article_id}" for c in context.get("object_list") or ())}
+        return {keys.layout(publication), keys.publication(publication),
+                keys.corrections(publication),
+                *(keys.article(c.article_id) for c in context.get("object_list") or ())}
 
 
 class OtherNewsView(PublishedArticlesMixin, ListView):

@@ -12,7 +12,7 @@ from django.utils.html import conditional_escape
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.caching import cards, fragments
+from articles.caching import cards, fragments, keys
 from articles.caching.pages import add_keys
 from articles.models import Article, Byline, Correction, RelatedItem, Section
 from articles.reading.pagination import OpenEndedPaginator
@@ -36,16 +36,16 @@ class PublishedArticlesMixin:
         return self.published_articles().for_cards()
 
     def cache_keys(self, context):
-        """Surrogate keys naming what this page shows (see articles/caching/pages.py).
+        """Surrogate keys naming what this page shows (see articles/caching/keys.py).
 
         By default a page lists the publication's stories, so any story joining or leaving
         readers' view refreshes it; narrower lists (a section, a tag) say so instead.
         """
-        return {*self.listed_keys(context), f"publication:{self.request.publication.pk}"}
+        return {*self.listed_keys(context), keys.publication(self.request.publication.pk)}
 
     def listed_keys(self, context):
         listed = context.get("object_list") or ()
-        return {f"layout:{self.request.publication.pk}", *(f"article:{a.pk}" for a in listed)}
+        return {keys.layout(self.request.publication.pk), *(keys.article(a.pk) for a in listed)}
 
     def render_to_response(self, context, **kwargs):
         add_keys(self.request, *self.cache_keys(context))
@@ -87,7 +87,7 @@ class HomeView(PublishedArticlesMixin, ListView):
         shown = [context.get("lead_story"), *context.get("top_stories", ())]
         for _section, articles in context.get("section_blocks", ()):
             shown.extend(articles)
-        return super().cache_keys(context) | {f"article:{a.pk}" for a in shown if a}
+        return super().cache_keys(context) | {keys.article(a.pk) for a in shown if a}
 
     def recent_ids(self):
         """The newest stories, from which the front is chosen: ranking only these keeps the
@@ -129,7 +129,7 @@ class SectionView(PublishedArticlesMixin, ListView):
         return super().get_context_data(section=self.section, **kwargs)
 
     def cache_keys(self, context):
-        return self.listed_keys(context) | {f"section:{self.section.pk}"}
+        return self.listed_keys(context) | {keys.section(self.section.pk)}
 
 
 class TagView(PublishedArticlesMixin, ListView):
@@ -145,7 +145,7 @@ class TagView(PublishedArticlesMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
     def cache_keys(self, context):
-        return self.listed_keys(context) | {f"tag:{self.tag.pk}"}
+        return self.listed_keys(context) | {keys.tag(self.tag.pk)}
 
 
 class AuthorView(PublishedArticlesMixin, ListView):
@@ -166,7 +166,7 @@ class AuthorView(PublishedArticlesMixin, ListView):
         return super().get_context_data(person=self.person, **kwargs)
 
     def cache_keys(self, context):
-        return self.listed_keys(context) | {f"person:{self.person.pk}"}
+        return self.listed_keys(context) | {keys.person(self.person.pk)}
 
 
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
@@ -201,7 +201,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         return self.render_to_response(self.get_context_data(object=self.object))
 
     def address_name(self, slug):
-        return f"story-address:{self.request.publication.pk}:{slug}"
+        return keys.story_address(self.request.publication.pk, slug)
 
     def remember_address(self):
         """Which story a slug is and where it lives, kept as a part under the story's key."""
@@ -209,7 +209,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         fragments.cached(self.request, self.address_name(article.slug), lambda: (
             {"pk": str(article.pk), "path": article.get_absolute_url(),
              "section": str(article.section_id or "")},
-            {f"article:{article.pk}", f"layout:{article.publication_id}"},
+            {keys.article(article.pk), keys.layout(article.publication_id)},
         ))
 
     def from_cached_parts(self, request, slug):
@@ -237,7 +237,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             return redirect(str(found["path"]), permanent=True)
         story, other_news = self.fragment_name("story"), self.fragment_name("other-news")
         if fragments.missing(request, [story, other_news,
-                                       fragments.chrome_name(request.publication)]) & {
+                                       keys.chrome(request.publication)]) & {
                 story, other_news}:
             return None
         context = {"view": self, "object": self.object, "article": self.object,
@@ -246,8 +246,8 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         return self.render_to_response(context)
 
     def fragment_name(self, part):
-        # Metadata holds absolute addresses, so the host and scheme are part of the name.
-        return f"{part}:{self.object.pk}:{self.request.scheme}:{self.request.get_host()}"
+        name = {"story": keys.story, "other-news": keys.other_news}[part]
+        return name(self.request, self.object.pk)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -255,7 +255,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         if enabled:
             fragments.missing(request, [
                 self.fragment_name("story"), self.fragment_name("other-news"),
-                fragments.chrome_name(request.publication)])
+                keys.chrome(request.publication)])
         context["story"] = fragments.cached(
             request, self.fragment_name("story"), lambda: self.build_story(context),
             enabled=enabled)
@@ -301,13 +301,13 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
             "meta": render_to_string("includes/meta/article.html", story_context, self.request),
             "body": render_to_string("includes/story.html", story_context, self.request),
         }
-        keys = {
-            f"layout:{article.publication_id}", f"article:{article.pk}",
-            f"section:{article.section_id}",
-            *(f"tag:{t.pk}" for t in tags),
-            *(f"person:{b.person_id}" for b in bylines),
+        shows = {
+            keys.layout(article.publication_id), keys.article(article.pk),
+            keys.section(article.section_id),
+            *(keys.tag(t.pk) for t in tags),
+            *(keys.person(b.person_id) for b in bylines),
         }
-        return value, keys
+        return value, shows
 
     def build_other_news(self, context):
         """Curated items, then the first automatic batch; it changes when any story of
@@ -320,14 +320,14 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         html = render_to_string(
             "includes/other_news.html",
             {**context, "curated_items": curated, "other_news": batch}, self.request)
-        keys = {
-            f"article:{article.pk}", f"publication:{article.publication_id}",
-            *(f"tag:{pk}" for pk in tag_ids),
-            *(f"article:{r.target_id}" for r in curated if r.target_id),
-            *(f"article:{a.pk}" for a in batch.items),
+        shows = {
+            keys.article(article.pk), keys.publication(article.publication_id),
+            *(keys.tag(pk) for pk in tag_ids),
+            *(keys.article(r.target_id) for r in curated if r.target_id),
+            *(keys.article(a.pk) for a in batch.items),
         }
-        return {"html": html}, keys
+        return {"html": html}, shows
 
     def cache_keys(self, context):
         # The parts have named what they show (fragments.cached adds their keys).
-        return {f"layout:{self.object.publication_id}", f"article:{self.object.pk}"}
+        return {keys.layout(self.object.publication_id), keys.article(self.object.pk)}

@@ -72,7 +72,7 @@ def site_chrome(context, part):
     """
     from django.template.loader import render_to_string
 
-    from articles.caching import fragments
+    from articles.caching import fragments, keys
 
     request = context.get("request")
     publication = context.get("publication")
@@ -82,7 +82,7 @@ def site_chrome(context, part):
         flat = context.flatten()
         value = {name: render_to_string(f"includes/site_{name}.html", flat, request)
                  for name in ("header", "footer")}
-        return value, {f"layout:{publication.pk}"}
+        return value, {keys.layout(publication.pk)}
 
     if request is None or not publication:  # no publication configured: a 404 page
         flat = context.flatten()
@@ -90,7 +90,7 @@ def site_chrome(context, part):
     chrome = getattr(request, "_site_chrome", None)
     if chrome is None:
         chrome = request._site_chrome = fragments.cached(
-            request, fragments.chrome_name(publication, section), build)
+            request, keys.chrome(publication, section), build)
     return chrome[part]
 
 
@@ -104,7 +104,7 @@ def filter_fields(context, filterset):
     """
     from django.template.loader import render_to_string
 
-    from articles.caching import fragments
+    from articles.caching import fragments, keys
 
     request = context.get("request")
     publication = context.get("publication")
@@ -117,10 +117,10 @@ def filter_fields(context, filterset):
         pk = publication.pk
         # Sections (layout), authors with a public story (publication, sitemap: bylines)
         # and their names (people).
-        return {"html": html}, {f"layout:{pk}", f"publication:{pk}", f"sitemap:{pk}",
-                                "people"}
+        return {"html": html}, {keys.layout(pk), keys.publication(pk), keys.sitemap(pk),
+                                keys.PEOPLE}
 
     filtering = any(filterset.data.get(name) for name in filterset.filters)
     if filtering or request is None or not publication:
         return mark_safe(render())
-    return fragments.cached(request, f"filter-fields:{publication.pk}", build)["html"]
+    return fragments.cached(request, keys.filter_fields(publication.pk), build)["html"]

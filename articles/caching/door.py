@@ -1,0 +1,72 @@
+"""The page cache's front door: a WSGI application around Django's (``newsroom/wsgi.py``).
+
+Most of what readers ask for is a page already cached. Answering it takes one lookup in
+Redis, and going through Django's handler first (request signals, the middleware stack, URL
+routing, a response object) would cost more than the lookup itself. So the lookup happens
+here, before Django runs, and anything it does not answer goes on to Django unchanged.
+"""
+
+import logging
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
+
+from articles.caching import keys as cache_keys
+from articles.caching import pages
+
+logger = logging.getLogger(__name__)
+
+
+class PageCacheApplication:
+    """The page cache's front door: a WSGI application around Django's.
+
+    A reader's request for a page with a current cached copy is answered here, before
+    Django's handler runs: no request signals, no middleware, no response object, only
+    the lookup (one MGET) and the stored status, headers and bytes. Everything else, and
+    every page it does not find, goes on to Django unchanged; a miss is marked in the
+    environ so the middleware does not look the page up a second time.
+
+    It decides what is cacheable and names the page exactly as the middleware does (the
+    same request object, ``is_cacheable_request`` and ``keys.page``), and serves only
+    entries the middleware stored, so a host Django would refuse never matches one.
+    """
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if settings.NEWSROOM_PAGE_CACHE and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+            served = self.serve(environ, start_response)
+            if served is not None:
+                return served
+        return self.application(environ, start_response)
+
+    def serve(self, environ, start_response):
+        request = WSGIRequest(environ)
+        try:
+            if not pages.is_cacheable_request(request):
+                return None
+            key = cache_keys.page(request)
+            entry = pages.find_page(key)
+        except DisallowedHost:
+            return None  # Django answers 400 and logs it
+        except Exception:
+            # Redis unreachable, say: Django's handler goes on and reports it properly.
+            logger.warning("Page cache lookup failed", exc_info=True)
+            return None
+        if entry is None:
+            environ[pages.LOOKED_UP_AND_MISSED] = key
+            return None
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            response = pages.response_from_entry(request, entry)
+            start_response(
+                f"{response.status_code} {response.reason_phrase}", list(response.items())
+            )
+            return [response.content]
+        _, _, status, headers, content = entry
+        start_response(
+            f"{status} {HTTPStatus(status).phrase}", [*headers, ("X-Newsroom-Cache", "hit")]
+        )
+        return [content]

@@ -1,0 +1,92 @@
+"""Generations: when each surrogate key last changed, kept in the shared cache.
+
+Every surrogate key (``articles.caching.keys``) has a *generation* in the shared cache:
+the time it last changed. Whatever is cached (a page, a part of a page) remembers the
+generations of its keys; when any of them has moved on, it is stale and is built again.
+Changing a story moves the generations of the story, its section, tags, authors and
+publication (see ``articles.caching.invalidation``), after the transaction commits, so the
+next request anywhere sees the change. Nothing lives in process memory: several gunicorn
+servers sharing one Redis behave as one site.
+"""
+
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.module_loading import import_string
+
+from articles.caching import keys as cache_keys
+
+logger = logging.getLogger(__name__)
+
+
+def cache():
+    """The shared cache that pages, their parts and generations live in."""
+    return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
+
+
+def now():
+    """A generation: the time in whole microseconds (an int, stored without pickling)."""
+    return time.time_ns() // 1000
+
+
+def bump(keys):
+    """Mark ``keys`` changed now: every page showing any of them is stale."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    changed = now()
+    cache().set_many({cache_keys.generation(k): changed for k in keys}, timeout=None)
+    hook = settings.NEWSROOM_PURGE_HOOK
+    if hook:
+        try:
+            import_string(hook)(keys)
+        except Exception:  # a CDN outage must not break publishing
+            logger.exception("Purge hook %s failed for %s", hook, keys)
+
+
+def generations(keys):
+    """The current generation of each key (None for a key never seen)."""
+    found = cache().get_many([cache_keys.generation(k) for k in keys])
+    return {k: found.get(cache_keys.generation(k)) for k in keys}
+
+
+def generations_since(keys, started):
+    """The generations of ``keys`` (a tuple) for something built from time ``started``.
+
+    None when any of them changed after ``started``: what was built may show the old
+    version and must not be kept.
+
+    A key that has no generation yet (never changed, or lost from Redis) is given one that
+    records no change: minus the time it was first seen. It is unique, so pages stored
+    before a key was lost never match again, and it is below any start time, so two
+    parts of one page that see a key first do not take each other for a change.
+    """
+    found = generations_as_of(keys, started)
+    if not unchanged_since(found.values(), started):
+        return None
+    return tuple(found[k] for k in keys)
+
+
+def generations_as_of(keys, started):
+    """The generation of each key, giving a key without one a generation that records no
+    change (see ``generations_since``)."""
+    found = generations(keys)
+    missing = [k for k, v in found.items() if v is None]
+    if missing:
+        for k in missing:
+            cache().add(cache_keys.generation(k), -started, timeout=None)
+        found = generations(keys)
+    return found
+
+
+def unchanged_since(values, started):
+    return all(v is not None and v <= started for v in values)
+
+
+def current_generations(keys):
+    """The generations of ``keys`` (a tuple), giving any key without one a new one, so
+    that a key lost from Redis never brings back a value seen before it changed."""
+    found = generations_as_of(keys, now())
+    return tuple(found[k] for k in keys)

@@ -1,0 +1,180 @@
+"""Every cache key and surrogate key, each built by one named function.
+
+*Surrogate keys* name what a response shows: ``article:12``, ``section:3``, ``tag:7``,
+``person:5``, ``publication:1`` (anything listing that publication's stories: home,
+archives, feeds, sitemaps, search), ``layout:1`` (its masthead, sections and their menu),
+``sitemap:1`` (the last change of each of its stories), ``corrections:1``, and ``people``
+and ``tags`` (any person's or tag's name or address). They go out in the ``Surrogate-Key``
+and ``Cache-Tag`` headers for a CDN, into every cache entry, and each has a generation
+(``articles.caching.generations``).
+
+*Cache-entry keys* say where something is kept in the shared cache: a page, a key's
+generation, a part of a page, the site table, the sitemap index's counts.
+
+A key is spelled where a page is stored and again where a change is announced; if the
+two spellings drift apart, pages stay stale without any error. So each is spelled once,
+here, and ``tests/test_cache_keys.py`` fails on a key built by hand anywhere else.
+"""
+
+import hashlib
+
+from django.utils import timezone
+
+# Surrogate keys of what every story may show by name, wherever it is listed.
+PEOPLE = "people"  # any person's name or address (bylines, author pages and sitemaps)
+TAGS = "tags"  # any tag's name or address (story pages, tag sitemaps)
+
+
+def article(pk):
+    """A story: its own page, and every list and part that shows it."""
+    return f"article:{pk}"
+
+
+def section(pk):
+    """A section's list of stories (moves with every story published into it)."""
+    return f"section:{pk}"
+
+
+def tag(pk):
+    """A tag's list of stories."""
+    return f"tag:{pk}"
+
+
+def person(pk):
+    """A person's page, bylines and list of stories."""
+    return f"person:{pk}"
+
+
+def publication(pk):
+    """Anything listing a publication's stories: home, archives, feeds, sitemaps, search."""
+    return f"publication:{pk}"
+
+
+def layout(publication_pk):
+    """A publication's masthead, sections and their menu: what every page of it shows,
+    and what changes only when the publication or one of its sections does."""
+    return f"layout:{publication_pk}"
+
+
+def sitemap(publication_pk):
+    """The last change of each of a publication's stories (``lastmod`` in its sitemaps)."""
+    return f"sitemap:{publication_pk}"
+
+
+def corrections(publication_pk):
+    """A publication's corrections page."""
+    return f"corrections:{publication_pk}"
+
+
+def article_and_lists(instance):
+    """The keys of everything a story (an ``Article``) appears with: itself, its
+    publication's lists and its section's."""
+    found = {article(instance.pk), publication(instance.publication_id)}
+    if instance.section_id:
+        found.add(section(instance.section_id))
+    return found
+
+
+def publications_in(surrogate_keys):
+    """The publication ids named by ``publication(pk)`` keys among ``surrogate_keys``."""
+    prefix = publication("")
+    return {k.removeprefix(prefix) for k in surrogate_keys if k.startswith(prefix)}
+
+
+# Cache entries. A format's version is part of its prefix, so a deploy never reads an
+# entry written in an older format.
+PAGE_PREFIX = "newsroom:page:v2:"
+GENERATION_PREFIX = "newsroom:gen:"
+NEXT_CHANGE_PREFIX = "newsroom:next-change:"
+FRAGMENT_PREFIX = "newsroom:fragment:v1:"
+SITE_PREFIX = "newsroom:site:"
+SITE_GENERATION = "newsroom:site-generation"  # moves with any publication or section
+
+
+def page(request):
+    """A whole cached page: the same address on the same host and scheme."""
+    raw = f"{request.scheme}|{request.get_host()}|{request.get_full_path()}"
+    return PAGE_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def generation(surrogate_key):
+    """Where a surrogate key's generation (the time it last changed) is kept."""
+    return GENERATION_PREFIX + surrogate_key
+
+
+def next_change(publication_pk):
+    """When a publication's next scheduled story or embargo goes live."""
+    return f"{NEXT_CHANGE_PREFIX}{publication_pk}"
+
+
+def fragment(name):
+    """Where a part of a page is kept; ``name`` is one of the part names below."""
+    return FRAGMENT_PREFIX + name
+
+
+def site(host):
+    """Which publication a host is, and its sections."""
+    return SITE_PREFIX + host
+
+
+# Names of parts of pages (``articles.caching.fragments``), kept under ``fragment(name)``.
+
+
+def chrome(publication, section=None):
+    """The masthead and footer: per publication, per current section, per year (the
+    footer's copyright line)."""
+    section_id = getattr(section, "pk", None) or 0
+    return f"chrome:{publication.pk}:{section_id}:{timezone.localtime().year}"
+
+
+def story(request, article_pk):
+    """A story's own parts: its <head> metadata and its <article> element. They hold
+    absolute addresses, so the scheme and host are part of the name."""
+    return f"story:{article_pk}:{request.scheme}:{request.get_host()}"
+
+
+def other_news(request, article_pk):
+    """A story's "In Other News" list (absolute addresses too)."""
+    return f"other-news:{article_pk}:{request.scheme}:{request.get_host()}"
+
+
+def story_address(publication_pk, slug):
+    """Which story a slug is in a publication, its canonical path and its section."""
+    return f"story-address:{publication_pk}:{slug}"
+
+
+def card(article_pk, shown):
+    """A story's card on listing pages, as ``shown`` (``articles.caching.cards.options``)."""
+    flags = "".join("1" if shown[k] else "0" for k in ("lead", "eager", "hide_section"))
+    return f"card:{article_pk}:{flags}{shown['level']}"
+
+
+def filter_fields(publication_pk):
+    """The story filter form's fields (search, all stories) while no filter is set."""
+    return f"filter-fields:{publication_pk}"
+
+
+# Other entries of the default cache.
+
+
+def sitemap_index_stats(publication_pk, stamps):
+    """How many authors and tags of a publication have public stories, and their latest
+    change. ``stamps``: the times of its latest save and its newest live story, so the
+    entry is left behind by every save and every story going live."""
+    latest_save, newest_live = stamps
+    return f"sitemap-index:v3:{publication_pk}:{latest_save}:{newest_live}"
+
+
+def sitemap_index_months(publication_pk, stamps, months_for, limit):
+    """The sitemap index's month lines, as ``sitemap_index_stats``, written for one
+    address of the site (``months_for``: the site and script prefix that start each line)
+    and one sitemap size (``limit``: how many pages each month has)."""
+    latest_save, newest_live = stamps
+    site_address = hashlib.sha256(f"{months_for}|{limit}".encode()).hexdigest()[:32]
+    return (f"sitemap-index-months:v1:{publication_pk}:{latest_save}:{newest_live}:"
+            f"{site_address}")
+
+
+def image_size(image_pk, file_name):
+    """An upload's size in bytes: its file never changes under its name."""
+    return f"image-size:{image_pk}:{file_name}"
