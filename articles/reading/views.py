@@ -1,22 +1,18 @@
 """Public pages. Every one starts from ``Article.objects.published()`` for this host."""
 
-from types import SimpleNamespace
-
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Window, prefetch_related_objects
+from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
-from django.utils.html import conditional_escape
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.caching import cards, fragments, keys
+from articles.caching import cards, keys
 from articles.caching.pages import add_keys
-from articles.models import Article, Byline, Correction, RelatedItem, Section
+from articles.models import Article, Byline, Section
+from articles.reading import article_page
 from articles.reading.pagination import OpenEndedPaginator
-from articles.reading.related import automatic_batch, curated_target_ids
 from people.models import Person
 
 
@@ -170,9 +166,9 @@ class AuthorView(PublishedArticlesMixin, ListView):
 
 
 class ArticleDetailView(PublishedArticlesMixin, DetailView):
-    """A story. The page is built from two parts cached apart (``articles.caching.fragments``):
-    the story itself, which changes when it is edited, and its "In Other News" list,
-    which changes whenever the publication's stories do."""
+    """A story. Its page is assembled from parts cached apart
+    (``articles.reading.article_page``); while they are current it is answered from them
+    without a query."""
 
     template_name = "articles/article_detail.html"
     context_object_name = "article"
@@ -187,146 +183,26 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         return article
 
     def get(self, request, *args, **kwargs):
-        parts = self.use_fragment_cache and settings.NEWSROOM_FRAGMENT_CACHE
-        if parts:
-            response = self.from_cached_parts(request, kwargs["slug"])
-            if response is not None:
-                return response
+        from_parts = self.use_fragment_cache and settings.NEWSROOM_FRAGMENT_CACHE
+        if from_parts and (story := article_page.cached_story(request, kwargs["slug"])):
+            if request.path != story.path:
+                return redirect(story.path, permanent=True)
+            if (parts := article_page.cached_parts(request, story)) is not None:
+                self.object = story
+                return self.render_to_response(
+                    {"view": self, "object": story, "article": story, **parts})
         self.object = self.get_object()
-        if parts:
-            self.remember_address()
+        if from_parts:
+            article_page.remember_address(request, self.object)
         # The date in the address is decoration: a wrong one redirects to the right one.
         if request.path != self.object.get_absolute_url():
             return redirect(self.object, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
 
-    def address_name(self, slug):
-        return keys.story_address(self.request.publication.pk, slug)
-
-    def remember_address(self):
-        """Which story a slug is and where it lives, kept as a part under the story's key."""
-        article = self.object
-        fragments.cached(self.request, self.address_name(article.slug), lambda: (
-            {"pk": str(article.pk), "path": article.get_absolute_url(),
-             "section": str(article.section_id or "")},
-            {keys.article(article.pk), keys.layout(article.publication_id)},
-        ))
-
-    def from_cached_parts(self, request, slug):
-        """The page from its cached parts alone, without a query, while they are current:
-        the story's address (which story the slug is), the story and its In Other News.
-
-        Only a public story's address is kept, and a story leaves readers' view only by
-        being saved or deleted, which moves its key and so retires its address and parts
-        at once (the rule whole cached pages live by). None: build the page as usual.
-        """
-        if not request.publication:
-            return None
-        address = self.address_name(slug)
-        if fragments.missing(request, [address]):
-            return None
-        found = fragments.current(request, address)
-        section = None
-        if found["section"]:
-            section = next((s for s in request.sections if str(s.pk) == found["section"]), None)
-            if section is None:
-                return None
-        self.object = SimpleNamespace(
-            pk=int(found["pk"]), publication_id=request.publication.pk, section=section)
-        if request.path != found["path"]:
-            return redirect(str(found["path"]), permanent=True)
-        story, other_news = self.fragment_name("story"), self.fragment_name("other-news")
-        if fragments.missing(request, [story, other_news,
-                                       keys.chrome(request.publication)]) & {
-                story, other_news}:
-            return None
-        context = {"view": self, "object": self.object, "article": self.object,
-                   "story": fragments.current(request, story),
-                   "other_news": fragments.current(request, other_news)}
-        return self.render_to_response(context)
-
-    def fragment_name(self, part):
-        name = {"story": keys.story, "other-news": keys.other_news}[part]
-        return name(self.request, self.object.pk)
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        request, enabled = self.request, self.use_fragment_cache
-        if enabled:
-            fragments.missing(request, [
-                self.fragment_name("story"), self.fragment_name("other-news"),
-                keys.chrome(request.publication)])
-        context["story"] = fragments.cached(
-            request, self.fragment_name("story"), lambda: self.build_story(context),
-            enabled=enabled)
-        context["other_news"] = fragments.cached(
-            request, self.fragment_name("other-news"), lambda: self.build_other_news(context),
-            enabled=enabled)
-        return context
-
-    def prefetch_story(self):
-        article = self.object
-        if not hasattr(article, "_story_prefetched"):
-            related = RelatedItem.objects.filter(
-                Q(target__isnull=True) | Q(target__in=Article.objects.published())
-            ).select_related("target", "target__section", "target__lead_image")
-            prefetch_related_objects(
-                [article],
-                Prefetch("bylines", queryset=Byline.objects.select_related("person")),
-                Prefetch("related_items", queryset=related),
-                Prefetch("corrections", queryset=Correction.objects.all()),
-                "tags",
-            )
-            article._story_prefetched = True
-        return article
-
-    def build_story(self, context):
-        """The story's own parts: <head> metadata, and the <article> element."""
-        article = self.prefetch_story()
-        bylines = list(article.bylines.all())
-        tags = list(article.tags.all())
-        story_context = {
-            **context,
-            "authors": [b.person for b in bylines if b.role == Byline.Role.AUTHOR],
-            "credits": article.credits(),
-            "bio_people": list(
-                {b.person.pk: b.person for b in bylines if b.person.short_bio}.values()),
-            "corrections": article.corrections.all(),
-            "tags": tags,
-        }
-        # Every value is HTML: the cache gives them back as safe strings.
-        value = {
-            "title": conditional_escape(article.display_title),
-            "description": conditional_escape(article.description),
-            "meta": render_to_string("includes/meta/article.html", story_context, self.request),
-            "body": render_to_string("includes/story.html", story_context, self.request),
-        }
-        shows = {
-            keys.layout(article.publication_id), keys.article(article.pk),
-            keys.section(article.section_id),
-            *(keys.tag(t.pk) for t in tags),
-            *(keys.person(b.person_id) for b in bylines),
-        }
-        return value, shows
-
-    def build_other_news(self, context):
-        """Curated items, then the first automatic batch; it changes when any story of
-        the publication goes live or leaves, so it carries the publication's key."""
-        article = self.prefetch_story()
-        curated = list(article.related_items.all())
-        tag_ids = [tag.pk for tag in article.tags.all()]
-        batch = automatic_batch(article, 1, exclude_ids=curated_target_ids(curated),
-                                tag_ids=tag_ids)
-        html = render_to_string(
-            "includes/other_news.html",
-            {**context, "curated_items": curated, "other_news": batch}, self.request)
-        shows = {
-            keys.article(article.pk), keys.publication(article.publication_id),
-            *(keys.tag(pk) for pk in tag_ids),
-            *(keys.article(r.target_id) for r in curated if r.target_id),
-            *(keys.article(a.pk) for a in batch.items),
-        }
-        return {"html": html}, shows
+        return article_page.add_parts(self.request, self.object, context,
+                                      keep=self.use_fragment_cache)
 
     def cache_keys(self, context):
         # The parts have named what they show (fragments.cached adds their keys).

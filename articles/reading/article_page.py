@@ -1,0 +1,161 @@
+"""A story's page, assembled from parts cached apart (``articles.caching.fragments``).
+
+The page is the story itself (its <head> metadata and its <article> element), which
+changes when the story is edited, and its "In Other News" list, which changes whenever the
+publication's stories do; the masthead and footer are the site chrome, cached by the
+``site_chrome`` tag. A third part, the story's *address*, says which story a slug is,
+where it lives and in which section, so that while all three are current the page is
+answered without a query (``cached_story``, ``cached_parts``).
+
+``ArticleDetailView`` (``articles.reading.views``) decides when to use which; previews
+build every part afresh and keep none.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
+
+from articles.caching import fragments, keys
+from articles.models import Article, Byline, Correction, RelatedItem, Section
+from articles.reading.related import automatic_batch, curated_target_ids
+
+
+@dataclass(frozen=True)
+class CachedStory:
+    """The story a page is about when every part of the page comes from the cache.
+
+    It stands in for the ``Article``, which is then never read from the database: it
+    knows only what the page around the parts needs (which story, which publication and
+    section, the canonical path), as kept in the story's address part.
+    """
+
+    pk: int
+    publication_id: int
+    section: Section | None
+    path: str
+
+
+def remember_address(request, article):
+    """Which story a slug is and where it lives, kept as a part under the story's key."""
+    address = keys.story_address(request.publication.pk, article.slug)
+    fragments.cached(request, address, lambda: (
+        {"pk": str(article.pk), "path": article.get_absolute_url(),
+         "section": str(article.section_id or "")},
+        {keys.article(article.pk), keys.layout(article.publication_id)},
+    ))
+
+
+def cached_story(request, slug):
+    """The story that ``slug`` names on this host, from its cached address; None when
+    the address is not cached or no longer current.
+
+    Only a public story's address is kept, and a story leaves readers' view only by being
+    saved or deleted, which moves its key and so retires its address and parts at once
+    (the rule whole cached pages live by).
+    """
+    if not request.publication:
+        return None
+    address = keys.story_address(request.publication.pk, slug)
+    if fragments.missing(request, [address]):
+        return None
+    found = fragments.current(request, address)
+    section = None
+    if found["section"]:
+        section = next((s for s in request.sections if str(s.pk) == found["section"]), None)
+        if section is None:
+            return None
+    return CachedStory(pk=int(found["pk"]), publication_id=request.publication.pk,
+                       section=section, path=str(found["path"]))
+
+
+def cached_parts(request, story):
+    """``{"story": …, "other_news": …}`` for a ``CachedStory`` while both parts are
+    current, else None. The chrome is looked up in the same round trip, for the tag."""
+    names = {"story": keys.story(request, story.pk),
+             "other_news": keys.other_news(request, story.pk)}
+    missing = fragments.missing(request, [*names.values(), keys.chrome(request.publication)])
+    if missing & set(names.values()):
+        return None
+    return {part: fragments.current(request, name) for part, name in names.items()}
+
+
+def add_parts(request, article, context, *, keep=True):
+    """Put the story's parts in ``context`` (``story``, then ``other_news``, built from
+    the context as it is by then), from the cache or built; ``keep=False`` always builds
+    and stores nothing (a preview must never store a draft)."""
+    story, other_news = keys.story(request, article.pk), keys.other_news(request, article.pk)
+    if keep:
+        fragments.missing(request, [story, other_news, keys.chrome(request.publication)])
+    context["story"] = fragments.cached(
+        request, story, lambda: build_story(request, article, context), enabled=keep)
+    context["other_news"] = fragments.cached(
+        request, other_news, lambda: build_other_news(request, article, context), enabled=keep)
+    return context
+
+
+def prefetch_story(article):
+    """Everything both parts read about the story, loaded once for the two of them."""
+    if not hasattr(article, "_story_prefetched"):
+        related = RelatedItem.objects.filter(
+            Q(target__isnull=True) | Q(target__in=Article.objects.published())
+        ).select_related("target", "target__section", "target__lead_image")
+        prefetch_related_objects(
+            [article],
+            Prefetch("bylines", queryset=Byline.objects.select_related("person")),
+            Prefetch("related_items", queryset=related),
+            Prefetch("corrections", queryset=Correction.objects.all()),
+            "tags",
+        )
+        article._story_prefetched = True
+    return article
+
+
+def build_story(request, article, context):
+    """The story's own parts: <head> metadata, and the <article> element."""
+    article = prefetch_story(article)
+    bylines = list(article.bylines.all())
+    tags = list(article.tags.all())
+    story_context = {
+        **context,
+        "authors": [b.person for b in bylines if b.role == Byline.Role.AUTHOR],
+        "credits": article.credits(),
+        "bio_people": list(
+            {b.person.pk: b.person for b in bylines if b.person.short_bio}.values()),
+        "corrections": article.corrections.all(),
+        "tags": tags,
+    }
+    # Every value is HTML: the cache gives them back as safe strings.
+    value = {
+        "title": conditional_escape(article.display_title),
+        "description": conditional_escape(article.description),
+        "meta": render_to_string("includes/meta/article.html", story_context, request),
+        "body": render_to_string("includes/story.html", story_context, request),
+    }
+    shows = {
+        keys.layout(article.publication_id), keys.article(article.pk),
+        keys.section(article.section_id),
+        *(keys.tag(t.pk) for t in tags),
+        *(keys.person(b.person_id) for b in bylines),
+    }
+    return value, shows
+
+
+def build_other_news(request, article, context):
+    """Curated items, then the first automatic batch; it changes when any story of the
+    publication goes live or leaves, so it carries the publication's key."""
+    article = prefetch_story(article)
+    curated = list(article.related_items.all())
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    batch = automatic_batch(article, 1, exclude_ids=curated_target_ids(curated), tag_ids=tag_ids)
+    html = render_to_string(
+        "includes/other_news.html",
+        {**context, "curated_items": curated, "other_news": batch}, request)
+    shows = {
+        keys.article(article.pk), keys.publication(article.publication_id),
+        *(keys.tag(pk) for pk in tag_ids),
+        *(keys.article(r.target_id) for r in curated if r.target_id),
+        *(keys.article(a.pk) for a in batch.items),
+    }
+    return {"html": html}, shows
