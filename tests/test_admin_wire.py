@@ -96,6 +96,9 @@ def test_preview_of_the_issue_paste_finds_byline_dateline_and_proposes_a_summary
     assert ("Proposed summary: <em>The Marine Corps plans to turn two of its reserve tank "
             "companies") in html
     assert "By Shawn Snow" not in html.split('class="wire-body"')[1]
+    body = html.split('class="wire-body"')[1].split("</div>")[0]
+    assert "senior reporter" not in body
+    assert "taken out of the body as Shawn Snow’s bio line" in html
 
 
 def test_preview_flags_copy_without_a_headline(editor_client, publication):

@@ -1,4 +1,5 @@
-"""An editor pastes wire copy in the admin, previews it and creates a draft."""
+"""An editor pastes wire copy in the admin, previews it and creates a draft; the draft's
+Publish step names what is missing, links to it, and offers Publish only once it is filled."""
 
 from pathlib import Path
 
@@ -6,7 +7,8 @@ import pytest
 
 from articles.models import Article, Publication
 
-from .factories import PersonFactory, PublicationFactory, UserFactory
+from .browser import finish, new_context
+from .factories import PersonFactory, PublicationFactory, SectionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -22,14 +24,18 @@ def default_publication(transactional_db):
                                   is_default=True))
 
 
-def test_an_editor_turns_pasted_wire_copy_into_a_draft(live_server, page, screenshot,
-                                                       default_publication):
-    UserFactory(username="desk", is_superuser=True)
-    PersonFactory(full_name="Noor Haddad")
+def log_in(page, live_server):
     page.goto(live_server.url + "/admin/login/?next=/admin/articles/article/")
     page.fill("#id_username", "desk")
     page.fill("#id_password", "correct horse battery")
     page.click("input[type=submit]")
+
+
+def test_an_editor_turns_pasted_wire_copy_into_a_draft(live_server, page, screenshot,
+                                                       default_publication):
+    UserFactory(username="desk", is_superuser=True)
+    PersonFactory(full_name="Noor Haddad")
+    log_in(page, live_server)
     page.get_by_role("link", name="Paste wire copy").click()
     page.fill("#id_text", (WIRE / "port-alder.txt").read_text())
     page.get_by_role("button", name="Preview").click()
@@ -45,3 +51,61 @@ def test_an_editor_turns_pasted_wire_copy_into_a_draft(live_server, page, screen
     article = Article.objects.get()
     assert article.status == Article.Status.DRAFT
     assert [p.full_name for p in article.authors()] == ["Noor Haddad"]
+
+
+def test_pasted_copy_from_the_issue_becomes_a_draft_that_names_what_it_lacks(
+        browser, live_server, screenshot, default_publication):
+    """The issue's paste: headline, blank line, "By Shawn Snow", a dateline paragraph and
+    paragraphs one to a line. The byline and dateline are found, a summary proposed; the
+    draft lacks a section, which the Publish step links to, and offers no Publish button
+    until the section is chosen."""
+    UserFactory(username="desk", is_superuser=True)
+    PersonFactory(full_name="Shawn Snow", short_bio="Shawn Snow covers the Corps.")
+    SectionFactory(publication=default_publication, name="Military", slug="military")
+    context = new_context(browser)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        log_in(page, live_server)
+        page.get_by_role("link", name="Paste wire copy").click()
+        page.fill("#id_text", (WIRE / "snow-lines.txt").read_text())
+        page.get_by_role("button", name="Preview").click()
+        preview = page.locator(".wire-preview")
+        assert "Byline: Shawn Snow (in the newsroom)" in " ".join(
+            preview.locator(".wire-byline").inner_text().split())
+        assert preview.locator(".wire-dateline").inner_text() == "Dateline: Washington"
+        summary = preview.locator(".wire-summary").inner_text()
+        assert summary.startswith("Proposed summary: The Marine Corps plans to turn two")
+        body = preview.locator(".wire-body p")
+        assert body.count() == 4  # not one paragraph holding everything
+        assert body.first.inner_text().startswith("WASHINGTON — The Marine Corps plans")
+        assert "By Shawn Snow" not in preview.locator(".wire-body").inner_text()
+        screenshot(page, "admin-paste-wire-issue-preview", full_page=True)
+
+        page.get_by_role("button", name="Create draft").click()
+        page.wait_for_url("**/change/")
+        panel = page.locator("#workflow")
+        missing = panel.locator(".workflow-missing li a")
+        assert missing.all_inner_texts() == ["a section"]
+        assert page.get_by_role("button", name="Save and publish now").count() == 0
+        assert page.get_by_role("button", name="Save and schedule").count() == 0
+        assert page.locator("#id_summary").input_value().startswith(
+            "The Marine Corps plans to turn two")
+        screenshot(page, "admin-wire-draft-missing-section", full_page=True)
+
+        # The link goes to the field.
+        missing.first.click()
+        assert page.url.endswith("#id_section")
+        # Sections are chosen in an autocomplete, as an editor does: open, type, click.
+        page.locator("#id_section + .select2 .select2-selection").click()
+        page.locator(".select2-container--open .select2-search__field").fill("Mili")
+        page.locator(".select2-results__option", has_text="Military").first.click()
+        page.click("input[name=_continue]")
+        page.wait_for_load_state()
+        assert page.locator("#workflow .workflow-missing").count() == 0
+        assert page.get_by_role("button", name="Save and publish now").count() == 1
+        article = Article.objects.get()
+        assert article.section.slug == "military"
+        assert article.status == Article.Status.DRAFT
+    finally:
+        finish(context)
