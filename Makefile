@@ -35,7 +35,7 @@ run: install
 	$(MAKE) serve
 
 serve: install
-	$(BIN)/gunicorn newsroom.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	$(BIN)/gunicorn -c newsroom/gunicorn.conf.py newsroom.wsgi --bind $(HOST):$(PORT)
 
 # Runs the side effects of stories going live (cache purge, email); safe to run twice.
 worker: install

@@ -171,7 +171,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0), else per-process memory.
+# Cache: Redis when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0). Without it, files under
+# var/cache/: every gunicorn worker of the machine shares them, so the workers agree on a
+# feed's ETag, on which publication a host is and on what changed when (a per-process
+# memory cache gave each worker its own answers). A network of servers needs Redis.
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -182,7 +185,15 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("NEWSROOM_FILE_CACHE_DIR", str(VAR_DIR / "cache")),
+            # Culling forgets entries at random; generations it forgets are treated as new
+            # (articles/caching), so this only bounds the disk the cache takes.
+            "OPTIONS": {"MAX_ENTRIES": env_int("NEWSROOM_FILE_CACHE_ENTRIES", 20_000)},
+        }
+    }
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -8,8 +8,12 @@ from .factories import ArticleFactory, BylineFactory, PublicationFactory
 @pytest.fixture(autouse=True)
 def test_settings(settings, tmp_path):
     """Uploads go to a temporary folder, never the project's media/; test publications
-    live on .example hosts."""
+    live on .example hosts; the cache is in memory."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The suite's own process caches in memory, fresh for each test (some tests look at
+    # what is kept and for how long). Servers that tests start use the configured default:
+    # files shared by every worker (tests/test_embedded_default.py) or Redis.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".example"]
     return settings
 
@@ -33,7 +37,7 @@ def fragment_cache_on(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def empty_cache(test_settings):  # after test_settings: the cache cleared is the test's
     """Each test starts with an empty cache: no page, publication or count from another."""
     from django.core.cache import cache
 

@@ -64,7 +64,7 @@ class Gunicorn:
     """``newsroom.wsgi`` served by gunicorn, as ``make run`` and production serve it."""
 
     def __init__(self, env=None, *, workers=1, worker_class="sync", threads=1, args=(),
-                 var_dir=None):
+                 var_dir=None, config=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -72,10 +72,13 @@ class Gunicorn:
             "NEWSROOM_VAR_DIR": str(var_dir or ROOT / "var"),
             **(env or {}),
         }
-        self.args = [sys.executable, "-m", "gunicorn", "newsroom.wsgi",
-                     "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
-                     "--worker-class", worker_class, "--threads", str(threads),
-                     "--log-level", "warning", *args]
+        # With ``config`` (e.g. newsroom/gunicorn.conf.py, what `make serve` uses), the
+        # workers are the file's; otherwise the arguments say.
+        workers = [] if config else ["--workers", str(workers), "--worker-class", worker_class,
+                                     "--threads", str(threads)]
+        self.args = [sys.executable, "-m", "gunicorn", *(["-c", config] if config else []),
+                     "newsroom.wsgi", "--bind", f"127.0.0.1:{self.port}", *workers,
+                     "--log-level", "warning", "--access-logfile", "/dev/null", *args]
         self.proc = None
 
     def __enter__(self):
