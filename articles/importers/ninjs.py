@@ -403,7 +403,8 @@ class NinjsImporter:
         if item.type != "text":
             return Outcome(item.label, "skipped",
                            f"a {item.type} item: only text items become stories")
-        record = (ImportedItem.objects.select_for_update()
+        # Two imports of the same story at once (a watcher and a hand run) take turns.
+        record = (ImportedItem.objects.select_for_update(of=("self",))
                   .filter(source=SOURCE, kind="item", key=item.uri).select_related("article")
                   .first())
         article = record.article if record and record.article_id else None
