@@ -117,7 +117,10 @@ def publication_changed(sender, instance, **kwargs):
 
 
 def image_changed(sender, instance, **kwargs):
-    bump_on_commit({keys.article(pk) for pk in instance.lead_for.values_list("pk", flat=True)})
+    """A picture's stories: those it leads, and those showing it in their text (whose
+    parts carry its image key, see ``articles.body_images``)."""
+    shown = {keys.article(pk) for pk in instance.lead_for.values_list("pk", flat=True)}
+    bump_on_commit(shown | {keys.image(instance.pk)})
 
 
 def image_deleting(sender, instance, **kwargs):

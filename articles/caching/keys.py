@@ -66,6 +66,12 @@ def corrections(publication_pk):
     return f"corrections:{publication_pk}"
 
 
+def image(pk):
+    """A library picture shown in stories' text (``articles.body_images``): the stories
+    show its current renditions, whose names move with its focal point."""
+    return f"image:{pk}"
+
+
 def article_and_lists(instance):
     """The keys of everything a story (an ``Article``) appears with: itself, its
     publication's lists and its section's."""

@@ -293,7 +293,7 @@ class StoryFeed(Feed):
             "", '<p class="correction"><strong>{}:</strong> {}</p>',
             ((c.get_kind_display(), c.text) for c in item.corrections.all()),
         )
-        content = story_body(item)
+        content = story_body(item, absolute=request.build_absolute_uri)
         if corrections:
             content = format_html("{}{}", content, corrections)
         return {

@@ -17,6 +17,7 @@ from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 
+from articles import body_images
 from articles.caching import fragments, keys
 from articles.models import Article, Byline, Correction, RelatedItem, Section
 from articles.reading.related import automatic_batch, curated_target_ids
@@ -138,6 +139,8 @@ def build_story(request, article, context):
         keys.section(article.section_id),
         *(keys.tag(t.pk) for t in tags),
         *(keys.person(b.person_id) for b in bylines),
+        # The library pictures in the text are shown with their current renditions.
+        *(keys.image(pk) for pk in body_images.image_ids(article.body)),
     }
     return value, shows
 

@@ -3,6 +3,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from articles import body_images
+
 register = template.Library()
 
 
@@ -18,9 +20,11 @@ def people_links(people):
 
 
 @register.simple_tag
-def story_body(article):
-    """The sanitized body, with the dateline leading the first paragraph."""
-    body = article.body  # cleaned by sanitize_html on every save
+def story_body(article, absolute=None):
+    """The sanitized body, with the dateline leading the first paragraph and library
+    pictures shown with their renditions (``articles.body_images``; ``absolute`` makes
+    full addresses, for feeds)."""
+    body = body_images.render(article.body, absolute=absolute)  # cleaned on every save
     dateline = article.dateline_display
     if not dateline:
         return mark_safe(body)
