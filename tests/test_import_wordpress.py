@@ -1,7 +1,10 @@
 """manage.py import_wordpress, on small WordPress exports of a fictional newsroom."""
 
 import io
+import os
 import socket
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,15 +14,13 @@ from django.core.management import CommandError, call_command
 from articles.importers import fetch
 from articles.importers.report import ImportProblem
 from articles.importers.wordpress import convert_body
-from articles.models import Article, Image, ImportedItem, Section
+from articles.models import Article, Byline, Image, ImportedItem, Revision, Section
 from people.models import Person
 
 from .factories import PersonFactory, PublicationFactory, image_bytes
+from .wordpress_corpus import DATA, make_uploads, run, story
 
 pytestmark = pytest.mark.django_db
-
-DATA = Path(__file__).parent / "data" / "wordpress"
-
 
 @pytest.fixture
 def uploads(tmp_path):
@@ -29,16 +30,6 @@ def uploads(tmp_path):
     (folder / "2024" / "03" / "ferry-dawn.jpg").write_bytes(image_bytes(size=(90, 60)))
     (tmp_path / "secret.jpg").write_bytes(image_bytes())
     return folder
-
-
-def run(name, *args):
-    out = io.StringIO()
-    call_command("import_wordpress", str(DATA / name), "--no-progress", *args, stdout=out)
-    return out.getvalue()
-
-
-def story(slug):
-    return Article.objects.get(slug=slug)
 
 
 def test_posts_keep_their_slugs_and_get_mapped_statuses(publication, uploads):
@@ -74,8 +65,9 @@ def test_body_becomes_paragraphs_and_figures_and_is_sanitized(publication, uploa
     assert "<script" not in body and "alert" not in body
     assert "<h2>What it costs</h2>" in body
     blocks = story("school-board-start-times").body
-    assert blocks == ("<p>The school board heard from sleepy students on Wednesday.</p>\n"
-                      "<p>A vote is expected in May.</p>")
+    assert blocks.startswith("<p>The school board heard from sleepy students on Wednesday.</p>\n"
+                             "<p>A vote is expected in May.</p>\n")
+    assert "<!--" not in blocks
 
 
 def test_excerpt_section_tags_and_co_authors(publication, uploads):
@@ -115,8 +107,7 @@ def test_featured_image_becomes_the_lead_image(publication, uploads):
 
 def test_pages_menus_and_auto_drafts_are_reported_and_skipped(publication, uploads):
     out = run("herald.xml", "--media-dir", str(uploads))
-    assert "page 200 “About the Herald”: page items are not imported" in out
-    assert "nav_menu_item 300" in out
+    assert "Left out: 1 page, 1 menu item, 1 comment\n" in out
     assert "post 107 “Auto Draft”: an empty automatic draft" in out
     assert "post 108 “Ferry schedule (old draft)”: in the trash" in out
     assert not Article.objects.filter(headline__in=["About the Herald", "Home", "Auto Draft"]).exists()
@@ -191,7 +182,7 @@ def test_bad_records_are_reported_and_the_rest_imports(publication, uploads):
     assert "post 2 “A date that never was”: its date “2024-02-31 25:00:00” is not a valid" in out
     assert "post 3 “untitled”: it has no title" in out
     assert "its status “half-baked” is not one WordPress uses" in out
-    assert "it has neither a post id nor a GUID" in out
+    assert "it has no post id (wp:post_id)" in out
     assert "it is marked “publish” but has no date" in out
     assert "its featured image (attachment 99) is not in the export" in out
 
@@ -275,7 +266,7 @@ def test_downloads_stop_at_the_size_cap():
 
 def test_media_is_fetched_only_when_asked(publication, monkeypatch):
     calls = []
-    monkeypatch.setattr("articles.importers.wordpress.importer.fetch_url",
+    monkeypatch.setattr("articles.importers.wordpress.media.fetch_url",
                         lambda url, max_bytes: calls.append(url) or image_bytes())
     run("herald.xml")
     assert calls == []
@@ -320,13 +311,14 @@ def test_a_scheduled_post_whose_time_passed_waits_for_review(publication, tmp_pa
     call_command("import_wordpress", str(path), "--no-progress", stdout=out)
     assert story("missed").status == Article.Status.IN_REVIEW
     assert not Article.objects.published().exists()
-    assert "scheduled time has passed" in out.getvalue()
+    assert ("post 3 “Missed its slot”: scheduled in WordPress for 2024-05-01 12:00 UTC, which "
+            "has passed without it going live; imported for review") in out.getvalue()
 
 
 def test_a_file_that_is_not_a_wordpress_export_is_refused(publication, tmp_path):
     path = tmp_path / "other.xml"
     path.write_text("<?xml version='1.0'?><notes><note>Hi</note></notes>")
-    with pytest.raises(CommandError, match="holds no WordPress posts"):
+    with pytest.raises(CommandError, match="not a WordPress export: its root element is <notes>"):
         call_command("import_wordpress", str(path), "--no-progress")
 
 
@@ -346,3 +338,302 @@ def test_a_dry_run_reports_and_saves_nothing(publication, uploads, settings):
     assert not Person.objects.exists()
     assert not ImportedItem.objects.exists()
     assert not (Path(settings.MEDIA_ROOT) / "images").exists()
+
+
+# --- Issue #15: namespaces and files with nothing to import ----------------------------
+
+HARBOR = "harbor-wxr-1.2-https.xml"
+
+
+@pytest.mark.parametrize("namespace", [
+    f"{scheme}://wordpress.org/export/{version}/"
+    for scheme in ("http", "https") for version in ("1.0", "1.1", "1.2")
+])
+def test_every_wxr_version_imports_under_http_and_https(publication, tmp_path, namespace):
+    path = write_wxr(tmp_path, post(5, "Ferry fares hold steady", slug="fares"), namespace)
+    out = run(path)
+    assert "articles: 1 created" in out
+    assert story("fares").headline == "Ferry fares hold steady"
+
+
+@pytest.mark.parametrize(("export", "created"), [
+    ("harbor-wxr-1.2-https.xml", 10), ("ledger-classic-wxr-1.1.xml", 2),
+    ("gazette-blocks-wxr-1.2.xml", 1), ("hosted-wordpress-com.xml", 1),
+    ("courier-wxr-1.0.xml", 1), ("herald.xml", 6),
+])
+def test_each_export_of_the_corpus_imports_its_posts(publication, export, created):
+    assert f"articles: {created} created\n" in run(export)
+    assert Article.objects.count() == created
+
+
+def test_an_export_under_the_https_namespace_imports_everything(publication):
+    """It used to import nothing and exit 0 ("untyped items are not imported")."""
+    out = run(HARBOR)
+    assert "untyped" not in out
+    assert story("council-adds-early-sailings").section.name == "City Hall"
+    assert [p.full_name for p in story("council-adds-early-sailings").authors()] == [
+        "Marisol Okafor"]
+
+
+def test_wxr_1_0_tags_and_categories_are_read(publication):
+    run("courier-wxr-1.0.xml")
+    article = story("snow-closes-schools")
+    assert article.section.name == "Schools"
+    assert list(article.tags.names()) == ["snow days"]
+    assert article.publish_at == datetime(2010, 2, 10, 11, 15, tzinfo=UTC)
+    assert "<p>Buses stayed in the depot again" in article.body
+
+
+@pytest.mark.parametrize(("export", "message"), [
+    ("plain-rss-feed.xml", "not a WordPress export: it has no WordPress (wp:) namespace"),
+    ("pages-only.xml", "Nothing to import: the export holds no posts (only 2 pages)."),
+])
+def test_a_file_with_nothing_to_import_is_an_error_that_writes_nothing(publication, export,
+                                                                       message):
+    with pytest.raises(CommandError) as caught:
+        run(export)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert not Article.objects.exists() and not Person.objects.exists()
+
+
+def test_an_export_holding_only_trash_and_automatic_drafts_is_an_error(publication, tmp_path):
+    path = write_wxr(tmp_path, post(1, "Old", status="trash") + post(2, "Auto Draft",
+                                                                     status="auto-draft"))
+    with pytest.raises(CommandError, match="holds no posts .only 2 trashed or automatic"):
+        run(path)
+
+
+# --- Nothing private becomes public ---------------------------------------------------
+
+
+def test_posts_wordpress_kept_from_readers_are_never_public(publication):
+    out = run(HARBOR)
+    pilots = story("pilots-contract-terms")  # "publish", with a password
+    assert pilots.status == Article.Status.DRAFT and pilots.publish_at is None
+    assert story("holiday-rota").status == Article.Status.DRAFT  # private
+    assert story("school-board-start-times").status == Article.Status.IN_REVIEW  # pending
+    assert story("notes-on-the-breakwater-survey").status == Article.Status.DRAFT  # draft
+    lighthouse = story("lighthouse-reopens")  # future
+    assert lighthouse.status_string == "Scheduled"
+    assert lighthouse.publish_at == datetime(2031, 6, 1, 10, 0, tzinfo=UTC)
+    assert set(Article.objects.published().values_list("slug", flat=True)) == {
+        "council-adds-early-sailings", "storm-closes-the-harbor", "tide-tables-april",
+        "tide-tables-may", "letters-benches",
+    }
+    assert "Not public (5):\n" in out
+    for line in [
+        "post 102 “Harbor pilots’ contract: the draft terms”: password-protected in WordPress "
+        "(publish); imported as a draft",
+        "post 103 “Newsroom holiday rota”: private in WordPress; imported as a draft",
+        "post 104 “School board weighs later start times”: pending review in WordPress; "
+        "imported for review",
+        "post 105 “Notes on the breakwater survey”: a draft in WordPress; imported as a draft",
+        "post 106 “Lighthouse reopens for summer tours”: scheduled in WordPress for "
+        "2031-06-01 10:00 UTC; imported as scheduled",
+    ]:
+        assert f"  - {line}\n" in out
+
+
+def test_the_public_page_of_a_password_protected_post_is_not_found(client, publication):
+    run(HARBOR)
+    pilots = story("pilots-contract-terms")
+    assert client.get(pilots.get_absolute_url()).status_code == 404
+    assert "pilots" not in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("status", ["publish", "future", "private", "pending", "draft"])
+def test_a_password_makes_any_post_a_draft(publication, tmp_path, status):
+    item = post(9, "Members only", status=status, slug="members", date="2031-01-01 09:00:00")
+    path = write_wxr(tmp_path, item.replace(
+        "<wp:post_type>", "<wp:post_password>secret</wp:post_password><wp:post_type>"))
+    out = run(path)
+    assert story("members").status == Article.Status.DRAFT
+    assert not Article.objects.published(at=datetime(2040, 1, 1, tzinfo=UTC)).exists()
+    assert f"password-protected in WordPress ({status}); imported as a draft" in out
+
+
+# --- Identity ---------------------------------------------------------------------------
+
+
+def test_two_posts_sharing_a_guid_are_two_stories(publication):
+    run(HARBOR)
+    april, may = story("tide-tables-april"), story("tide-tables-may")
+    assert april.pk != may.pk
+    assert "every day of April" in april.body and "every day of May" in may.body
+
+
+def test_a_second_run_of_the_same_file_changes_nothing(publication, tmp_path):
+    uploads = make_uploads(tmp_path / "uploads")
+    for export in ("harbor-wxr-1.2-https.xml", "ledger-classic-wxr-1.1.xml"):
+        run(export, "--media-dir", str(uploads))
+    models = (Article, Person, Section, Image, ImportedItem, Revision, Byline)
+    before = {model: model.objects.count() for model in models}
+    versions = dict(Article.objects.values_list("pk", "version"))
+    for export, count in (("harbor-wxr-1.2-https.xml", 10), ("ledger-classic-wxr-1.1.xml", 2)):
+        out = run(export, "--media-dir", str(uploads))
+        assert f"articles: {count} unchanged\n" in out
+        assert "created" not in out and "updated" not in out
+    assert {model: model.objects.count() for model in models} == before
+    assert dict(Article.objects.values_list("pk", "version")) == versions
+
+
+def test_a_post_is_known_by_its_site_and_post_id_not_its_guid(publication, tmp_path):
+    run(HARBOR)
+    moved = tmp_path / "moved.xml"  # the GUIDs changed (a migrated site), the ids did not
+    moved.write_text((DATA / HARBOR).read_text().replace("/?p=", "/?post=")
+                     .replace("Tide tables for May", "Tide tables for May, corrected"))
+    out = run(moved)
+    assert "articles: 1 updated, 9 unchanged" in out
+    assert story("tide-tables-may").headline == "Tide tables for May, corrected"
+    assert Article.objects.count() == 10
+
+
+def test_the_same_post_id_on_another_site_is_another_story(publication, tmp_path):
+    run(HARBOR)
+    other = tmp_path / "other.xml"
+    other.write_text((DATA / HARBOR).read_text().replace(
+        "<wp:base_blog_url>https://harborherald.example<",
+        "<wp:base_blog_url>https://harborherald.example/islands<"))
+    assert "articles: 10 created" in run(other)
+    assert Article.objects.count() == 20
+
+
+def test_a_story_imported_under_the_old_guid_key_is_updated_not_duplicated(publication):
+    """Earlier versions keyed a post by its GUID; a GUID found once in the file still finds
+    that story, and the record moves to the new key."""
+    earlier = Article.objects.create(publication=publication, headline="Storm (old import)",
+                                     slug="storm-old")
+    ImportedItem.objects.create(source="wordpress", kind="post", fingerprint="old",
+                                key="https://harborherald.example|post|"
+                                    "https://harborherald.example/?p=107", article=earlier)
+    out = run(HARBOR)
+    assert "articles: 9 created, 1 updated" in out
+    earlier.refresh_from_db()
+    assert earlier.headline == "Storm closes the harbor for a day"
+    assert ImportedItem.objects.get(article=earlier).key == "https://harborherald.example|post|107"
+
+
+def test_a_guid_two_posts_share_finds_no_old_story(publication):
+    shared = Article.objects.create(publication=publication, headline="Tides (old import)",
+                                    slug="tides-old")
+    ImportedItem.objects.create(source="wordpress", kind="post", fingerprint="old",
+                                key="https://harborherald.example|post|"
+                                    "https://staging.harborherald.example/?p=12", article=shared)
+    run(HARBOR)
+    shared.refresh_from_db()
+    assert shared.headline == "Tides (old import)"
+    assert story("tide-tables-april").pk != shared.pk != story("tide-tables-may").pk
+
+
+def test_a_post_id_twice_in_one_file_is_reported(publication, tmp_path):
+    path = write_wxr(tmp_path, post(4, "First", slug="first") + post(4, "Second", slug="second"))
+    out = run(path)
+    assert "post 4 “Second”: post id 4 appears twice in the file; the first was imported" in out
+    assert list(Article.objects.values_list("slug", flat=True)) == ["first"]
+
+
+# --- Sticky posts -----------------------------------------------------------------------
+
+
+def test_sticky_posts_become_featured(publication):
+    run(HARBOR)
+    assert set(Article.objects.filter(featured=True).values_list("slug", flat=True)) == {
+        "council-adds-early-sailings"}
+    run("gazette-blocks-wxr-1.2.xml")
+    assert story("kelp-count").featured
+
+
+# --- The report -------------------------------------------------------------------------
+
+
+def test_the_report_counts_what_was_left_out(publication):
+    out = run(HARBOR)
+    assert ("Left out: 2 pages, 2 menu items, 1 reusable block, 4 comments, "
+            "1 attachment not used by any imported post\n") in out
+    assert "Skipped (1):\n  - post 120 “Auto Draft”: an empty automatic draft\n" in out
+
+
+def test_names_show_text_not_entities(publication):
+    out = run(HARBOR)
+    assert "&amp;" not in out and "&#8217;" not in out
+    assert Section.objects.get(slug="media-text").name == "Media & Text"
+    assert Section.objects.get(slug="media-text").description == (
+        "Notes on how the Herald works & what it prints.")
+    assert sorted(story("council-adds-early-sailings").tags.names()) == [
+        "Budget & Taxes", "Media & Text", "ferries"]
+    assert story("storm-closes-the-harbor").authors()[0].full_name == "Desk & Wire"
+    assert story("pilots-contract-terms").headline == "Harbor pilots’ contract: the draft terms"
+
+
+def test_a_malformed_author_login_is_reported_not_made_a_person(publication):
+    out = run(HARBOR)
+    assert ("post 112 “Letters: more benches on the boardwalk”: left the author login “>rlee” "
+            "off the byline: it is not a login WordPress makes") in out
+    assert not Person.objects.filter(full_name__contains="rlee").exists()
+    assert story("letters-benches").authors() == []
+    assert sorted(Person.objects.values_list("full_name", flat=True)) == [
+        "Desk & Wire", "Marisol Okafor", "Theo Brandt"]
+
+
+# --- Bad input --------------------------------------------------------------------------
+
+
+def junk(tmp_path):
+    path = tmp_path / "junk.xml"
+    path.write_bytes(os.urandom(1024) * (50 * 1024))  # 50 MB of noise
+    return path
+
+
+def junk_inside_an_export(tmp_path):
+    path = tmp_path / "padded.xml"
+    with path.open("w") as fh:
+        fh.write('<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/">'
+                 "<channel><wp:wxr_version>1.2</wp:wxr_version><description>")
+        for _ in range(50 * 1024):
+            fh.write("harbor " * 146 + "\n")  # 50 MB of text, and no post
+        fh.write("</description></channel></rss>")
+    return path
+
+
+def binary(tmp_path):
+    path = tmp_path / "picture.xml"
+    path.write_bytes(image_bytes())
+    return path
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda tmp: DATA / "truncated.xml", "it ends in the middle of the export (line 2, "
+                                         "column 34); the file may have been cut off."),
+    (lambda tmp: DATA / "empty.xml", "This file is empty."),
+    (binary, "This is not well-formed XML: not well-formed (invalid token)"),
+    (lambda tmp: DATA / "billion-laughs.xml", "Refused: the file declares a DOCTYPE"),
+    (lambda tmp: DATA / "external-entity.xml", "Refused: the file declares a DOCTYPE"),
+    (junk, "This is not well-formed XML"),
+    (junk_inside_an_export, "Nothing to import: the export holds no posts."),
+])
+def test_bad_files_get_one_clear_line_and_nothing_is_written(publication, tmp_path, make,
+                                                             message):
+    path = make(tmp_path)
+    with pytest.raises(CommandError) as caught:
+        run(path)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+    for model in (Article, Person, Section, Image, ImportedItem):
+        assert not model.objects.exists()
+
+
+def test_a_bad_file_exits_with_status_1_and_one_line_before_touching_the_database(tmp_path):
+    database = tmp_path / "untouched.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_wordpress", str(DATA / "truncated.xml"),
+         "--no-progress"],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"}, timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        f"CommandError: {DATA / 'truncated.xml'}: This is not well-formed XML: it ends in the "
+        "middle of the export (line 2, column 34); the file may have been cut off."]
+    assert not database.exists()

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.importers.wordpress import WordPressFileError, WordPressImporter
+from articles.importers.wordpress import WordPressFileError, WordPressImporter, read_export
 from articles.models import Publication
 
 
@@ -22,21 +22,27 @@ def publication_option(slug):
 
 class Command(BaseCommand):
     help = (
-        "Import a WordPress export (WXR, from Tools → Export) into a publication. Authors "
-        "become people (never logins), categories sections, tags tags, and posts articles "
-        "with their status (publish → published, future → scheduled, draft and private → "
-        "draft, pending → in review), dates, slugs and excerpts. Featured images are read "
-        "from --media-dir (a copy of wp-content/uploads). Pages and other post types are "
-        "reported and skipped. Safe to run again: nothing is created twice, and changed "
-        "posts are updated. A summary lists what was created, updated, skipped or failed, "
-        "and why."
+        "Import a WordPress export (WXR 1.0, 1.1 or 1.2, from Tools → Export) into a "
+        "publication. Authors become people (never logins), categories sections, tags tags, "
+        "and posts articles with their dates, slugs and excerpts; sticky posts are featured. "
+        "Nothing WordPress kept from readers becomes public: draft, private and "
+        "password-protected posts arrive as drafts, pending ones for review, scheduled ones "
+        "scheduled. Pictures (featured and in the text) are read from --media-dir or "
+        "fetched with --fetch-media and shown with their renditions. Pages, comments, menus "
+        "and unused attachments are counted and left out. Safe to run again: a post is known "
+        "by its site and post id, so nothing is created twice and only changed posts are "
+        "updated. A summary lists what was created, updated, left out or failed, and why; a "
+        "file that is not a WordPress export, or holds no post, is refused with exit status 1."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("export", help="The WXR file, e.g. harbor-herald.WordPress.xml.")
         parser.add_argument(
-            "--media-dir", help="A copy of the site's wp-content/uploads folder, where "
-            "featured images are looked up by their upload path (e.g. 2024/03/ferry.jpg).",
+            "--media-dir", help="A copy of the site's uploads (wp-content/uploads, or a "
+            "WordPress.com media export). A picture is found by the end of its address's "
+            "path under any host: https://old.example/wp-content/uploads/2024/03/ferry.jpg "
+            "and https://site.files.wordpress.com/2024/03/ferry.jpg both find "
+            "2024/03/ferry.jpg.",
         )
         parser.add_argument(
             "--publication", metavar="SLUG",
@@ -44,7 +50,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--fetch-media", action="store_true",
-            help="Download featured images missing from --media-dir from their URL in the "
+            help="Download pictures missing from --media-dir from their address in the "
             "export. Only public internet addresses are contacted, never loopback, private "
             "or link-local ones.",
         )
@@ -62,6 +68,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, export, media_dir=None, publication=None, fetch_media=False,
                max_image_bytes=None, no_progress=False, dry_run=False, **options):
+        # The whole file is checked before the database is touched: a file that is not a
+        # WordPress export, or holds nothing to import, changes nothing.
+        try:
+            site = read_export(export)
+        except WordPressFileError as exc:
+            raise CommandError(f"{export}: {exc}") from exc
         target = publication_option(publication)
         importer = WordPressImporter(
             publication=target, media_dir=media_dir, fetch=fetch_media,
@@ -69,7 +81,7 @@ class Command(BaseCommand):
             dry_run=dry_run,
         )
         try:
-            report = importer.run(export)
+            report = importer.run(export, site=site)
         except WordPressFileError as exc:
             raise CommandError(f"{export}: {exc}") from exc
         style = self.style.WARNING if report.failed else self.style.SUCCESS
