@@ -27,7 +27,7 @@ ALL_BLOCKS = (
     r"|form|map|area|blockquote|address|style|p|h[1-6]|hr|fieldset|legend|section|article"
     r"|aside|hgroup|header|footer|nav|figure|figcaption|details|menu|summary|video|audio)"
 )
-TAG = re.compile(r"<[^>]*>")
+TAG = re.compile(r"<[^<>]*>")
 
 
 def autop(text):
@@ -44,30 +44,30 @@ def autop(text):
         pre_blocks[key] = match.group(0)
         return key
 
-    text = re.sub(r"<pre\b.*?</pre>", keep_pre, text, flags=re.S | re.I)
+    text = re.sub(r"<pre\b(?:(?!<pre\b).)*?</pre>", keep_pre, text, flags=re.S | re.I)
     text = re.sub(r"<br\s*/?>\s*<br\s*/?>", "\n\n", text, flags=re.I)
     text = re.sub(rf"(<{ALL_BLOCKS}[\s/>])", r"\n\n\1", text, flags=re.I)
     text = re.sub(rf"(</{ALL_BLOCKS}>)", r"\1\n\n", text, flags=re.I)
     text = re.sub(r"(<hr\s*?/?>)", r"\1\n\n", text, flags=re.I)
     # A newline inside a tag (between attributes) is not a line break.
     text = TAG.sub(lambda m: m.group(0).replace("\n", " "), text)
-    text = re.sub(r"\s*(<figcaption[^>]*>)", r"\1", text, flags=re.I)
+    text = re.sub(r"\s*(<figcaption[^<>]*>)", r"\1", text, flags=re.I)
     text = re.sub(r"</figcaption>\s*", "</figcaption>", text, flags=re.I)
     text = re.sub(r"\n\n+", "\n\n", text)
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
     text = "".join(f"<p>{p.strip(chr(10))}</p>\n" for p in paragraphs)
     text = re.sub(r"<p>\s*</p>", "", text)
     text = re.sub(r"<p>([^<]+)</(div|address|form)>", r"<p>\1</p></\2>", text)
-    text = re.sub(rf"<p>\s*(</?{ALL_BLOCKS}[^>]*>)\s*</p>", r"\1", text, flags=re.I)
+    text = re.sub(rf"<p>\s*(</?{ALL_BLOCKS}[^<>]*>)\s*</p>", r"\1", text, flags=re.I)
     text = re.sub(r"<p>(<li.+?)</p>", r"\1", text, flags=re.I)
-    text = re.sub(r"<p><blockquote([^>]*)>", r"<blockquote\1><p>", text, flags=re.I)
+    text = re.sub(r"<p><blockquote([^<>]*)>", r"<blockquote\1><p>", text, flags=re.I)
     text = text.replace("</blockquote></p>", "</p></blockquote>")
-    text = re.sub(rf"<p>\s*(</?{ALL_BLOCKS}[^>]*>)", r"\1", text, flags=re.I)
-    text = re.sub(rf"(</?{ALL_BLOCKS}[^>]*>)\s*</p>", r"\1", text, flags=re.I)
+    text = re.sub(rf"<p>\s*(</?{ALL_BLOCKS}[^<>]*>)", r"\1", text, flags=re.I)
+    text = re.sub(rf"(</?{ALL_BLOCKS}[^<>]*>)\s*</p>", r"\1", text, flags=re.I)
     text = re.sub(r"<br\s*/?>", "<br />", text, flags=re.I)
     text = re.sub(r"(?<!<br />)\s*\n", "<br />\n", text)
-    text = re.sub(rf"(</?{ALL_BLOCKS}[^>]*>)\s*<br />", r"\1", text, flags=re.I)
-    text = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", text,
+    text = re.sub(rf"(</?{ALL_BLOCKS}[^<>]*>)\s*<br />", r"\1", text, flags=re.I)
+    text = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^<>]*>)", r"\1", text,
                   flags=re.I)
     text = re.sub(r"\n</p>$", "</p>", text)
     for key, block in pre_blocks.items():
@@ -163,22 +163,34 @@ def _kind_of(url, mime=""):
 
 # --- Shortcodes ------------------------------------------------------------------------
 
-CAPTION = re.compile(r"\[(?:wp_)?caption\b([^\]]*)\](.*?)\[/(?:wp_)?caption\]", re.S | re.I)
-LEADING_MEDIA = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
-EMBED = re.compile(r"\[embed\b[^\]]*\](.*?)\[/embed\]", re.S | re.I)
-EMBED_BLOCK = re.compile(
-    r"<figure\b[^>]*\bwp-block-embed\b[^>]*>\s*<div\b[^>]*>\s*(\S+?)\s*</div>\s*"
-    r"(?:<figcaption\b[^>]*>(.*?)</figcaption>\s*)?</figure>", re.S | re.I,
-)
-GALLERY = re.compile(r"\[gallery\b([^\]]*)\]", re.I)
-AUDIO_VIDEO = re.compile(r"\[(audio|video)\b([^\]]*)\](?:(.*?)\[/\1\])?", re.S | re.I)
-PLAYLIST = re.compile(r"\[playlist\b[^\]]*\]", re.I)
-# The block editor's pull quote: a figure around a blockquote, which alone is kept.
-PULLQUOTE = re.compile(
-    r"<figure\b[^>]*\bwp-block-pullquote\b[^>]*>\s*(<blockquote\b.*?</blockquote>)\s*</figure>",
+# Every pattern below reads an element or shortcode up to its end without passing the
+# start of another of its kind ("(?:(?!start).)*?"): an export's text may open a thousand
+# [caption]s and close none, and a plain ".*?" would read to the end of the text from
+# each of them.
+CAPTION = re.compile(
+    r"\[(?:wp_)?caption\b([^\[\]]*)\]((?:(?!\[(?:wp_)?caption\b).)*?)\[/(?:wp_)?caption\]",
     re.S | re.I,
 )
-INNER_FIGURE = re.compile(r"(<figure\b[^>]*>)((?:(?!<figure\b|</figure>).)*)(</figure>)",
+LEADING_MEDIA = re.compile(r"^\s*((?:<a\b[^<>]*>\s*)?<img\b[^<>]*>(?:\s*</a>)?)(.*)$",
+                           re.S | re.I)
+EMBED = re.compile(r"\[embed\b[^\[\]]*\]((?:(?!\[embed\b).)*?)\[/embed\]", re.S | re.I)
+EMBED_BLOCK = re.compile(
+    r"<figure\b[^<>]*\bwp-block-embed\b[^<>]*>\s*<div\b[^<>]*>\s*([^\s<>]+)\s*</div>\s*"
+    r"(?:<figcaption\b[^<>]*>((?:(?!<figure\b).)*?)</figcaption>\s*)?</figure>", re.S | re.I,
+)
+GALLERY = re.compile(r"\[gallery\b([^\[\]]*)\]", re.I)
+AUDIO_VIDEO = re.compile(
+    r"\[(audio|video)\b([^\[\]]*)\](?:((?:(?!\[(?:audio|video)\b).)*?)\[/\1\])?", re.S | re.I)
+PLAYLIST = re.compile(r"\[playlist\b[^\[\]]*\]", re.I)
+# The block editor's pull quote: a figure around a blockquote, which alone is kept.
+PULLQUOTE = re.compile(
+    r"<figure\b[^<>]*\bwp-block-pullquote\b[^<>]*>\s*"
+    r"(<blockquote\b(?:(?!<figure\b).)*?</blockquote>)\s*</figure>",
+    re.S | re.I,
+)
+SOUND_OR_VIDEO = re.compile(r"<(video|audio)\b([^<>]*)>((?:(?!<(?:video|audio)\b).)*?)</\1>",
+                            re.S | re.I)
+INNER_FIGURE = re.compile(r"(<figure\b[^<>]*>)((?:(?!<figure\b|</figure>).)*)(</figure>)",
                           re.S | re.I)
 ALIGN = {"alignleft": "align-left", "alignright": "align-right", "alignwide": "wide",
          "alignfull": "wide"}
@@ -278,7 +290,7 @@ class _Converter:
         that could work here is left out and reported."""
         kind, attrs, inner = match.group(1).lower(), attributes(match.group(2)), match.group(3)
         sources = []
-        for source in re.finditer(r"<source\b([^>]*)>", inner, re.I):
+        for source in re.finditer(r"<source\b([^<>]*)>", inner, re.I):
             source_attrs = attributes(source.group(1))
             url = self.media.absolute(source_attrs.get("src", ""))
             if urlsplit(url).scheme in ("http", "https"):
@@ -303,7 +315,8 @@ class _Converter:
     def note_caption(self, match):
         """Mark a figure's picture with the figure's caption, for the library's copy."""
         inner = match.group(2)
-        caption = re.search(r"<figcaption\b[^>]*>(.*?)</figcaption>", inner, re.S | re.I)
+        caption = re.search(r"<figcaption\b[^<>]*>((?:(?!<figcaption\b).)*?)</figcaption>",
+                            inner, re.S | re.I)
         if caption:
             plain = html.escape(html.unescape(TAG.sub("", caption.group(1))).strip())
             inner = re.sub(r"<img\b", f'<img data-wp-caption="{plain}"', inner, count=1,
@@ -342,7 +355,8 @@ class _Converter:
     def convert(self, content):
         text = (content or "").replace("\r\n", "\n").replace("\r", "\n")
         has_blocks = "<!-- wp:" in text
-        text = re.sub(r"<!--.*?-->", "", text, flags=re.S)  # block markers, <!--more-->
+        # Block markers, <!--more-->.
+        text = re.sub(r"<!--(?:(?!<!--).)*?-->", "", text, flags=re.S)
         # Shortcodes first: what they become are block elements (figures), which the
         # paragraphs below must then leave standing on their own.
         text = CAPTION.sub(self.caption, text)
@@ -355,23 +369,23 @@ class _Converter:
             text = autop(text)
         if has_blocks:
             text = _between_blocks(text)
-        text = PULLQUOTE.sub(lambda m: re.sub(r"<blockquote\b[^>]*>", '<blockquote class="pull-quote">',
-                                              m.group(1), count=1), text)
-        text = re.sub(r"<figure\b([^>]*)>", self.figure, text, flags=re.I)
-        text = re.sub(r"<blockquote\b([^>]*)>", self.blockquote, text, flags=re.I)
-        text = re.sub(r"<(video|audio)\b([^>]*)>(.*?)</\1>", self.sound_or_video, text,
-                      flags=re.S | re.I)
-        text = re.sub(r"<a\b([^>]*)>\s*(<img\b[^>]*>)\s*</a>", self.unwrap_media_link, text,
+        text = PULLQUOTE.sub(lambda m: re.sub(r"<blockquote\b[^<>]*>",
+                                              '<blockquote class="pull-quote">', m.group(1),
+                                              count=1), text)
+        text = re.sub(r"<figure\b([^<>]*)>", self.figure, text, flags=re.I)
+        text = re.sub(r"<blockquote\b([^<>]*)>", self.blockquote, text, flags=re.I)
+        text = SOUND_OR_VIDEO.sub(self.sound_or_video, text)
+        text = re.sub(r"<a\b([^<>]*)>\s*(<img\b[^<>]*>)\s*</a>", self.unwrap_media_link, text,
                       flags=re.I)
         text = INNER_FIGURE.sub(self.note_caption, text)
-        text = re.sub(r"<img\b([^>]*)>", self.img, text, flags=re.I)
+        text = re.sub(r"<img\b([^<>]*)>", self.img, text, flags=re.I)
         return headings_in_range(text).strip()
 
 
 def _between_blocks(text):
     """The block editor leaves blank lines between blocks; one newline is enough (not
     inside <pre>, where every newline is content)."""
-    parts = re.split(r"(<pre\b.*?</pre>)", text, flags=re.S | re.I)
+    parts = re.split(r"(<pre\b(?:(?!<pre\b).)*?</pre>)", text, flags=re.S | re.I)
     return "".join(part if i % 2 else re.sub(r"\n\s*\n", "\n", part)
                    for i, part in enumerate(parts))
 

@@ -121,7 +121,8 @@ class WordPressReport(ImportReport):
 def _type_name(kind, n):
     if kind == "attachment":
         return "attachment" if n == 1 else "attachments"
-    one, many = LEFT_OUT_TYPES.get(kind, (f"“{kind or 'untyped'}” item", f"“{kind or 'untyped'}” items"))
+    name = kind or "untyped"
+    one, many = LEFT_OUT_TYPES.get(kind, (f"“{name}” item", f"“{name}” items"))
     return one if n == 1 else many
 
 
