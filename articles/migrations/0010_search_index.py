@@ -1,6 +1,6 @@
 """The reading site: a GIN full-text index for story search, on PostgreSQL only.
 
-The indexed expression is ``articles.reading.search.DOCUMENT_SQL`` (copied here, as migrations
+The indexed expression is ``articles.models.search_document.DOCUMENT_SQL`` (copied here, as migrations
 must not change when code does). SQLite has no GIN indexes; its search needs none.
 """
 

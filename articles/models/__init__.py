@@ -1,5 +1,28 @@
 """The newsroom's content, one module per kind of record; everything is re-exported here,
-so ``from articles.models import Article`` and the app's migrations never change."""
+so ``from articles.models import Article`` and the app's migrations never change.
 
-from .article import *  # noqa: F401,F403
-from .article import SLUG_MAX_LENGTH, unique_slug  # noqa: F401
+Django registers a model when its module is imported: every module that defines models
+must be imported below.
+"""
+
+from articles.models.article import (
+    SLUG_MAX_LENGTH,
+    Article,
+    ArticleManager,
+    ArticleQuerySet,
+    Byline,
+    Correction,
+    RelatedItem,
+    TaggedArticle,
+    unique_slug,
+)
+from articles.models.editorial import EditingSession, PreviewLink, PublicationEvent, Revision
+from articles.models.imports import ImportedItem
+from articles.models.media import Image
+from articles.models.site import Publication, Section
+
+__all__ = [
+    "SLUG_MAX_LENGTH", "Article", "ArticleManager", "ArticleQuerySet", "Byline", "Correction",
+    "EditingSession", "Image", "ImportedItem", "PreviewLink", "Publication", "PublicationEvent",
+    "RelatedItem", "Revision", "Section", "TaggedArticle", "unique_slug",
+]

@@ -1,4 +1,4 @@
-"""The newsroom's content: publications, sections, images, articles and what hangs off them.
+"""Stories and what hangs off them: tags, bylines, related items, corrections.
 
 "Public" is defined once, in ``ArticleQuerySet.published()``: every page, feed, sitemap,
 search and related-story list starts from it.
@@ -7,8 +7,7 @@ search and related-story list starts from it.
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -17,14 +16,13 @@ from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from articles.models.media import Image
+from articles.models.search_document import SEARCH_FIELDS, Document
+from articles.models.site import Publication, Section
 from articles.sanitize import sanitize_html
-from newsroom import renditions
-from newsroom.images import ValidatedImageField
 from people.models import Person
 
 SLUG_MAX_LENGTH = 120
-# The fields the stored search document is made of (see articles/reading/search.py).
-SEARCH_FIELDS = {"headline", "dek", "summary", "body"}
 
 
 def unique_slug(text, taken, *, max_length=SLUG_MAX_LENGTH, fallback="story"):
@@ -41,124 +39,6 @@ def unique_slug(text, taken, *, max_length=SLUG_MAX_LENGTH, fallback="story"):
     while taken(slug):
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-class Publication(models.Model):
-    """A masthead. A network has several; a single-publication install has one."""
-
-    name = models.CharField(max_length=120, help_text="e.g. The Harbor Herald")
-    slug = models.SlugField(max_length=60, unique=True)
-    domain = models.CharField(
-        max_length=253, blank=True,
-        help_text="The host readers use, without scheme or port, e.g. harborherald.com. "
-        "Requests for an unknown host get the default publication.",
-    )
-    tagline = models.CharField(max_length=200, blank=True)
-    logo = ValidatedImageField(upload_to="publications/", blank=True)
-    language = models.CharField(
-        max_length=10, default="en", help_text="Language code for feeds and pages, e.g. en."
-    )
-    accent_color = models.CharField(
-        "accent colour", max_length=7, default="#1d3557",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1d3557.")],
-    )
-    is_default = models.BooleanField(
-        "default publication", default=False,
-        help_text="Served for any host that matches no publication's domain.",
-    )
-
-    class Meta:
-        ordering = ["-is_default", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["domain"], condition=~Q(domain=""), name="unique_publication_domain"
-            ),
-            models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True),
-                name="one_default_publication",
-            ),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:home")
-
-    @classmethod
-    def for_host(cls, host):
-        """The publication serving ``host``: its own, else the default, else the first."""
-        host = (host or "").split(":")[0].lower()
-        return (
-            cls.objects.annotate(
-                host_match=models.Case(
-                    models.When(domain__iexact=host, then=0), default=1,
-                    output_field=models.IntegerField(),
-                )
-            )
-            .order_by("host_match", "-is_default", "pk")
-            .first()
-        )
-
-
-class Section(models.Model):
-    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="sections")
-    name = models.CharField(max_length=80, help_text="e.g. Politics")
-    slug = models.SlugField(max_length=80)
-    description = models.TextField(blank=True, help_text="Shown at the top of the section page.")
-    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
-
-    class Meta:
-        ordering = ["publication", "order", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["publication", "slug"], name="unique_section_slug")
-        ]
-
-    def __str__(self):
-        return f"{self.name} ({self.publication})" if self.publication_id else self.name
-
-    def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
-
-
-class Image(models.Model):
-    """A picture in the library, reusable across stories."""
-
-    file = ValidatedImageField(
-        upload_to="images/%Y/%m/", width_field="width", height_field="height",
-        help_text="JPEG, PNG, WebP or GIF; at most 20 MB and 40 megapixels.",
-    )
-    alt_text = models.CharField(
-        "alt text", max_length=300,
-        help_text="What the picture shows, for readers who cannot see it, e.g. “Firefighters "
-        "carry hoses up the stairs of a burning warehouse.”",
-    )
-    caption = models.TextField(blank=True)
-    credit = models.CharField(max_length=200, blank=True, help_text="e.g. Lena Park for The Herald")
-    width = models.PositiveIntegerField(editable=False, default=0)
-    height = models.PositiveIntegerField(editable=False, default=0)
-    focal_x = models.FloatField(
-        "focal point (x)", default=0.5,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="0 is the left edge, 1 the right; crops keep this point in view.",
-    )
-    focal_y = models.FloatField(
-        "focal point (y)", default=0.5,
-        validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text="0 is the top edge, 1 the bottom.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return Truncator(self.alt_text).chars(60)
-
-    def save(self, *args, **kwargs):
-        # The fixed-size renditions readers get are derived files, kept in step here.
-        super().save(*args, **kwargs)
-        renditions.generate(self)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -186,11 +66,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def refresh_search_documents(self):
         """Recompute the stored search document of these stories (PostgreSQL only)."""
-        from django.db import connection
-
-        from articles.reading.search import Document
-
-        if connection.vendor != "postgresql":
+        if connections[self.db].vendor != "postgresql":
             return 0
         return self.update(search_document=Document())
 
@@ -292,7 +168,7 @@ class Article(models.Model):
         default=1, editable=False, help_text="Goes up on every save; detects edit conflicts."
     )
     # The weighted full-text document search reads (PostgreSQL; empty elsewhere), kept in
-    # step by save() so ranking never re-parses story bodies (see articles/reading/search.py).
+    # step by save() so ranking never re-parses story bodies (see search_document.py).
     search_document = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -564,138 +440,3 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {Truncator(self.text).chars(50)}"
-
-
-class Revision(models.Model):
-    """A snapshot of a story's editorial content, recorded on every save.
-
-    ``data`` holds the fields editors change (see ``articles.editorial.revisions``), bylines, tags
-    and related items, so any two revisions can be compared and any one restored.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField(help_text="1 for the first save, then 2, 3, …")
-    article_version = models.PositiveIntegerField(
-        help_text="The story's version counter when this revision was recorded."
-    )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="article_revisions",
-    )
-    comment = models.CharField(max_length=300, blank=True)
-    data = models.JSONField()
-
-    class Meta:
-        ordering = ["-number"]
-        get_latest_by = "number"
-        constraints = [
-            models.UniqueConstraint(fields=["article", "number"], name="unique_revision_number")
-        ]
-
-    def __str__(self):
-        return f"Revision {self.number} of “{self.article}”"
-
-
-class EditingSession(models.Model):
-    """Who has a story open in the admin right now (refreshed while the page is open).
-
-    Kept in the database, not a per-process cache, so every server sees every editor.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editing_sessions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["article", "user"], name="unique_editing_session")
-        ]
-
-    def __str__(self):
-        return f"{self.user} editing {self.article_id}"
-
-
-class PreviewLink(models.Model):
-    """A share link for an unpublished story: signed, expiring and revocable.
-
-    The address carries a signed token naming this row; the row is what makes a link
-    revocable (``revoked_at``) and gives it an expiry an editor can see.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"Preview of “{self.article}” until {self.expires_at:%Y-%m-%d %H:%M} UTC"
-
-    @property
-    def is_active(self):
-        return self.revoked_at is None and self.expires_at > timezone.now()
-
-
-class PublicationEvent(models.Model):
-    """One "this story went live" moment, whose side effects must run exactly once.
-
-    The workflow adds a row when it publishes or schedules a story; the
-    ``run_publication_events`` command claims due rows with SELECT … FOR UPDATE SKIP
-    LOCKED, so two runners at once never handle the same row twice. The unique
-    constraint keeps one row per story and go-live time.
-    """
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="publication_events"
-    )
-    due_at = models.DateTimeField(db_index=True, help_text="When the story becomes public.")
-    created_at = models.DateTimeField(default=timezone.now)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=20, blank=True, help_text="done or skipped")
-
-    class Meta:
-        ordering = ["due_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["article", "due_at"], name="unique_publication_event")
-        ]
-
-    def __str__(self):
-        return f"“{self.article}” goes live {self.due_at:%Y-%m-%d %H:%M} UTC"
-
-
-class ImportedItem(models.Model):
-    """Remembers what an import made from an outside record (a WordPress post, author or
-    attachment), so running the same import again updates instead of duplicating."""
-
-    source = models.CharField(max_length=20, help_text="e.g. wordpress")
-    kind = models.CharField(max_length=20, help_text="e.g. post, author, attachment")
-    key = models.CharField(
-        max_length=300, help_text="The record's identity at the source, e.g. its GUID."
-    )
-    fingerprint = models.CharField(
-        max_length=40, blank=True,
-        help_text="A digest of the source record as last imported: the same digest next time "
-        "means there is nothing to update.",
-    )
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="+")
-    image = models.ForeignKey(Image, on_delete=models.CASCADE, null=True, blank=True,
-                              related_name="+")
-    imported_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["source", "kind", "key"], name="unique_imported_item")
-        ]
-
-    def __str__(self):
-        return f"{self.source} {self.kind} {self.key}"

@@ -10,23 +10,19 @@ between ``MARK_START`` and ``MARK_END``, turned into safe HTML by ``snippet_html
 import html
 import re
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, connections
 from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Concat, Replace
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
+from articles.models.search_document import SEARCH_CONFIG
+
 MAX_QUERY_LENGTH = 200
 SEARCH_WINDOW = 1000
 MAX_TERMS = 8
 MARK_START, MARK_END = "\x02", "\x03"
-SEARCH_CONFIG = "english"
 
 
 def terms(query):
@@ -39,33 +35,6 @@ def search(queryset, query):
     if connection.vendor == "postgresql":
         return _search_postgres(queryset, query)
     return _search_fallback(queryset, query)
-
-
-# The story as one weighted document: headline (A), dek and summary (B), body without its
-# tags (C). Article.save() stores it in ``search_document``, which has a GIN index
-# (migration 0011); change the expression, then run Article.objects.refresh_search_documents().
-DOCUMENT_SQL = (
-    "setweight(to_tsvector('english'::regconfig, COALESCE({headline}, '')), 'A') || "
-    "setweight(to_tsvector('english'::regconfig, "
-    "COALESCE({dek}, '') || ' ' || COALESCE({summary}, '')), 'B') || "
-    "setweight(to_tsvector('english'::regconfig, "
-    "regexp_replace(COALESCE({body}, ''), '<[^>]+>', ' ', 'g')), 'C')"
-)
-
-
-class Document(Func):
-    """The indexed search document of a story (PostgreSQL only)."""
-
-    output_field = SearchVectorField()
-
-    def __init__(self):
-        super().__init__(F("headline"), F("dek"), F("summary"), F("body"))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        columns = [compiler.compile(expression)[0] for expression in self.source_expressions]
-        return "(" + DOCUMENT_SQL.format(
-            **dict(zip(["headline", "dek", "summary", "body"], columns, strict=True))
-        ) + ")", []
 
 
 def _plain_body():

@@ -1,0 +1,48 @@
+"""The picture library."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.text import Truncator
+
+from newsroom import renditions
+from newsroom.images import ValidatedImageField
+
+
+class Image(models.Model):
+    """A picture in the library, reusable across stories."""
+
+    file = ValidatedImageField(
+        upload_to="images/%Y/%m/", width_field="width", height_field="height",
+        help_text="JPEG, PNG, WebP or GIF; at most 20 MB and 40 megapixels.",
+    )
+    alt_text = models.CharField(
+        "alt text", max_length=300,
+        help_text="What the picture shows, for readers who cannot see it, e.g. “Firefighters "
+        "carry hoses up the stairs of a burning warehouse.”",
+    )
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=200, blank=True, help_text="e.g. Lena Park for The Herald")
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    focal_x = models.FloatField(
+        "focal point (x)", default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 is the left edge, 1 the right; crops keep this point in view.",
+    )
+    focal_y = models.FloatField(
+        "focal point (y)", default=0.5,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="0 is the top edge, 1 the bottom.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return Truncator(self.alt_text).chars(60)
+
+    def save(self, *args, **kwargs):
+        # The fixed-size renditions readers get are derived files, kept in step here.
+        super().save(*args, **kwargs)
+        renditions.generate(self)
