@@ -6,9 +6,12 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Articles"
 
     def ready(self):
-        # The workflow's emails and cache purges, wired in one visible place.
-        # Page-cache invalidation follows every content change (see articles/caching/invalidation.py).
+        # Every signal receiver of the project is connected here, in one visible place, and
+        # none when its module is imported; each ``connect()`` gives its receivers a
+        # dispatch_uid, so a second ready() connects nothing twice. (``people`` has no
+        # receivers of its own: what its changes mean for articles is invalidation's job.)
         from articles.caching import invalidation
-        from articles.editorial import notifications  # noqa: F401
+        from articles.editorial import notifications
 
-        invalidation.connect()
+        invalidation.connect()  # page caches follow every content change
+        notifications.connect()  # the workflow's emails, and the purge when a story goes live

@@ -1,7 +1,8 @@
 """The workflow's side effects: emails to editors and reporters, and cache purges.
 
-Connected in ``ArticlesConfig.ready``. Everything leaves the process only after the
-transaction that caused it commits (``on_commit``): a rolled-back transition sends nothing.
+``connect()`` wires the receivers; ``ArticlesConfig.ready`` calls it. Everything leaves
+the process only after the transaction that caused it commits (``on_commit``): a
+rolled-back transition sends nothing.
 Emails have a plain-text and an HTML part; both are rendered by templates with
 autoescaping, so a headline like ``"><svg onload=…>`` stays text.
 """
@@ -13,7 +14,6 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -56,17 +56,14 @@ def _reporter_email(article):
     return article.created_by.email if article.created_by_id and article.created_by.is_active else ""
 
 
-@receiver(signals.article_submitted)
 def notify_editors_of_submission(sender, article, user, **kwargs):
     _send("submitted", [u.email for u in editors() if u != user], article=article, user=user)
 
 
-@receiver(signals.article_returned)
 def notify_reporter_of_return(sender, article, user, note, **kwargs):
     _send("returned", [_reporter_email(article)], article=article, user=user, note=note)
 
 
-@receiver(signals.article_went_live)
 def notify_reporter_of_publication(sender, article, **kwargs):
     _send("published", [_reporter_email(article)], article=article)
 
@@ -79,4 +76,12 @@ def purge_public_caches(sender, article, **kwargs):
     invalidation.bump_on_commit(invalidation.story_keys(article))
 
 
-signals.article_went_live.connect(purge_public_caches, dispatch_uid="purge-went-live")
+def connect():
+    """Connect the receivers above, each once however often this runs (``dispatch_uid``)."""
+    signals.article_submitted.connect(notify_editors_of_submission,
+                                      dispatch_uid="notify-editors-of-submission")
+    signals.article_returned.connect(notify_reporter_of_return,
+                                     dispatch_uid="notify-reporter-of-return")
+    signals.article_went_live.connect(notify_reporter_of_publication,
+                                      dispatch_uid="notify-reporter-of-publication")
+    signals.article_went_live.connect(purge_public_caches, dispatch_uid="purge-went-live")
