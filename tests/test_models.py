@@ -1,7 +1,10 @@
+import io
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError
 from django.utils import timezone
 
@@ -56,6 +59,118 @@ class TestPublished:
         assert ArticleFactory(scheduled=True).status_string == "Scheduled"
         assert ArticleFactory(published=True).status_string == "Published"
         assert ArticleFactory().status_string == "Draft"
+
+
+class TestScheduledAndEmbargoed:
+    """One definition each, asked of one story (``is_scheduled``, ``is_embargoed``) or of
+    many (``scheduled()``, ``embargoed()``); ``status_string`` and the workflow use them."""
+
+    def test_a_published_story_with_a_time_still_to_come_is_scheduled_until_then(self):
+        article = ArticleFactory(scheduled=True)
+        assert article.is_scheduled()
+        assert list(Article.objects.scheduled()) == [article]
+        assert not article.is_scheduled(at=article.publish_at)
+        assert not Article.objects.scheduled(at=article.publish_at).exists()
+
+    def test_only_a_published_story_is_scheduled_or_embargoed(self):
+        later = timezone.now() + timedelta(hours=3)
+        for status in [Article.Status.DRAFT, Article.Status.IN_REVIEW,
+                       Article.Status.RETURNED, Article.Status.UNPUBLISHED]:
+            article = ArticleFactory(status=status, publish_at=later, embargo_until=later)
+            assert not article.is_scheduled() and not article.is_embargoed()
+        assert not Article.objects.scheduled().exists()
+        assert not Article.objects.embargoed().exists()
+
+    def test_an_embargo_in_force_makes_a_live_story_embargoed_until_it_ends(self):
+        end = timezone.now() + timedelta(hours=1)
+        article = ArticleFactory(published=True, embargo_until=end)
+        assert article.is_embargoed() and not article.is_scheduled()
+        assert list(Article.objects.embargoed()) == [article]
+        assert article.status_string == "Embargoed"
+        assert not article.is_embargoed(at=end)
+        assert not Article.objects.embargoed(at=end).exists()
+
+    def test_a_story_scheduled_under_an_embargo_is_both_and_editors_see_scheduled(self):
+        article = ArticleFactory(scheduled=True,
+                                 embargo_until=timezone.now() + timedelta(days=1))
+        assert article.is_scheduled() and article.is_embargoed()
+        assert article.status_string == "Scheduled"
+
+    def test_one_story_and_the_queryset_give_the_same_answer_at_any_time(self):
+        now = timezone.now()
+        hour = timedelta(hours=1)
+        stories = [
+            ArticleFactory(published=True),
+            ArticleFactory(scheduled=True),
+            ArticleFactory(published=True, embargo_until=now + hour),
+            ArticleFactory(scheduled=True, embargo_until=now + 5 * hour),
+            ArticleFactory(status=Article.Status.PUBLISHED, publish_at=None),
+            ArticleFactory(status=Article.Status.UNPUBLISHED, publish_at=now + hour),
+        ]
+        for at in [now - 3 * hour, now, now + 2 * hour, now + 4 * hour, now + 6 * hour]:
+            scheduled = set(Article.objects.scheduled(at=at))
+            embargoed = set(Article.objects.embargoed(at=at))
+            for story in stories:
+                assert story.is_scheduled(at=at) == (story in scheduled), (story, at)
+                assert story.is_embargoed(at=at) == (story in embargoed), (story, at)
+
+
+class TestFirstPublished:
+    """``first_published_at`` is when readers could first see the story, stamped by save()
+    alone: history once that time has passed, a plan that follows the story until then."""
+
+    def test_a_story_saved_as_published_gets_its_publish_time(self):
+        article = ArticleFactory(published=True)
+        assert article.first_published_at == article.publish_at
+        article.refresh_from_db()
+        assert article.first_published_at == article.publish_at
+
+    def test_a_draft_has_none(self):
+        assert ArticleFactory(publish_at=timezone.now()).first_published_at is None
+
+    def test_an_embargo_makes_it_the_time_the_embargo_ends(self):
+        end = timezone.now() + timedelta(hours=1)
+        article = ArticleFactory(published=True, embargo_until=end)
+        assert article.first_published_at == end == article.public_from
+
+    def test_once_that_time_has_passed_it_never_changes(self):
+        article = ArticleFactory(published=True)
+        first = article.first_published_at
+        article.publish_at = timezone.now()
+        article.save()
+        article.status = Article.Status.UNPUBLISHED
+        article.save()
+        article.status = Article.Status.PUBLISHED
+        article.save()
+        article.refresh_from_db()
+        assert article.first_published_at == first
+
+    def test_rescheduling_a_scheduled_story_moves_it_with_the_publish_time(self):
+        article = ArticleFactory(scheduled=True)
+        assert article.first_published_at == article.publish_at
+        article.publish_at += timedelta(days=2)
+        article.save()
+        article.refresh_from_db()
+        assert article.first_published_at == article.publish_at
+
+    def test_a_scheduled_story_pulled_before_its_time_keeps_no_future_stamp(self):
+        article = ArticleFactory(scheduled=True)
+        article.status = Article.Status.UNPUBLISHED
+        article.save(update_fields=["status"])  # as the workflow saves: only what it changed
+        article.refresh_from_db()
+        assert article.first_published_at is None
+
+    def test_a_story_published_through_a_wordpress_import_gets_it(self, publication):
+        export = Path(__file__).parent / "data" / "wordpress" / "herald.xml"
+        call_command("import_wordpress", str(export), "--no-progress", stdout=io.StringIO())
+        live = Article.objects.get(slug="council-adds-early-sailings")
+        assert live.is_public
+        assert live.first_published_at == live.publish_at < timezone.now()
+        planned = Article.objects.get(slug="lighthouse-reopens")
+        assert planned.is_scheduled()
+        assert planned.first_published_at == planned.publish_at
+        draft = Article.objects.get(slug="notes-on-the-breakwater-survey")
+        assert draft.first_published_at is None
 
 
 class TestSlugs:
@@ -141,14 +256,6 @@ class TestArticle:
         article.save()
         article.refresh_from_db()
         assert article.version == 3
-
-    def test_first_published_time_is_stamped_once(self):
-        article = ArticleFactory(published=True)
-        first = article.first_published_at
-        assert first == article.publish_at
-        article.publish_at = timezone.now()
-        article.save()
-        assert article.first_published_at == first
 
     def test_dateline_renders_in_capitals_with_a_dash(self):
         assert ArticleFactory(dateline="Washington").dateline_display == "WASHINGTON —"

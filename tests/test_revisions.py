@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from articles.editorial.revisions import changed_fields, display_value, record_revision, snapshot
+from articles.editorial.diffs import compare
+from articles.editorial.revisions import display_value, record_revision, snapshot
 from articles.models import Revision
 
 from .factories import ArticleFactory, BylineFactory, RelatedItemFactory, UserFactory
@@ -38,7 +39,7 @@ def test_revisions_are_numbered_in_order_per_article():
     second = record_revision(article, user=user)
     assert (first.number, second.number) == (1, 2)
     assert second.article_version == article.version
-    assert changed_fields(first.data, second.data) == ["headline"]
+    assert [diff.name for diff in compare(first.data, second.data)] == ["headline"]
     assert record_revision(ArticleFactory()).number == 1
 
 

@@ -248,10 +248,59 @@ def test_available_actions_follow_role_and_status(publication, reporter, editor)
 def test_publishing_a_scheduled_embargoed_story_now_keeps_its_embargo(publication, editor):
     article = ready_article(publication, status=Status.IN_REVIEW)
     embargo = timezone.now() + timedelta(days=2)
-    workflow.article_approve(article=article, user=editor,
-                             publish_at=timezone.now() + timedelta(days=1), embargo_until=embargo)
+    workflow.article_schedule(article=article, user=editor,
+                              publish_at=timezone.now() + timedelta(days=1), embargo_until=embargo)
     workflow.article_publish(article=article, user=editor)
     article.refresh_from_db()
     assert article.publish_at <= timezone.now()
     assert article.embargo_until == embargo
     assert not Article.objects.published().exists()
+
+
+def test_scheduling_plans_the_first_published_time_and_rescheduling_moves_it(publication,
+                                                                            editor):
+    article = ready_article(publication, status=Status.IN_REVIEW)
+    tomorrow = timezone.now() + timedelta(days=1)
+    workflow.article_schedule(article=article, user=editor, publish_at=tomorrow)
+    assert Article.objects.get(pk=article.pk).first_published_at == tomorrow
+    next_week = tomorrow + timedelta(days=6)
+    workflow.article_schedule(article=article, user=editor, publish_at=next_week)
+    assert Article.objects.get(pk=article.pk).first_published_at == next_week
+    workflow.article_publish(article=article, user=editor)
+    article.refresh_from_db()
+    assert article.first_published_at == article.publish_at <= timezone.now()
+
+
+def test_a_scheduled_story_unpublished_before_its_time_was_never_first_published(publication,
+                                                                                editor):
+    article = ready_article(publication, status=Status.IN_REVIEW)
+    workflow.article_schedule(article=article, user=editor,
+                              publish_at=timezone.now() + timedelta(hours=2))
+    workflow.article_unpublish(article=article, user=editor)
+    article.refresh_from_db()
+    assert article.first_published_at is None
+    workflow.article_publish(article=article, user=editor)
+    article.refresh_from_db()
+    assert article.first_published_at == article.publish_at <= timezone.now()
+
+
+def test_a_scheduled_embargoed_story_can_be_rescheduled_published_or_have_its_embargo_lifted(
+        publication, editor):
+    article = ready_article(publication, scheduled=True,
+                            embargo_until=timezone.now() + timedelta(days=1))
+    actions = dict(workflow.available_actions(editor, article))
+    assert actions["schedule"] == "Reschedule"
+    assert {"publish", "lift_embargo", "unpublish"} <= set(actions)
+
+
+def test_only_an_embargo_in_force_on_a_published_story_can_be_lifted(publication, editor):
+    later = timezone.now() + timedelta(days=1)
+    draft = ready_article(publication, embargo_until=later)
+    assert "lift_embargo" not in dict(workflow.available_actions(editor, draft))
+    with pytest.raises(workflow.WorkflowError, match="not under embargo"):
+        workflow.article_lift_embargo(article=draft, user=editor)
+    lifted = ready_article(publication, published=True,
+                           embargo_until=timezone.now() - timedelta(minutes=1))
+    assert "lift_embargo" not in dict(workflow.available_actions(editor, lifted))
+    with pytest.raises(workflow.WorkflowError, match="not under embargo"):
+        workflow.article_lift_embargo(article=lifted, user=editor)

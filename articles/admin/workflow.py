@@ -52,27 +52,30 @@ def problem_links(article, problems, *, on_change_form=False):
 
 
 class StatusFilter(admin.SimpleListFilter):
-    """Status as editors speak of it, including the derived Scheduled and Embargoed."""
+    """Status as editors speak of it, including the derived Scheduled and Embargoed (a story
+    scheduled under an embargo is both, and listed under both)."""
 
     title = "status"
     parameter_name = "state"
+    # The states derived from a published story's times, beside the stored statuses.
+    SCHEDULED, EMBARGOED, LIVE = "scheduled", "embargoed", "live"
 
     def lookups(self, request, model_admin):
+        stored = [(status, status.label) for status in
+                  (Status.DRAFT, Status.IN_REVIEW, Status.RETURNED)]
         return [
-            ("draft", "Draft"), ("in_review", "In review"), ("returned", "Returned to reporter"),
-            ("scheduled", "Scheduled"), ("embargoed", "Embargoed"), ("live", "Published (live)"),
-            ("unpublished", "Unpublished"),
+            *stored, (self.SCHEDULED, "Scheduled"), (self.EMBARGOED, "Embargoed"),
+            (self.LIVE, "Published (live)"), (Status.UNPUBLISHED, Status.UNPUBLISHED.label),
         ]
 
     def queryset(self, request, queryset):
         now = timezone.now()
         value = self.value()
-        if value == "scheduled":
+        if value == self.SCHEDULED:
             return queryset.scheduled(at=now)
-        if value == "embargoed":
-            return queryset.filter(status=Status.PUBLISHED, publish_at__lte=now,
-                                   embargo_until__gt=now)
-        if value == "live":
+        if value == self.EMBARGOED:
+            return queryset.embargoed(at=now)
+        if value == self.LIVE:
             return queryset.published(at=now)
         if value in Status.values:
             return queryset.filter(status=value)

@@ -185,7 +185,7 @@ def news_sitemap(request):
     items = [
         {
             "location": request.build_absolute_uri(story.get_absolute_url()),
-            "published": max(t for t in [story.publish_at, story.embargo_until] if t),
+            "published": story.public_from,
             "title": story.headline,
         }
         for story in stories

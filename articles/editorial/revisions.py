@@ -115,11 +115,6 @@ def display_value(name, value):
     return str(value)
 
 
-def changed_fields(old, new):
-    """Names of fields that differ between two snapshots, in display order."""
-    return [name for name, _label in FIELDS if (old or {}).get(name) != (new or {}).get(name)]
-
-
 def revision_for_version(article, version):
     """The revision recorded when ``article`` had ``version``, if any."""
     return article.revisions.filter(article_version__lte=version).order_by("-number").first()

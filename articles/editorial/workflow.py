@@ -8,8 +8,9 @@ Each ``article_<action>(*, article, user, …)`` runs in one transaction and
 4. sends a signal from ``articles.editorial.signals``.
 
 Reads for the admin (who may edit what, which buttons to show) are the ``can_*``
-helpers and ``available_actions``. Statuses are ``Article.Status``; "scheduled" is a
-published story whose publish time is still to come.
+helpers and ``available_actions``. Statuses are ``Article.Status``; whether a story is
+scheduled or embargoed is ``Article.is_scheduled`` / ``Article.is_embargoed``, and its
+first-published time is ``Article.save``'s to stamp.
 """
 
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -72,28 +73,22 @@ def _has(user, perm):
     return _is_staff(user) and user.has_perm(perm)
 
 
-def _is_scheduled(article, now):
-    return article.status == Status.PUBLISHED and article.publish_at and article.publish_at > now
-
-
 def available_actions(user, article, *, now=None):
     """The transitions ``user`` may start on ``article`` now, as (action, label) pairs."""
     now = now or timezone.now()
     status = article.status
+    scheduled = article.is_scheduled(at=now)
     actions = []
     if status in OWNER_EDITABLE and can_edit(user, article):
         actions.append(("submit", "Submit for review"))
     if status == Status.IN_REVIEW and _has(user, "articles.return_article"):
         actions.append(("return", "Return to reporter"))
-    if _has(user, "articles.publish_article") and (
-        status != Status.PUBLISHED or _is_scheduled(article, now)
-    ):
+    if _has(user, "articles.publish_article") and (status != Status.PUBLISHED or scheduled):
         actions.append(("publish", "Publish now"))
-        actions.append(("schedule", "Reschedule" if _is_scheduled(article, now) else "Schedule"))
+        actions.append(("schedule", "Reschedule" if scheduled else "Schedule"))
     if status == Status.PUBLISHED and _has(user, "articles.unpublish_article"):
         actions.append(("unpublish", "Unpublish"))
-    if (status == Status.PUBLISHED and article.embargo_until and article.embargo_until > now
-            and _has(user, "articles.lift_embargo")):
+    if article.is_embargoed(at=now) and _has(user, "articles.lift_embargo"):
         actions.append(("lift_embargo", "Lift embargo now"))
     if status == Status.PUBLISHED and _has(user, "articles.add_correction"):
         actions.append(("correct", "Add correction or update"))
@@ -185,8 +180,8 @@ def _queue_go_live(article, due_at):
 
 
 def _go_live_time(article, now):
-    times = [t for t in (article.publish_at, article.embargo_until) if t]
-    return max([*times, now]) if article.publish_at <= now else max(times)
+    # A story whose time has already come goes live as the transition commits.
+    return max(article.public_from, now)
 
 
 # --- Transitions ---------------------------------------------------------------------
@@ -221,7 +216,7 @@ def article_schedule(*, article, user, publish_at, embargo_until=None, now=None)
     now = now or timezone.now()
     _lock(article)
     _require(_has(user, "articles.publish_article"), "Only editors can schedule a story.")
-    if article.status == Status.PUBLISHED and not _is_scheduled(article, now):
+    if article.status == Status.PUBLISHED and not article.is_scheduled(at=now):
         raise WorkflowError(f"“{article.headline}” is already published.")
     if publish_at is None or timezone.is_naive(publish_at):
         raise WorkflowError("Give the publish time, with its time zone.")
@@ -231,11 +226,8 @@ def article_schedule(*, article, user, publish_at, embargo_until=None, now=None)
     article.status = Status.PUBLISHED
     article.publish_at = publish_at
     article.embargo_until = embargo_until
-    if article.first_published_at is None or article.first_published_at > now:
-        # Not live before: the first publication is this one.
-        article.first_published_at = publish_at
     article.review_note = ""
-    fields = ["status", "publish_at", "embargo_until", "first_published_at", "review_note"]
+    fields = ["status", "publish_at", "embargo_until", "review_note"]
     _queue_go_live(article, _go_live_time(article, now))
     if publish_at <= now:
         comment = "Published"
@@ -261,10 +253,6 @@ def article_publish(*, article, user, now=None):
         # An embargo stays: only lifting it (a permission of its own) ends it early.
         embargo_until=article.embargo_until, now=now,
     )
-
-
-# Approving a story is scheduling it (for now or later): one transition, two names.
-article_approve = article_schedule
 
 
 @transaction.atomic
@@ -296,11 +284,10 @@ def article_lift_embargo(*, article, user, now=None):
     now = now or timezone.now()
     _lock(article)
     _require(_has(user, "articles.lift_embargo"), "Only editors can lift an embargo.")
-    if not (article.embargo_until and article.embargo_until > now):
+    if not article.is_embargoed(at=now):
         raise WorkflowError(f"“{article.headline}” is not under embargo.")
     article.embargo_until = None
-    if article.status == Status.PUBLISHED:
-        _queue_go_live(article, max(article.publish_at, now))
+    _queue_go_live(article, _go_live_time(article, now))
     return _finish(article, user, "Embargo lifted", signals.embargo_lifted, ["embargo_until"])
 
 

@@ -50,16 +50,22 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def scheduled(self, *, at=None):
-        """Approved for publication at a time still to come."""
+        """Approved for publication at a time still to come (one story: ``is_scheduled``)."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__gt=at or timezone.now())
+
+    def embargoed(self, *, at=None):
+        """Approved, but held back by an embargo still in force, whether or not the publish
+        time has come (one story: ``is_embargoed``)."""
+        return self.filter(status=Article.Status.PUBLISHED,
+                           embargo_until__gt=at or timezone.now())
 
     def next_public_change(self, *, publication_id, at=None):
         """When the next scheduled story or embargo of a publication goes live, or None."""
         now = at or timezone.now()
-        mine = self.filter(publication_id=publication_id, status=Article.Status.PUBLISHED)
+        mine = self.filter(publication_id=publication_id)
         times = [
-            mine.filter(publish_at__gt=now).aggregate(t=models.Min("publish_at"))["t"],
-            mine.filter(embargo_until__gt=now).aggregate(t=models.Min("embargo_until"))["t"],
+            mine.scheduled(at=now).aggregate(t=models.Min("publish_at"))["t"],
+            mine.embargoed(at=now).aggregate(t=models.Min("embargo_until"))["t"],
         ]
         times = [t for t in times if t]
         return min(times) if times else None
@@ -143,6 +149,8 @@ class Article(models.Model):
         "embargo until", null=True, blank=True,
         help_text="Hidden everywhere until this time, even when published.",
     )
+    # When readers could first see the story: kept in step by save() (see
+    # _stamp_first_published), never set by hand.
     first_published_at = models.DateTimeField(
         "first published", null=True, blank=True, editable=False
     )
@@ -238,8 +246,8 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.body = sanitize_html(self.body)
-        if self.status == self.Status.PUBLISHED and self.publish_at and not self.first_published_at:
-            self.first_published_at = self.publish_at
+        if self._stamp_first_published() and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = [*kwargs["update_fields"], "first_published_at"]
         if self.pk:
             self.version += 1
         if self.slug:
@@ -257,6 +265,24 @@ class Article(models.Model):
                 if not self._slug_taken(self.slug):
                     raise
         raise IntegrityError("Could not find a free slug for this headline.")
+
+    def _stamp_first_published(self):
+        """Keep ``first_published_at``, the time readers could first see the story, in step
+        with its status and times; return whether it changed.
+
+        Once that time has passed it is history and never changes: a story unpublished and
+        published again keeps it. Until then it is only a plan and follows the story: moved
+        when the story is rescheduled, cleared when it is pulled before it went live. Every
+        save goes through here (the workflow, the admin form, imports), so a story saved as
+        published by an import gets it too.
+        """
+        now = timezone.now()
+        if self.first_published_at is not None and self.first_published_at <= now:
+            return False
+        planned = self.public_from if self.status == self.Status.PUBLISHED else None
+        changed = planned != self.first_published_at
+        self.first_published_at = planned
+        return changed
 
     def _refresh_search_document(self, update_fields=None):
         # A workflow step saves only status and times: no need to parse the story again.
@@ -294,12 +320,39 @@ class Article(models.Model):
             and (self.embargo_until is None or self.embargo_until <= now)
         )
 
+    def is_scheduled(self, *, at=None):
+        """Approved for publication at a time still to come (many: ``scheduled()``)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > (at or timezone.now())
+        )
+
+    def is_embargoed(self, *, at=None):
+        """Approved, but held back by an embargo still in force, whether or not the publish
+        time has come (many: ``embargoed()``)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.embargo_until is not None
+            and self.embargo_until > (at or timezone.now())
+        )
+
+    @property
+    def public_from(self):
+        """When readers may see the story once it is published: its publish time, or its
+        embargo's end if that is later (None without a publish time)."""
+        if self.publish_at is None:
+            return None
+        return max(t for t in (self.publish_at, self.embargo_until) if t)
+
     @property
     def status_string(self):
-        """Status as editors speak of it: a published story with a future time is scheduled."""
-        if self.status == self.Status.PUBLISHED and self.publish_at and self.publish_at > timezone.now():
+        """Status as editors speak of it: a published story with a future time is scheduled,
+        one held back by an embargo is embargoed (a scheduled one shows as scheduled)."""
+        now = timezone.now()
+        if self.is_scheduled(at=now):
             return "Scheduled"
-        if self.status == self.Status.PUBLISHED and self.embargo_until and self.embargo_until > timezone.now():
+        if self.is_embargoed(at=now):
             return "Embargoed"
         return self.get_status_display()
 

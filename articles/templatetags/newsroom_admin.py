@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from django import template
-from django.db.models import Q
 from django.utils import timezone
 
 from articles.editorial import workflow
@@ -34,9 +33,9 @@ def newsroom_dashboard(context):
         ).order_by("-modified_at")[:LIMIT],
         "in_review": stories.filter(status=Status.IN_REVIEW).order_by("modified_at")[:LIMIT],
         # Going live in the next day: a publish time or an embargo's end in the window.
-        "scheduled": stories.filter(status=Status.PUBLISHED).filter(
-            Q(publish_at__gt=now, publish_at__lte=soon)
-            | Q(embargo_until__gt=now, embargo_until__lte=soon)
+        "scheduled": (
+            stories.scheduled(at=now).filter(publish_at__lte=soon)
+            | stories.embargoed(at=now).filter(embargo_until__lte=soon)
         ).order_by("publish_at")[:LIMIT],
         "recent": stories.published(at=now).order_by("-publish_at")[:LIMIT],
     }
