@@ -311,6 +311,23 @@ def test_a_picture_not_delivered_is_reported_and_the_story_still_imported(public
 
 
 @pytest.mark.django_db
+def test_a_picture_that_cannot_be_read_is_reported_and_the_story_imported(publication, drop,
+                                                                         monkeypatch):
+    folder = drop("v2-ferry-version-1.json")
+    real_read = Path.read_bytes
+
+    def unreadable(self):
+        if self.suffix == ".jpg":
+            raise PermissionError(13, "Permission denied")
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    out = run(folder / "v2-ferry-version-1.json")
+    assert "lead picture left out: ferry-at-pier.jpg cannot be read: Permission denied" in out
+    assert story(FERRY).lead_image is None
+
+
+@pytest.mark.django_db
 def test_items_land_in_the_chosen_section(publication):
     section = SectionFactory(publication=publication, slug="world")
     run(ITEMS / "v2-embargoed-report.json", "--section", "world")
@@ -418,6 +435,38 @@ def test_the_same_name_delivered_again_is_kept_apart_in_processed(publication, t
         dropper.tick()
     assert len(list((tmp_path / "processed").glob("ferry*.json"))) == 2
     assert story(FERRY).headline.endswith("second boat due in May")
+
+
+def test_a_file_taken_away_while_the_folder_is_read_does_not_stop_the_watch(tmp_path,
+                                                                           monkeypatch):
+    (tmp_path / "gone.json").write_text("{}")
+    real_stat = Path.stat
+
+    def vanishing(self, *args, **kwargs):
+        if self.name == "gone.json":
+            raise FileNotFoundError(self)
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", vanishing)
+    assert DropFolder(tmp_path, importer=None).ready_files() == []
+
+
+@pytest.mark.django_db
+def test_the_watch_reports_a_folder_error_and_keeps_watching(publication, drop, monkeypatch):
+    folder = drop("v1-dredging-with-picture.json")
+    calls = []
+    real_tick = DropFolder.tick
+
+    def flaky(self):
+        calls.append(1)
+        if len(calls) == 1:
+            raise PermissionError(13, "Permission denied", str(self.path))
+        return real_tick(self)
+
+    monkeypatch.setattr(DropFolder, "tick", flaky)
+    out = run(folder, "--watch", "--interval", "0.05", "--max-seconds", "1")
+    assert "Permission denied" in out
+    assert "v1-dredging-with-picture.json: created" in out
 
 
 @pytest.mark.django_db

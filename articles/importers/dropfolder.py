@@ -36,9 +36,12 @@ class DropFolder:
         """Files whose size and time have not moved since the previous call."""
         now, ready = {}, []
         for entry in sorted(self.path.iterdir()):
-            if not is_candidate(entry):
-                continue
-            stat = entry.stat()
+            try:
+                if not is_candidate(entry):
+                    continue
+                stat = entry.stat()
+            except FileNotFoundError:
+                continue  # taken away between the listing and the look: gone is gone
             now[entry.name] = (stat.st_size, stat.st_mtime_ns)
             if self._seen.get(entry.name) == now[entry.name]:
                 ready.append(entry)

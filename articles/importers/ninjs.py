@@ -561,7 +561,10 @@ class NinjsImporter:
         if local.is_file():
             if local.stat().st_size > self.max_bytes:
                 raise ImportProblem(f"{filename} is larger than {self.max_bytes:,} bytes")
-            return local.read_bytes(), filename
+            try:
+                return local.read_bytes(), filename
+            except OSError as exc:
+                raise ImportProblem(f"{filename} cannot be read: {exc.strerror or exc}") from exc
         if self.fetch and parts.scheme in ("http", "https"):
             return fetch_url(href, max_bytes=self.max_bytes), filename
         raise ImportProblem(f"{filename} was not delivered beside the item"

@@ -102,7 +102,14 @@ class Command(BaseCommand):
         deadline = time.monotonic() + max_seconds if max_seconds else None
         try:
             while True:
-                for _path, outcomes in folder.tick():
+                try:
+                    handled = folder.tick()
+                except OSError as exc:
+                    # A folder the agency's upload made unreadable for a moment, a full
+                    # disk: say so and look again at the next tick, never stop watching.
+                    self.stderr.write(f"{folder.path}: {exc}")
+                    handled = []
+                for _path, outcomes in handled:
                     for outcome in outcomes:
                         self.write(outcome)
                 if deadline is not None and time.monotonic() + interval > deadline:
