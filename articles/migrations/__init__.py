@@ -1,0 +1,1 @@
+"""The articles app's one migration history."""
