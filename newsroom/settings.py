@@ -312,7 +312,7 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 # same keys, so a page that must be built reuses what has not changed (articles/caching/fragments.py).
 NEWSROOM_FRAGMENT_CACHE = env_bool("NEWSROOM_FRAGMENT_CACHE", bool(REDIS_URL))
 NEWSROOM_FRAGMENT_CACHE_SECONDS = env_int("NEWSROOM_FRAGMENT_CACHE_SECONDS", 24 * 3600)
-# What a CDN and browsers are told (Cache-Control); see "Caching" in the README.
+# What a CDN and browsers are told (Cache-Control); see docs/caching.md.
 NEWSROOM_CDN_CACHE_SECONDS = env_int("NEWSROOM_CDN_CACHE_SECONDS", 300)
 # Browsers revalidate every time (a cheap 304 with the ETag), so a reader never sees an old copy.
 NEWSROOM_BROWSER_CACHE_SECONDS = env_int("NEWSROOM_BROWSER_CACHE_SECONDS", 0)

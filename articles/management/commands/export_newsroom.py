@@ -11,7 +11,7 @@ class Command(BaseCommand):
         "Export all content — publications, sections, people (with photos and social "
         "links), images, tags, articles with bylines, related items, corrections and "
         "revisions — to a folder or a .zip file, in the documented newsroom-export format "
-        f"(version {VERSION}; see README.md). Load it with import_newsroom. Logins and "
+        f"(version {VERSION}; see docs/import-export.md). Load it with import_newsroom. Logins and "
         "passwords are not exported."
     )
 
