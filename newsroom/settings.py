@@ -103,6 +103,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # An upload larger than Newsroom accepts is refused before its body is read.
+    "newsroom.limits.RequestSizeLimitMiddleware",
     # Readers without a session are served cached pages before anything else runs: one
     # round trip to Redis (articles/caching/pages.py). Everyone else goes on through the stack.
     "articles.caching.pages.PageCacheMiddleware",
@@ -295,6 +297,10 @@ NEWSROOM_NAME = env("NEWSROOM_NAME", "Newsroom")
 # decoding them, so a decompression bomb costs no memory.
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
 NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 40_000_000)
+# The largest request body read at all: the largest image and the form around it. Keep
+# nginx's client_max_body_size in step (newsroom/deploy/nginx.conf).
+NEWSROOM_REQUEST_MAX_BYTES = env_int("NEWSROOM_REQUEST_MAX_BYTES",
+                                     NEWSROOM_IMAGE_MAX_BYTES + 1024 * 1024)
 NEWSROOM_DEMO_PASSWORD = env("NEWSROOM_DEMO_PASSWORD", "newsroom-demo")
 # Stories in each RSS/Atom feed (at most 200, whatever this says).
 NEWSROOM_FEED_ITEMS = env_int("NEWSROOM_FEED_ITEMS", 50)
