@@ -1,10 +1,12 @@
 """RSS 2.0 and Atom feeds: the publication, each section, each tag and each author.
 
-Every feed starts from ``Article.objects.published()`` for the host's publication and is
-never cached on the server: each request answers from the database, and a repeat request
-whose ``ETag`` (or ``Last-Modified``) still matches gets ``304 Not Modified``. The ETag
-is a digest of what the feed shows (each item's id and last change, corrections
-included), so publishing, unpublishing, editing or correcting a story changes it at once.
+Every feed starts from ``Article.objects.published()`` for the host's publication. Like a
+page, a feed is kept by the page cache under the surrogate keys of what it shows, so
+publishing, unpublishing, editing or correcting one of its stories, or renaming an author,
+tag or section, refreshes it at once. A repeat request whose ``ETag`` (or
+``Last-Modified``) still matches gets ``304 Not Modified``; the ETag is a digest of what the
+feed shows (each item's id and last change, corrections included, and the generations of
+the names it shows).
 """
 
 import hashlib

@@ -27,11 +27,12 @@ def to_script_json(data):
 
 
 def original_image_only(image, request):
-    """The default image variants: the original file, whatever its shape.
+    """The original file, whatever its shape: what ``rendition_variants`` (the default
+    ``NEWSROOM_IMAGE_VARIANTS``) lists while an image has no rendition yet.
 
-    Replace it with ``NEWSROOM_IMAGE_VARIANTS`` (a dotted path to a function taking
-    ``(image, request)``) once renditions exist, returning one dict per crop, e.g. one
-    each for 16x9, 4x3 and 1x1, with ``url``, ``width`` and ``height``.
+    ``NEWSROOM_IMAGE_VARIANTS`` is a dotted path to a function taking ``(image, request)``
+    and returning one dict per crop (e.g. one each for 16x9, 4x3 and 1x1) with ``url``,
+    ``width`` and ``height``.
     """
     return [{"url": request.build_absolute_uri(image.file.url),
              "width": image.width, "height": image.height}]
