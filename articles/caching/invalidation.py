@@ -134,17 +134,20 @@ def image_deleting(sender, instance, **kwargs):
 
 
 def connect():
+    """Connect the receivers above; ``ArticlesConfig.ready`` calls it. Django keys a
+    connection by signal, sender and dispatch_uid, so one name per receiver keeps each
+    connected once however often this runs."""
     post_save.connect(article_saved, sender=Article, dispatch_uid="inv-article-saved")
     post_delete.connect(article_deleted, sender=Article, dispatch_uid="inv-article-deleted")
     for signal in (post_save, post_delete):
         for model in (Byline, Correction, RelatedItem, TaggedArticle):
-            signal.connect(part_changed, sender=model, dispatch_uid=f"inv-{model}-{signal}")
+            signal.connect(part_changed, sender=model, dispatch_uid="inv-part-changed")
         for model in (Person, SocialLink):
-            signal.connect(person_changed, sender=model, dispatch_uid=f"inv-{model}-{signal}")
-        signal.connect(section_changed, sender=Section, dispatch_uid=f"inv-section-{signal}")
-        signal.connect(tag_changed, sender=Tag, dispatch_uid=f"inv-tag-{signal}")
+            signal.connect(person_changed, sender=model, dispatch_uid="inv-person-changed")
+        signal.connect(section_changed, sender=Section, dispatch_uid="inv-section-changed")
+        signal.connect(tag_changed, sender=Tag, dispatch_uid="inv-tag-changed")
         signal.connect(publication_changed, sender=Publication,
-                       dispatch_uid=f"inv-pub-{signal}")
+                       dispatch_uid="inv-publication-changed")
     post_save.connect(image_changed, sender=Image, dispatch_uid="inv-image")
     pre_delete.connect(image_deleting, sender=Image, dispatch_uid="inv-image-deleting")
     m2m_changed.connect(tags_changed, sender=TaggedArticle, dispatch_uid="inv-tags")
