@@ -1,89 +1,25 @@
 """export_newsroom and import_newsroom: a backup restores the newsroom exactly."""
 
+import errno
 import io
 import json
-from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
-from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import timezone
 from taggit.models import Tag
 
+from articles.backup import export
 from articles.backup.format import TABLES
-from articles.editorial.revisions import record_revision
-from articles.models import Article, Byline, Image, Publication, Revision, Section
-from people.models import Person, SocialLink
+from articles.models import Article, Image, Publication, Revision, Section
+from newsroom import renditions
+from people.models import Person
 
-from .factories import (
-    ArticleFactory,
-    BylineFactory,
-    CorrectionFactory,
-    ImageFactory,
-    PersonFactory,
-    PublicationFactory,
-    RelatedItemFactory,
-    SectionFactory,
-    UserFactory,
-    image_bytes,
-)
-
-
-def build_newsroom():
-    """Two publications with a bit of everything a page can show."""
-    herald = Publication.objects.get(is_default=True)
-    herald.name, herald.tagline = "The Harbor Herald", "News from Port Alder"
-    herald.save()
-    ledger = PublicationFactory(name="The Valley Ledger", slug="ledger", domain="ledger.example")
-    metro = SectionFactory(publication=herald, name="Metro", slug="metro")
-    SectionFactory(publication=ledger, name="Farms", slug="farms")
-    editor = UserFactory(username="ruth")
-    writer = PersonFactory(full_name="Noor Haddad", job_title="City Hall Reporter",
-                           bio="Noor covers the council.\n\nShe grew up on Gull Island.",
-                           photo=ContentFile(image_bytes(size=(64, 64)), name="noor.jpg"))
-    SocialLink.objects.create(person=writer, network="bluesky", url="https://bsky.example/noor")
-    shooter = PersonFactory(full_name="Lars Petit", job_title="Photographer", short_bio="")
-    now = timezone.now().replace(microsecond=123456)
-    lead = ArticleFactory(
-        publication=herald, section=metro, headline="Ferry fares to rise in spring",
-        status=Article.Status.PUBLISHED, publish_at=now - timedelta(hours=3),
-        updated_at=now - timedelta(hours=1), featured=True, priority=2,
-        lead_image=ImageFactory(alt_text="The ferry dock at noon."), created_by=editor,
-        body="<p>Fares rise by a dollar.</p><figure class=\"inline-image\"><figcaption>Dock</figcaption></figure>",
-    )
-    lead.tags.set(["ferries", "Gull Island"])
-    BylineFactory(article=lead, person=writer)
-    BylineFactory(article=lead, person=shooter, role=Byline.Role.PHOTOGRAPHER, order=1)
-    second = ArticleFactory(publication=herald, section=metro, headline="Pier repairs finish early",
-                            status=Article.Status.PUBLISHED, publish_at=now - timedelta(days=1))
-    second.tags.set(["ferries"])
-    BylineFactory(article=second, person=writer)
-    RelatedItemFactory(article=lead, target=second, order=0)
-    RelatedItemFactory(article=lead, url="https://ledger.example/farm", title="Farm news", order=1)
-    CorrectionFactory(article=lead, text="An earlier version gave the wrong fare.",
-                      created_at=now - timedelta(minutes=30))
-    ArticleFactory(publication=herald, section=metro, headline="Scheduled story", scheduled=True)
-    ArticleFactory(publication=herald, section=metro, headline="Draft story")
-    ArticleFactory(publication=ledger, headline="Harvest is late", published=True)
-    for article in Article.objects.all():
-        record_revision(article, user=editor, comment="Created")
-    return lead, writer
-
-
-def public_pages(client, lead, writer):
-    cache.clear()
-    urls = ["/", lead.get_absolute_url(), lead.section.get_absolute_url(),
-            writer.get_absolute_url(), "/tag/ferries/"]
-    pages = {}
-    for url in urls:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        pages[url] = response.content
-    pages["ledger"] = client.get("/", HTTP_HOST="ledger.example").content
-    return pages
+from .backup_data import build_newsroom, picture_urls, public_pages
+from .factories import ArticleFactory, ImageFactory, PersonFactory, UserFactory
 
 
 @pytest.fixture
@@ -126,6 +62,14 @@ def test_export_flush_import_gives_identical_public_pages(client, settings, tmp_
     assert {name: model._default_manager.count() for name, model in TABLES} == counts
     assert list(Article.objects.order_by("pk").values_list("created_at", "modified_at")) == times
     assert public_pages(client, lead, writer) == before
+    # Every picture those pages show is a file in the restored media folder: originals
+    # (logo, portraits) from the export, renditions made by the restore.
+    shown = set().union(*(picture_urls(page) for page in before.values()))
+    assert {writer.photo.url, Publication.objects.get(is_default=True).logo.url} <= shown
+    assert len([url for url in shown if "/renditions/" in url]) > 20
+    media = Path(settings.MEDIA_ROOT)
+    assert [url for url in shown
+            if not (media / url.removeprefix(settings.MEDIA_URL)).is_file()] == []
     assert Revision.objects.filter(user__username="ruth").count() == 5
     assert Article.objects.get(pk=lead.pk).created_by.username == "ruth"
     # New rows after a restore get fresh ids (PostgreSQL sequences moved on).
@@ -195,6 +139,9 @@ def make_export(tmp_path, manifest, files=None):
 @pytest.mark.parametrize("manifest, message", [
     ({"format": "something-else", "version": 1}, "does not describe a Newsroom export"),
     ({"format": "newsroom-export", "version": 99}, "format version 99"),
+    ({"format": "newsroom-export", "version": 1,
+      "tables": [{"name": "polls", "model": "articles.poll", "rows": 0}]},
+     "a table this Newsroom does not know: 'polls'"),
 ])
 def test_import_refuses_unknown_formats(tmp_path, manifest, message):
     with pytest.raises(CommandError, match=message):
@@ -210,7 +157,7 @@ def test_import_refuses_a_folder_without_a_manifest(tmp_path):
 @pytest.mark.django_db
 def test_import_refuses_unsafe_media_paths_and_rolls_back(tmp_path):
     manifest = {"format": "newsroom-export", "version": 1,
-                "tables": [{"name": "sections", "model": "articles.section"}],
+                "tables": [{"name": "sections", "model": "articles.section", "rows": 1}],
                 "media": [{"path": "../../etc/passwd", "bytes": 1, "sha256": "x"}]}
     pub = Publication.objects.get(is_default=True)
     section = {"id": 50, "publication": pub.pk, "name": "Metro", "slug": "metro",
@@ -233,3 +180,71 @@ def test_import_refuses_a_tampered_image(tmp_path):
     Section.objects.all().delete()
     with pytest.raises(CommandError, match="larger than the manifest says|checksum"):
         call_command("import_newsroom", str(out), stdout=io.StringIO())
+
+
+def media_files(root):
+    return [path for path in Path(root).rglob("*") if path.is_file()]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_content_types")
+def test_rows_the_database_refuses_are_named_and_nothing_is_kept(tmp_path, settings):
+    build_newsroom()
+    out = tmp_path / "backup"
+    call_command("export_newsroom", str(out), "--no-progress", stdout=io.StringIO())
+    # A section twice (as a careless merge of two files would have it): the same id.
+    lines = (out / "sections.jsonl").read_text().splitlines()
+    (out / "sections.jsonl").write_text("\n".join([*lines, lines[0]]) + "\n")
+    manifest = json.loads((out / "manifest.json").read_text())
+    for table in manifest["tables"]:
+        table["rows"] += table["name"] == "sections"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    flush_database()
+    settings.MEDIA_ROOT = tmp_path / "restored-media"
+    with pytest.raises(CommandError, match=r"^Nothing was restored: sections\.jsonl lines 1-4: "
+                                           r"the database refused these rows \(.+\)\.$"):
+        call_command("import_newsroom", str(out), "--no-progress", stdout=io.StringIO())
+    assert {name: model._default_manager.count() for name, model in TABLES} == dict.fromkeys(
+        (name for name, _model in TABLES), 0)
+    assert media_files(settings.MEDIA_ROOT) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["backup", "backup.zip"])
+def test_an_export_that_fails_leaves_nothing_behind(tmp_path, monkeypatch, target):
+    build_newsroom()
+    for writer in (export._DirectoryWriter, export._ZipWriter):
+        def disk_full(self, name, real=writer.open):
+            if name.startswith("media/people/"):  # after every table and the logos
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real(self, name)
+        monkeypatch.setattr(writer, "open", disk_full)
+    out = tmp_path / target
+    with pytest.raises(CommandError, match=r"^Nothing was exported: \[Errno 28\] No space "
+                                           r"left on device$"):
+        call_command("export_newsroom", str(out), "--no-progress", stdout=io.StringIO())
+    assert not out.exists() if target.endswith(".zip") else list(out.iterdir()) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_content_types")
+def test_a_picture_that_cannot_be_made_ready_is_reported_and_the_rest_restored(tmp_path,
+                                                                             settings):
+    herald = Publication.objects.get(is_default=True)
+    lost = ImageFactory()
+    kept = ImageFactory()
+    ArticleFactory(publication=herald, published=True, lead_image=lost)
+    ArticleFactory(publication=herald, published=True, lead_image=kept)
+    default_storage.delete(lost.file.name)  # gone before the export was made
+    out, err = tmp_path / "backup", io.StringIO()
+    call_command("export_newsroom", str(out), "--no-progress", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue() == f"Missing image file, not exported: {lost.file.name}\n"
+    flush_database()
+    settings.MEDIA_ROOT = tmp_path / "restored-media"
+    done, err = io.StringIO(), io.StringIO()
+    call_command("import_newsroom", str(out), "--no-progress", stdout=done, stderr=err)
+    assert f"Skipped image {lost.pk} ({lost.file.name})" in err.getvalue()
+    assert "Run manage.py make_renditions once their files are fixed." in err.getvalue()
+    assert "Restored 2 articles and 1 image files" in done.getvalue()
+    assert all(default_storage.exists(r.url.removeprefix(settings.MEDIA_URL))
+               for r in renditions.renditions(Image.objects.get(pk=kept.pk), "crop"))

@@ -1,8 +1,11 @@
 """export_newsroom: every table and image file of the newsroom, written in the
 newsroom-export format (articles/backup/format.py) to a folder or a .zip."""
 
+import contextlib
+import dataclasses
 import hashlib
 import json
+import shutil
 import zipfile
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -24,6 +27,7 @@ from articles.backup.format import (
     is_content_type,
     is_user,
 )
+from articles.backup.progress import progress_bar
 
 
 def _queryset(model):
@@ -81,10 +85,16 @@ class _DirectoryWriter:
     def close(self):
         pass
 
+    def discard(self):
+        """Remove what this export wrote: the folder was empty before it began."""
+        for child in self.root.iterdir():
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+
 
 class _ZipWriter:
     def __init__(self, path):
-        if Path(path).exists():
+        self.path = Path(path)
+        if self.path.exists():
             raise BackupError(f"{path} already exists; choose a new file name.")
         self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED)
 
@@ -94,22 +104,48 @@ class _ZipWriter:
     def close(self):
         self.zip.close()
 
+    def discard(self):
+        with contextlib.suppress(OSError, ValueError):
+            self.zip.close()
+        self.path.unlink(missing_ok=True)
 
-def export_newsroom(out, *, progress=None):
-    """Write every table and image file to ``out`` (a folder, or a file ending in .zip).
-    Returns the manifest."""
+
+@dataclasses.dataclass
+class Exported:
+    """What an export wrote, for the command's summary."""
+
+    manifest: dict
+    missing: list = dataclasses.field(default_factory=list)  # named by rows, not in storage
+
+
+def export_newsroom(out, *, progress=False):
+    """Write every table and image file to ``out`` (a new or empty folder, or a new file
+    ending in .zip). If the export fails, what it wrote is removed before the error (a
+    BackupError or OSError) goes on: a half-written export is never left to be restored."""
     writer = _ZipWriter(out) if str(out).lower().endswith(".zip") else _DirectoryWriter(out)
+    try:
+        exported = _write(writer, progress)
+        writer.close()
+    except BaseException:
+        writer.discard()
+        raise
+    return exported
+
+
+def _write(writer, progress):
     usernames = dict(get_user_model()._default_manager.values_list("pk", "username"))
     manifest = {"format": FORMAT, "version": VERSION,
                 "exported_at": timezone.now().isoformat(), "tables": [], "media": []}
+    exported = Exported(manifest)
     media = []
-    try:
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            if outermost and connection.vendor == "postgresql":
-                # Every table read from one snapshot, even while editors keep saving.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # Every table read from one snapshot, even while editors keep saving.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        total = sum(_queryset(model).count() for _name, model in TABLES) if progress else None
+        with progress_bar(progress, total=total, desc="Rows", unit="row") as bar:
             for name, model in TABLES:
                 rows = 0
                 with writer.open(f"{name}.jsonl") as fh:
@@ -118,24 +154,24 @@ def export_newsroom(out, *, progress=None):
                         media.extend(media_names(model, row))
                         fh.write(json.dumps(row, ensure_ascii=False).encode() + b"\n")
                         rows += 1
+                        bar.update()
                 manifest["tables"].append({"name": name, "model": model._meta.label_lower,
                                            "file": f"{name}.jsonl", "rows": rows})
-                if progress:
-                    progress(f"{name}: {rows}")
-        for path in dict.fromkeys(media):
+    media = list(dict.fromkeys(media))
+    with progress_bar(progress, total=len(media), desc="Image files", unit="file") as bar:
+        for path in media:
+            bar.update()
             try:
                 with default_storage.open(path, "rb") as fh:
                     data = fh.read()
             except OSError:
-                if progress:
-                    progress(f"missing image file, not exported: {path}")
+                exported.missing.append(path)
                 continue
             with writer.open(f"media/{path}") as fh:
                 fh.write(data)
             manifest["media"].append({"path": path, "bytes": len(data),
                                       "sha256": hashlib.sha256(data).hexdigest()})
-        with writer.open("manifest.json") as fh:
-            fh.write(json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n")
-    finally:
-        writer.close()
-    return manifest
+    # Written last: an export without its manifest is plainly unfinished.
+    with writer.open("manifest.json") as fh:
+        fh.write(json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n")
+    return exported

@@ -1,6 +1,5 @@
-"""The newsroom-export format (docs/import-export.md, "The export format, version 1"): its
-name and version, the tables it holds in load order, and the field rules export and restore
-share.
+"""The newsroom-export format (docs/import-export.md, "The export format"): its name and
+version, the tables it holds in load order, and the field rules export and restore share.
 
 An export is a folder or .zip holding ``manifest.json``, one JSON-lines file per table (one
 row per line, in load order), and ``media/`` with every image file under its stored name, so

@@ -11,22 +11,28 @@ class Command(BaseCommand):
         "Export all content — publications, sections, people (with photos and social "
         "links), images, tags, articles with bylines, related items, corrections and "
         "revisions — to a folder or a .zip file, in the documented newsroom-export format "
-        f"(version {VERSION}; see docs/import-export.md). Load it with import_newsroom. Logins and "
-        "passwords are not exported."
+        f"(version {VERSION}; see docs/import-export.md). Restore it with import_newsroom. "
+        "Logins and passwords are not exported, nor renditions (the restore makes them)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "out", help="A new or empty folder, or a file name ending in .zip "
+            "out", help="A new or empty folder, or a new file name ending in .zip "
             "(e.g. backup-2026-11-25.zip).",
         )
+        parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
 
-    def handle(self, *args, out, **options):
+    def handle(self, *args, out, no_progress=False, **options):
         try:
-            manifest = export_newsroom(out, progress=self.stdout.write)
+            exported = export_newsroom(out, progress=not no_progress)
         except (BackupError, OSError) as exc:
-            raise CommandError(str(exc)) from exc
-        rows = sum(table["rows"] for table in manifest["tables"])
+            raise CommandError("Nothing was exported: " + " ".join(str(exc).split())) from exc
+        manifest = exported.manifest
+        for path in exported.missing:
+            self.stderr.write(f"Missing image file, not exported: {path}")
+        rows = ", ".join(f"{t['rows']} {t['name'].replace('_', ' ')}" for t in manifest["tables"])
+        self.stdout.write(f"{rows}; {len(manifest['media'])} image files.")
         self.stdout.write(self.style.SUCCESS(
-            f"Exported {rows} rows and {len(manifest['media'])} image files to {out}."
+            f"Exported {sum(t['rows'] for t in manifest['tables'])} rows and "
+            f"{len(manifest['media'])} image files to {out} (format version {VERSION})."
         ))
