@@ -70,6 +70,19 @@ def site_env(tmp_path):
     return env
 
 
+@contextlib.contextmanager
+def nginx_before(app, *, static_root, media_root):
+    """The shipped front before ``app`` (a running Gunicorn); yields nginx's port."""
+    port = free_port()
+    site = site_config(listen=port, upstream=app.port, static_root=static_root,
+                       media_root=media_root)
+    nginx = Nginx("")
+    nginx.conf.write_text(main_config(nginx.prefix, site))
+    with nginx:
+        nginx.wait_for(port)
+        yield port
+
+
 @pytest.fixture
 def front(tmp_path, site_env):
     """gunicorn with two sync workers (the kind slow clients starve) behind nginx."""
@@ -78,16 +91,10 @@ def front(tmp_path, site_env):
     static_root, media_root = tmp_path / "static", tmp_path / "media"
     static_root.mkdir()
     media_root.mkdir(exist_ok=True)
-    with Gunicorn(site_env, workers=2, var_dir=site_env["NEWSROOM_VAR_DIR"]) as app:
-        port = free_port()
-        site = site_config(listen=port, upstream=app.port, static_root=static_root,
-                           media_root=media_root)
-        nginx = Nginx("")
-        nginx.conf.write_text(main_config(nginx.prefix, site))
-        with nginx:
-            nginx.wait_for(port)
-            warm_up(port)
-            yield {"port": port, "app": app, "static": static_root, "media": media_root}
+    with Gunicorn(site_env, workers=2, var_dir=site_env["NEWSROOM_VAR_DIR"]) as app, \
+            nginx_before(app, static_root=static_root, media_root=media_root) as port:
+        warm_up(port)
+        yield {"port": port, "app": app, "static": static_root, "media": media_root}
 
 
 class SlowClients:
@@ -216,18 +223,12 @@ def test_a_client_cannot_claim_https_through_the_front(tmp_path, site_env):
     """Django trusts X-Forwarded-Proto in production; nginx sets it from its own scheme."""
     production = {**site_env, "NEWSROOM_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
                   "ALLOWED_HOSTS": "localhost", "STATIC_ROOT": str(tmp_path / "collected")}
-    with Gunicorn(production, workers=1, var_dir=site_env["NEWSROOM_VAR_DIR"]) as app:
-        port = free_port()
-        site = site_config(listen=port, upstream=app.port, static_root=tmp_path,
-                           media_root=tmp_path)
-        nginx = Nginx("")
-        nginx.conf.write_text(main_config(nginx.prefix, site))
-        with nginx:
-            nginx.wait_for(port)
-            with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-                s.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: localhost\r\n"
-                          b"X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n")
-                head = s.recv(256)
+    with Gunicorn(production, workers=1, var_dir=site_env["NEWSROOM_VAR_DIR"]) as app, \
+            nginx_before(app, static_root=tmp_path, media_root=tmp_path) as port, \
+            socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"GET /robots.txt HTTP/1.1\r\nHost: localhost\r\n"
+                  b"X-Forwarded-Proto: https\r\nConnection: close\r\n\r\n")
+        head = s.recv(256)
     # Plain http through the front: production redirects to https, whatever the client said.
     assert head.startswith(b"HTTP/1.1 301"), head
     assert b"Location: https://localhost/robots.txt" in head
