@@ -21,7 +21,7 @@ from django.utils.html import strip_tags
 
 from articles.editorial import signals
 from articles.editorial.revisions import record_revision
-from articles.models import Article, Correction, PublicationEvent
+from articles.models import Article, Correction, ImportedItem, PublicationEvent
 
 Status = Article.Status
 
@@ -124,8 +124,6 @@ class Problem(str):
 
 def publication_problems(article):
     """What a story still lacks before it may be published (empty when ready)."""
-    from articles.importers.ninjs import withheld
-
     problems = []
     if not article.headline.strip():
         problems.append(Problem("a headline", "headline"))
@@ -139,7 +137,7 @@ def publication_problems(article):
         problems.append(Problem("a summary", "summary"))
     if article.lead_image_id and not article.lead_image.alt_text.strip():
         problems.append(Problem("alt text on the lead image", "lead_image"))
-    if article.pk and withheld(article):
+    if article.pk and ImportedItem.objects.withheld().filter(article=article).exists():
         problems.append(Problem("a usable version from the agency, which has withheld or "
                                 "canceled this story"))
     return problems

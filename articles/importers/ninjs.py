@@ -480,7 +480,7 @@ class NinjsImporter:
                 .order_by("-number").first())
         mine = snapshot(article)
         self._apply(article, item, folder=folder, warn=warn)
-        ImportedItem.objects.filter(source=SOURCE, kind="withheld", key=item.uri).delete()
+        ImportedItem.objects.filter(source=SOURCE, kind=ImportedItem.WITHHELD, key=item.uri).delete()
         record.fingerprint = str(item.version)
         record.save(update_fields=["fingerprint", "imported_at"])
         theirs = record_revision(article, comment=f"{REVISION_PREFIX}{item.version} imported")
@@ -502,7 +502,7 @@ class NinjsImporter:
                            "imported here: nothing to take down")
         was_live = article.status == Article.Status.PUBLISHED
         reason = f"{item.pubstatus} by the agency" + (f": {item.ednote}" if item.ednote else "")
-        ImportedItem.objects.get_or_create(source=SOURCE, kind="withheld", key=item.uri,
+        ImportedItem.objects.get_or_create(source=SOURCE, kind=ImportedItem.WITHHELD, key=item.uri,
                                            defaults={"article": article})
         record.fingerprint = str(item.version)
         record.save(update_fields=["fingerprint", "imported_at"])
@@ -584,9 +584,3 @@ def _version_for_sorting(data):
 
 def _change_url(article):
     return reverse("admin:articles_article_change", args=[article.pk])
-
-
-def withheld(article):
-    """Has the agency withheld or canceled this story (and sent nothing usable since)?"""
-    return ImportedItem.objects.filter(source=SOURCE, kind="withheld", article=article).exists()
-

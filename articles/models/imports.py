@@ -7,6 +7,13 @@ from articles.models.media import Image
 from people.models import Person
 
 
+class ImportedItemQuerySet(models.QuerySet):
+    def withheld(self):
+        """Marks left by an agency that withheld or canceled a story and has sent nothing
+        usable since: such a story may not be published (articles.editorial.workflow)."""
+        return self.filter(kind=ImportedItem.WITHHELD)
+
+
 class ImportedItem(models.Model):
     """Remembers what an import made from an outside record (a WordPress post, author or
     attachment), so running the same import again updates instead of duplicating."""
@@ -28,6 +35,11 @@ class ImportedItem(models.Model):
     image = models.ForeignKey(Image, on_delete=models.CASCADE, null=True, blank=True,
                               related_name="+")
     imported_at = models.DateTimeField(auto_now=True)
+
+    # The kind of the mark an agency's withheld or canceled version leaves on its story.
+    WITHHELD = "withheld"
+
+    objects = ImportedItemQuerySet.as_manager()
 
     class Meta:
         constraints = [
