@@ -103,3 +103,53 @@ def test_a_preview_of_a_published_story_is_still_marked_private(client, publicat
     link = create_preview_link(article=article, user=None)
     assert_private(client.get(preview_url(link)))
     assert Article.objects.published().count() == 1
+
+
+def embargoed_story(publication, created_by):
+    return ready_article(publication, created_by=created_by, published=True,
+                         headline="Port merger terms",
+                         embargo_until=timezone.now() + timedelta(hours=6))
+
+
+def scheduled_story(publication, created_by):
+    return ready_article(publication, created_by=created_by, published=True,
+                         headline="Port merger terms",
+                         publish_at=timezone.now() + timedelta(hours=6))
+
+
+@pytest.mark.parametrize("make_story", [embargoed_story, scheduled_story])
+def test_a_reporter_cannot_share_another_desks_story_before_it_is_public(
+        client, publication, reporter, editor, make_story):
+    article = make_story(publication, created_by=editor)
+    editors_link = create_preview_link(article=article, user=editor)
+    client.force_login(reporter)
+    url = reverse("admin:articles_article_share", args=[article.pk])
+    assert client.post(url).status_code == 403
+    assert client.post(url, {"revoke": editors_link.pk}).status_code == 403
+    page = client.get(url)
+    assert page.status_code == 403
+    assert preview_token(editors_link) not in page.text
+    assert list(article.preview_links.all()) == [editors_link]
+    editors_link.refresh_from_db()
+    assert editors_link.revoked_at is None
+
+
+def test_an_editor_may_share_an_embargoed_story_and_the_page_says_it_is_embargoed(
+        client, publication, reporter, editor):
+    article = embargoed_story(publication, created_by=reporter)
+    client.force_login(editor)
+    url = reverse("admin:articles_article_share", args=[article.pk])
+    assert client.post(url).status_code == 302
+    link = PreviewLink.objects.get(article=article)
+    client.logout()
+    response = client.get(preview_url(link))
+    assert response.status_code == 200
+    assert "Embargoed until" in response.text
+    assert_private(response)
+
+
+def test_a_preview_of_a_story_whose_embargo_lifted_does_not_claim_an_embargo(client, publication):
+    article = ready_article(publication, published=True,
+                            embargo_until=timezone.now() - timedelta(hours=1))
+    link = create_preview_link(article=article, user=None)
+    assert "Embargoed until" not in client.get(preview_url(link)).text

@@ -257,8 +257,15 @@ class WorkflowAdminMixin:
         return ArticlePreviewView.as_view(article_id=obj.pk)(request)
 
     def share_links_view(self, request, object_id):
-        """Create and revoke share links for a story's preview."""
+        """Create and revoke share links for a story's preview.
+
+        A share link shows the story to anyone who holds it, before its embargo or
+        scheduled time: only someone who may edit the story may make, see or revoke one.
+        Reading a story in the admin is not enough (reporters read every published story,
+        embargoed ones included)."""
         obj = self._viewable_article(request, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
         if request.method == "POST":
             if "revoke" in request.POST:
                 link = get_object_or_404(PreviewLink, article=obj, pk=request.POST["revoke"])

@@ -81,8 +81,12 @@ class ArticlePreviewView(ArticleDetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        context = self.get_context_data(object=self.object, preview_link=self.preview_link,
-                                        is_preview=True)
+        now = timezone.now()
+        embargo = self.object.embargo_until
+        context = self.get_context_data(
+            object=self.object, preview_link=self.preview_link, is_preview=True,
+            embargoed_until=embargo if embargo and embargo > now else None,
+        )
         return keep_private(self.render_to_response(context))
 
 
