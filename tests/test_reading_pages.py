@@ -267,3 +267,19 @@ def test_without_any_publication_readers_get_a_404_not_an_error(client, publicat
     response = client.get("/")
     assert response.status_code == 404
     assert "Newsroom" in response.text  # the masthead's fallback name
+
+
+def test_a_person_without_a_public_story_has_no_page_or_feed(client, publication):
+    newcomer = PersonFactory(full_name="Imogen Thale", slug="imogen-thale",
+                             short_bio="Joins the harbor desk next month.")
+    for story in hidden_stories(publication, timezone.now() - timedelta(hours=1)):
+        BylineFactory(article=story, person=newcomer)
+    urls = ["/people/imogen-thale/", "/people/imogen-thale/feed/",
+            "/people/imogen-thale/feed/atom/"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Imogen" not in response.text and "harbor desk" not in response.text
+    BylineFactory(article=published(publication, "Dockside market reopens"), person=newcomer)
+    for url in urls:
+        assert client.get(url).status_code == 200, url

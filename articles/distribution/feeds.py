@@ -141,6 +141,8 @@ def feed_scope(request, kind, slug=None):
     elif kind == "author":
         person = get_object_or_404(Person, slug=slug)
         articles = articles.filter(pk__in=Byline.objects.filter(person=person).values("article_id"))
+        if not articles.exists():  # nor a person whose only stories are still to come
+            raise Http404("No published story is by this person.")
         name, link = f"{person.full_name} · {publication.name}", person.get_absolute_url()
         description = f"Stories by {person.full_name} in {publication.name}"
     return FeedScope(

@@ -149,6 +149,9 @@ class AuthorView(PublishedArticlesMixin, ListView):
 
     template_name = "people/person_detail.html"
     context_object_name = "articles"
+    # Someone added for a story still to come has no public page: their name, title and
+    # biography must not show that a story by them is on the way.
+    allow_empty = False
 
     def get_queryset(self):
         self.person = get_object_or_404(
