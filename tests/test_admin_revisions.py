@@ -247,3 +247,42 @@ class TestPresence:
         client.post(url, {"leaving": "1"})
         assert not EditingSession.objects.filter(article=story, user=chief).exists()
         assert client.get(url).status_code == 405
+
+
+class TestSavesThatDoNotSayWhichVersion:
+    def test_are_refused_as_a_conflict_and_keep_what_was_typed(self, client, chief, story):
+        from django.test import Client
+
+        other = UserFactory(username="sam", first_name="Sam", last_name="Okafor",
+                            is_superuser=True)
+        other_client = Client()
+        other_client.force_login(other)
+        first = save_in_admin(other_client, story, loaded_version=story.version,
+                              headline="Ferry fares rise by a quarter")
+        assert first.status_code == 302
+
+        mine = "<p>A rewrite posted by a page that never said what it edits.</p>"
+        response = save_in_admin(client, story, loaded_version="", headline="Stale headline",
+                                 body=mine)
+        assert response.status_code == 200
+        assert "Sam Okafor saved this story after you opened it" in response.text
+        assert 'value="Stale headline"' in response.text
+        assert "A rewrite posted by a page that never said" in response.text
+        story.refresh_from_db()
+        assert story.headline == "Ferry fares rise by a quarter"  # A's edit stands
+
+        # The refused form now carries the current version: saving it again is deliberate.
+        new_version = int(response.context["adminform"].form["loaded_version"].value())
+        assert new_version == story.version
+        again = save_in_admin(client, story, loaded_version=new_version,
+                              headline="Stale headline", body=mine)
+        assert again.status_code == 302
+
+    def test_the_field_left_out_altogether_is_refused_too(self, client, chief, story):
+        data = article_form_data(story.publication, story.section, headline="Raw POST",
+                                 body=story.body, slug=story.slug, summary=story.summary)
+        assert "loaded_version" not in data
+        response = client.post(reverse("admin:articles_article_change", args=[story.pk]), data)
+        assert response.status_code == 200
+        story.refresh_from_db()
+        assert story.headline == "Ferry fares rise in spring"

@@ -38,7 +38,8 @@ def make_user(role):
 
 def change_data(article, **overrides):
     data = article_form_data(article.publication, article.section, headline=article.headline,
-                             slug=article.slug, summary=article.summary, body=article.body)
+                             slug=article.slug, summary=article.summary, body=article.body,
+                             loaded_version=article.version)
     data.update(overrides)
     return data
 

@@ -47,7 +47,7 @@ def test_save_and_submit_keeps_the_edit_then_confirms(client, publication, repor
     client.force_login(reporter)
     data = article_form_data(publication, article.section, headline="Pier reopens Friday",
                              slug=article.slug, summary="Short.", body="<p>Text.</p>",
-                             _workflow="submit")
+                             loaded_version=article.version, _workflow="submit")
     response = client.post(url("change", article.pk), data)
     assert response["Location"] == url("workflow", article.pk, "submit")
     assert Article.objects.get(pk=article.pk).headline == "Pier reopens Friday"
@@ -263,6 +263,7 @@ def test_a_correction_added_in_the_inline_goes_through_the_workflow(client, publ
     client.force_login(editor)
     data = article_form_data(publication, article.section, headline=article.headline,
                              slug=article.slug, summary=article.summary, body=article.body,
+                             loaded_version=article.version,
                              **{"corrections-TOTAL_FORMS": 1, "corrections-0-kind": "update",
                                 "corrections-0-text": "Adds the mayor's response.",
                                 "corrections-0-created_at_0": "2030-01-02",

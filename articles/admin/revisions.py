@@ -50,9 +50,11 @@ class EditConflictFormMixin(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        loaded = cleaned.get("loaded_version")
-        if not self.instance.pk or loaded is None:
+        if not self.instance.pk or "loaded_version" in self.errors:
             return cleaned
+        # A save that does not say which version it edits (a stale page, a script, a raw
+        # POST) could be over anyone's work: it is refused like any other conflict.
+        loaded = cleaned.get("loaded_version")
         # Inside the admin's transaction, lock the row until this save commits: two saves
         # cannot both pass the check.
         rows = Article.objects.filter(pk=self.instance.pk)
@@ -78,7 +80,7 @@ class EditConflictFormMixin(forms.Form):
 def edit_conflict(article, loaded_version):
     """Who saved since ``loaded_version``, when, and what they changed."""
     latest = article.revisions.select_related("user").order_by("-number").first()
-    seen = revision_for_version(article, loaded_version)
+    seen = None if loaded_version is None else revision_for_version(article, loaded_version)
     changes = compare(seen.data, latest.data) if seen and latest and seen != latest else []
     return {
         "user": (latest.user.get_full_name() or latest.user.get_username())
