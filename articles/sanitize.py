@@ -11,9 +11,14 @@ Cleaning is idempotent: clean HTML comes back unchanged, so a body saved again (
 editor, or restored from a backup) is byte for byte the body that was shown.
 """
 
+import html as html_entities
 import re
 
 import nh3
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import Truncator
 
 ALLOWED_TAGS = {
     "p", "br", "hr",
@@ -112,3 +117,46 @@ def sanitize_html(html):
             break
         cleaned = again
     return cleaned
+
+
+def check_body_size(html):
+    """Refuse a body longer than ``NEWSROOM_BODY_MAX_BYTES`` of HTML (UTF-8), before any
+    work is spent on it: cleaning and rendering take time in proportion to the size, and a
+    body of several megabytes (a pasted document, a malformed import) would hold a server
+    for seconds on every uncached page. The story form and every import check here."""
+    limit = settings.NEWSROOM_BODY_MAX_BYTES
+    size = len((html or "").encode("utf-8"))
+    if size > limit:
+        raise ValidationError(
+            "The story text is %(size)s of HTML; the limit is %(limit)s. Split it into "
+            "several stories, or paste it again as plain text (documents pasted from a word "
+            "processor carry much hidden formatting).",
+            code="body_too_large",
+            params={"size": filesizeformat(size), "limit": filesizeformat(limit)},
+        )
+
+
+# A tag of sanitized HTML: nh3 writes "<" and ">" inside text and attribute values as
+# entities, so every tag runs from "<" to the next ">". The pattern cannot backtrack
+# (no "<" or ">" inside), so removing tags takes time in proportion to the text, unlike
+# django.utils.html.strip_tags, which parses the text again until nothing changes.
+SANITIZED_TAG = re.compile(r"<[^<>]*>")
+
+
+def plain_text(html, *, words=None):
+    """Sanitized HTML as plain text: tags removed, entities (&amp;) turned back into
+    characters. With ``words``, only the opening words, truncated with "…" like
+    ``Truncator.words``, read from as little of the body as they need."""
+    if not html:
+        return ""
+    if words is None:
+        return html_entities.unescape(SANITIZED_TAG.sub("", html))
+    size = 4096
+    while True:
+        part = html[:size]
+        if size < len(html):
+            part = part[: part.rfind(">") + 1]  # never cut a tag or an entity in two
+        found = html_entities.unescape(SANITIZED_TAG.sub("", part)).split()
+        if len(found) > words or size >= len(html):
+            return Truncator(" ".join(found)).words(words)
+        size *= 4

@@ -301,6 +301,10 @@ NEWSROOM_IMAGE_MAX_PIXELS = env_int("NEWSROOM_IMAGE_MAX_PIXELS", 40_000_000)
 # nginx's client_max_body_size in step (newsroom/deploy/nginx.conf).
 NEWSROOM_REQUEST_MAX_BYTES = env_int("NEWSROOM_REQUEST_MAX_BYTES",
                                      NEWSROOM_IMAGE_MAX_BYTES + 1024 * 1024)
+# The longest story body accepted, in bytes of HTML (UTF-8). A longer one is refused with
+# a form error (or, in an import, reported and skipped): cleaning and rendering a body take
+# time in proportion to its size. 1 MiB is well over 100,000 words of prose.
+NEWSROOM_BODY_MAX_BYTES = env_int("NEWSROOM_BODY_MAX_BYTES", 1024 * 1024)
 NEWSROOM_DEMO_PASSWORD = env("NEWSROOM_DEMO_PASSWORD", "newsroom-demo")
 # Stories in each RSS/Atom feed (at most 200, whatever this says).
 NEWSROOM_FEED_ITEMS = env_int("NEWSROOM_FEED_ITEMS", 50)

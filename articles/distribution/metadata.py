@@ -5,15 +5,13 @@ The template tags in ``templatetags/distribution.py`` turn these into JSON-LD
 is absolute on the host the request came in on, so each masthead speaks for its own domain.
 """
 
-import html
 import json
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import strip_tags
 from django.utils.module_loading import import_string
-from django.utils.text import Truncator
 
+from articles.sanitize import plain_text
 from newsroom import renditions
 
 SCHEMA = "https://schema.org"
@@ -82,7 +80,7 @@ def plain_description(article):
     """The description as plain text: the SEO description, the summary, or the body's
     opening words with tags removed and entities (&amp;) turned back into characters."""
     text = article.seo_description or article.summary
-    return text or Truncator(html.unescape(strip_tags(article.body))).words(30)
+    return text or plain_text(article.body, words=30)
 
 
 def canonical_url(article, request):

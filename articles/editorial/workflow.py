@@ -17,11 +17,11 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.html import strip_tags
 
 from articles.editorial import signals
 from articles.editorial.revisions import record_revision
 from articles.models import Article, Correction, ImportedItem, PublicationEvent
+from articles.sanitize import plain_text
 
 Status = Article.Status
 
@@ -127,7 +127,7 @@ def publication_problems(article):
     problems = []
     if not article.headline.strip():
         problems.append(Problem("a headline", "headline"))
-    if not strip_tags(article.body or "").strip():
+    if not plain_text(article.body).strip():
         problems.append(Problem("a body", "body"))
     if not article.section_id:
         problems.append(Problem("a section", "section"))

@@ -50,6 +50,7 @@ from articles.importers.wire import (
     split_byline,
 )
 from articles.models import Article, Image, ImportedItem
+from articles.sanitize import check_body_size
 from newsroom.images import inspect_image
 
 SOURCE = "ninjs"
@@ -314,6 +315,10 @@ def read_item(data):
             if picture.hrefs:
                 item.picture = picture
                 break
+    try:
+        check_body_size(item.body_html)
+    except ValidationError as error:
+        _fail(" ".join(error.messages))
     if item.type == "text" and item.pubstatus == "usable" and not strip_tags(item.body_html).strip():
         _fail("it has no body (“body_html” or “body_text” in 1.x, “bodies” in 2.x)")
     return item

@@ -11,7 +11,6 @@ from django.db import IntegrityError, connections, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
@@ -19,7 +18,7 @@ from taggit.models import TaggedItemBase
 from articles.models.media import Image
 from articles.models.search_document import SEARCH_FIELDS, Document
 from articles.models.site import Publication, Section
-from articles.sanitize import sanitize_html
+from articles.sanitize import check_body_size, plain_text, sanitize_html
 from people.models import Person
 
 SLUG_MAX_LENGTH = 120
@@ -302,6 +301,10 @@ class Article(models.Model):
     def clean(self):
         if self.section_id and self.publication_id and self.section.publication_id != self.publication_id:
             raise ValidationError({"section": "Choose a section of this story's publication."})
+        try:
+            check_body_size(self.body)
+        except ValidationError as error:
+            raise ValidationError({"body": error}) from None
 
     def get_absolute_url(self):
         day = timezone.localtime(self.publish_at or self.created_at or timezone.now())
@@ -366,7 +369,7 @@ class Article(models.Model):
 
     @property
     def description(self):
-        return self.seo_description or self.summary or Truncator(strip_tags(self.body)).words(30)
+        return self.seo_description or self.summary or plain_text(self.body, words=30)
 
     def authors(self):
         """People credited as authors, in byline order (uses prefetched bylines)."""

@@ -14,10 +14,11 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db import connection, connections
 from django.db.models import F, Func, Q, TextField, Value
 from django.db.models.functions import Concat, Replace
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from articles.models.search_document import SEARCH_CONFIG
+from articles.sanitize import plain_text
 
 MAX_QUERY_LENGTH = 200
 SEARCH_WINDOW = 1000
@@ -119,7 +120,7 @@ def _search_fallback(queryset, query):
 
 def fallback_snippet(article, query, *, width=220):
     """A window of the story's text around the first matched word, words marked."""
-    text = html.unescape(strip_tags(f"{article.summary} {article.body}"))
+    text = plain_text(f"{article.summary} {article.body}")
     text = " ".join(text.split())
     words = terms(query)
     if not words:
