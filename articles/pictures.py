@@ -10,10 +10,12 @@ loads in bulk (articles/backup/restore.py), which no ``save`` ever sees.
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
+from PIL import Image as PILImage
 from tqdm import tqdm
 
 from articles.models import Image
 from newsroom import renditions
+from newsroom.reencode import reencode
 from people.models import PORTRAIT_MAX_SIDE, Person
 
 
@@ -49,9 +51,9 @@ def make_ready(*, force=False, progress=True):
 def _scale_portrait(person):
     """Store a smaller copy of a portrait over the size limit (the person is saved, so every
     page showing them is refreshed; the old file is left where it was). 1 if it was."""
-    with person.photo.open("rb") as fh:
-        smaller = renditions.without_metadata(fh, max_side=PORTRAIT_MAX_SIDE)
-    if smaller is None:
-        return 0
-    person.photo.save(person.photo.name.rsplit("/", 1)[-1], ContentFile(smaller))
+    with person.photo.open("rb") as fh, PILImage.open(fh) as img:
+        if max(img.size) <= PORTRAIT_MAX_SIDE:
+            return 0
+        smaller = reencode(fh, max_side=PORTRAIT_MAX_SIDE)
+    person.photo.save(smaller.file_name(person.photo.name), ContentFile(smaller.data))
     return 1

@@ -17,7 +17,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.deconstruct import deconstructible
 from PIL import Image, UnidentifiedImageError
 
-from .renditions import without_metadata
+from .reencode import reencode
 
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
 
@@ -112,7 +112,9 @@ class ValidatedImageFormField(forms.ImageField):
 
 class ValidatedImageField(models.ImageField):
     """An ImageField that only accepts real, bounded images in our formats, and stores
-    them without EXIF/XMP metadata (a photo's GPS position must never be published)."""
+    each one re-encoded from its pixels (``newsroom.reencode``): no EXIF or GPS position,
+    no text chunks or comments, nothing after the image's end, and a file name whose
+    extension says what the file is."""
 
     def __init__(self, *args, max_side=None, **kwargs):
         # max_side: uploads larger than this many pixels either way are scaled down to fit.
@@ -129,10 +131,9 @@ class ValidatedImageField(models.ImageField):
     def pre_save(self, model_instance, add):
         file = getattr(model_instance, self.attname)
         if file and not file._committed:
-            cleaned = without_metadata(file, max_side=self.max_side)
-            if cleaned is not None:
-                name = file.name.replace("\\", "/").rsplit("/", 1)[-1]
-                setattr(model_instance, self.attname, ContentFile(cleaned, name=name))
+            clean = reencode(file, max_side=self.max_side)
+            setattr(model_instance, self.attname,
+                    ContentFile(clean.data, name=clean.file_name(file.name)))
         return super().pre_save(model_instance, add)
 
     def formfield(self, **kwargs):

@@ -163,32 +163,3 @@ def _remove_empty_folder(name):
     with contextlib.suppress(NotImplementedError, OSError):
         os.rmdir(default_storage.path(name))
 
-
-def without_metadata(fileobj, max_side=None):
-    """The upload's bytes with EXIF/XMP removed and its orientation applied, or None when
-    it carries none. The original is kept on the server too, so it must not hold a GPS fix.
-
-    With ``max_side``, a picture larger than that (in either direction) is also scaled
-    down to fit: a portrait shown 160 pixels wide need not be stored at 6,000.
-    """
-    fileobj.seek(0)
-    with PILImage.open(fileobj) as img:
-        if img.format not in ("JPEG", "PNG", "WEBP") or getattr(img, "n_frames", 1) > 1:
-            return None
-        too_large = bool(max_side) and max(img.size) > max_side
-        has_metadata = bool(img.getexif()) or "xmp" in img.info or "XML:com.adobe.xmp" in img.info
-        if not (has_metadata or too_large):
-            return None
-        fmt, icc = img.format, img.info.get("icc_profile")
-        picture = ImageOps.exif_transpose(img)
-        if too_large:
-            picture.thumbnail((max_side, max_side), PILImage.Resampling.LANCZOS)
-        out = io.BytesIO()
-        options = {"quality": 92} if fmt in ("JPEG", "WEBP") else {}
-        if fmt == "JPEG" and picture.mode not in ("RGB", "L", "CMYK"):
-            picture = picture.convert("RGB")
-        picture.save(out, fmt, icc_profile=icc, **options) if icc else picture.save(
-            out, fmt, **options
-        )
-    fileobj.seek(0)
-    return out.getvalue()
