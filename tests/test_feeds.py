@@ -280,3 +280,73 @@ def test_section_tag_and_author_pages_link_their_feed_for_readers(client, public
         (person.get_absolute_url(), f"/people/{person.slug}/feed/"),
     ]:
         assert f'<p class="feed-link"><a href="{feed}">' in client.get(page).text, page
+
+
+HOSTILE_TAG = '"><svg onload=alert(1)>'
+HOSTILE_SECTION = 'Harbor"><svg onload=alert(2)>'
+HOSTILE_PERSON = 'Dana "><img src=x onerror=alert(3)>'
+HOSTILE_HEADLINE = '<svg onload=alert(4)> Ferry fares & "tolls"'
+
+
+@pytest.fixture
+def hostile(publication):
+    from taggit.models import Tag
+
+    from .factories import BylineFactory, PersonFactory, SectionFactory
+
+    section = SectionFactory(publication=publication, name=HOSTILE_SECTION, slug="hostile",
+                             description=f"About {HOSTILE_SECTION}")
+    story = ArticleFactory(publication=publication, section=section, published=True,
+                           headline=HOSTILE_HEADLINE)
+    story.tags.add(Tag.objects.create(name=HOSTILE_TAG, slug="hostile-tag"))
+    person = PersonFactory(full_name=HOSTILE_PERSON)
+    BylineFactory(article=story, person=person)
+    return person
+
+
+HOSTILE_FEEDS = ["/feed/", "/section/hostile/feed/", "/tag/hostile-tag/feed/", "PERSON"]
+
+
+@pytest.mark.parametrize("url", HOSTILE_FEEDS)
+def test_rss_carries_every_name_as_escaped_text_in_channel_and_items(client, hostile, url):
+    url = hostile.get_absolute_url() + "feed/" if url == "PERSON" else url
+    response = client.get(url)
+    assert response.status_code == 200
+    root = etree.fromstring(response.content)
+    dc = "{http://purl.org/dc/elements/1.1/}creator"
+    texts = [root.findtext("channel/title"), root.findtext("channel/description"),
+             root.findtext("channel/item/title"), root.findtext(f"channel/item/{dc}"),
+             *(c.text for c in root.findall("channel/item/category"))]
+    shown = [html.unescape(text) for text in texts]
+    for text in texts:
+        # RSS readers render these as HTML: no markup may arrive unescaped, at any level.
+        assert "<" not in text and '"' not in text, text
+    assert shown[2] == HOSTILE_HEADLINE
+    assert shown[3] == HOSTILE_PERSON
+    assert set(shown[4:]) == {HOSTILE_SECTION, HOSTILE_TAG}
+    expected_channel = {
+        "/feed/": "Newsroom", "/section/hostile/feed/": f"{HOSTILE_SECTION} · Newsroom",
+        "/tag/hostile-tag/feed/": f"{HOSTILE_TAG} · Newsroom",
+    }.get(url, f"{HOSTILE_PERSON} · Newsroom")
+    assert shown[0] == expected_channel
+
+
+@pytest.mark.parametrize("url", HOSTILE_FEEDS)
+def test_atom_carries_every_name_as_plain_text_in_feed_and_entries(client, hostile, url):
+    url = (hostile.get_absolute_url() + "feed/" if url == "PERSON" else url) + "atom/"
+    response = client.get(url)
+    assert response.status_code == 200
+    atom = "{http://www.w3.org/2005/Atom}"
+    root = etree.fromstring(response.content)
+    titles = [root.find(f"{atom}title"), root.find(f"{atom}subtitle"),
+              root.find(f"{atom}entry/{atom}title"),
+              root.find(f"{atom}entry/{atom}author/{atom}name")]
+    for element in titles:
+        assert element.get("type", "text") == "text"  # declared plain text: shown as is
+    assert titles[2].text == HOSTILE_HEADLINE
+    assert titles[3].text == HOSTILE_PERSON
+    terms = {c.get("term") for c in root.findall(f"{atom}entry/{atom}category")}
+    assert terms == {HOSTILE_SECTION, HOSTILE_TAG}
+    _response, feed = parse(client, url)  # and a reader shows the very names
+    assert feed.feed.title.endswith("Newsroom")
+    assert feed.entries[0].title == HOSTILE_HEADLINE

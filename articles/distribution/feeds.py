@@ -210,18 +210,28 @@ class StoryFeed(Feed):
     def get_object(self, request, slug=None):
         return feed_scope(request, self.kind, slug)
 
+    def text(self, value):
+        """A plain-text value (a headline, a tag, a section or a person's name) as this
+        format carries it. RSS readers treat titles, descriptions, categories and creators
+        as HTML, so markup in a name is escaped for them and shows as text; Atom declares
+        these elements plain text, so they go as they are (XML escaping is the writer's).
+        Channel and items go through here alike: a tag named ``"><svg onload=…>`` is text
+        in a channel title as much as in an item's categories."""
+        value = str(value)
+        return value if self.feed_type is NewsroomAtomFeed else escape(value)
+
     # The channel.
     def title(self, scope):
-        return scope.title
+        return self.text(scope.title)
 
     def link(self, scope):
         return scope.link
 
     def description(self, scope):
-        return scope.description
+        return self.text(scope.description)
 
     def subtitle(self, scope):
-        return scope.description
+        return self.text(scope.description)
 
     def feed_url(self, scope):
         return scope.request.path
@@ -233,10 +243,10 @@ class StoryFeed(Feed):
         return feed
 
     def author_name(self, scope):
-        return scope.publication.name
+        return self.text(scope.publication.name)
 
     def feed_copyright(self, scope):
-        return f"© {timezone.localdate().year} {scope.publication.name}"
+        return self.text(f"© {timezone.localdate().year} {scope.publication.name}")
 
     def feed_extra_kwargs(self, scope):
         logo = scope.publication.logo
@@ -250,9 +260,7 @@ class StoryFeed(Feed):
 
     # Each story.
     def item_title(self, item):
-        # RSS readers treat a title as HTML, so markup in a headline is escaped for them
-        # (Django's default); an Atom title is declared plain text.
-        return item.headline if self.feed_type is NewsroomAtomFeed else escape(item.headline)
+        return self.text(item.headline)
 
     def item_description(self, item):
         # Both formats read the description as HTML: plain text is escaped for them.
@@ -276,7 +284,8 @@ class StoryFeed(Feed):
         return min(max(t for t in times if t), timezone.now())
 
     def item_categories(self, item):
-        return ([item.section.name] if item.section else []) + [t.name for t in item.tags.all()]
+        names = ([item.section.name] if item.section else []) + [t.name for t in item.tags.all()]
+        return [self.text(name) for name in names]
 
     def item_enclosures(self, item):
         media = self._media(item)
@@ -302,7 +311,7 @@ class StoryFeed(Feed):
             content = format_html("{}{}", content, corrections)
         return {
             "authors": [
-                (p.full_name, request.build_absolute_uri(p.get_absolute_url()))
+                (self.text(p.full_name), request.build_absolute_uri(p.get_absolute_url()))
                 for p in item.authors()
             ],
             "content_html": str(content),
