@@ -8,6 +8,7 @@ the HTTPS/cookie hardening that ``manage.py check --deploy`` asks for is on.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -96,6 +97,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "django_filters",
+    # Login throttling: failed logins per account and per address, lockouts in the admin.
+    "axes",
     "django_prose_editor",
     "taggit",
     "people",
@@ -121,6 +124,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "articles.reading.middleware.PublicationMiddleware",
+    # Answers a login refused for too many failures with the lockout page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -196,6 +201,26 @@ else:
             "OPTIONS": {"MAX_ENTRIES": env_int("NEWSROOM_FILE_CACHE_ENTRIES", 20_000)},
         }
     }
+
+# Login throttling (django-axes, kept in the database so it works whatever the cache does).
+# After NEWSROOM_LOGIN_FAILURE_LIMIT wrong passwords for one account, or from one address,
+# further logins for it are refused for NEWSROOM_LOGIN_COOLOFF_MINUTES (each new try while
+# locked starts the wait again); a successful login clears the count. Lockouts are listed
+# in the admin under "Axes" (Access attempts), where an admin can also lift one.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("NEWSROOM_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "newsroom.client_ip.client_ip"
+# How many proxies of ours stand before the application (each adds the address it saw
+# to X-Forwarded-For). 0: none, the connection's address is the client's. Never more than
+# there are: a client could then choose its own address and escape per-address throttling.
+NEWSROOM_PROXY_COUNT = env_int("NEWSROOM_PROXY_COUNT", 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -288,7 +313,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Failed logins and lockouts are warnings; every successful login is not news.
+        "axes": {"level": env("AXES_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # Newsroom's own settings.

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from articles.models import Article, Correction, Image, Publication, RelatedItem, Section
 from people.models import Person
@@ -56,11 +57,16 @@ def test_running_it_twice_creates_nothing_twice_and_logins_use_the_password(demo
     before = counts()
     call_command("load_demo", "--no-progress", stdout=io.StringIO())
     assert counts() == before
+
+    def login(username):
+        # A login always comes with its request: login throttling (axes) needs the address.
+        request = RequestFactory().post("/admin/login/")
+        return authenticate(request, username=username, password="harbor-lights-42")
+
     for username in ["admin", "editor", "reporter"]:
-        user = authenticate(username=username, password="harbor-lights-42")
+        user = login(username)
         assert user is not None and user.is_staff, username
-    assert authenticate(username="admin", password="harbor-lights-42").is_superuser
-    assert not authenticate(username="reporter", password="harbor-lights-42").is_superuser
-    assert authenticate(username="editor", password="harbor-lights-42").groups.filter(
-        name="Editor").exists()
+    assert login("admin").is_superuser
+    assert not login("reporter").is_superuser
+    assert login("editor").groups.filter(name="Editor").exists()
 
