@@ -87,7 +87,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, whose site keeps every search within bounds (newsroom/admin_site.py).
+    "newsroom.admin_site.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -322,6 +323,10 @@ LOGGING = {
 
 # Newsroom's own settings.
 NEWSROOM_NAME = env("NEWSROOM_NAME", "Newsroom")
+# Admin searches (the list search box and autocompletes) read at most this many words and
+# characters: each word becomes a condition on every search field.
+NEWSROOM_ADMIN_SEARCH_MAX_TERMS = env_int("NEWSROOM_ADMIN_SEARCH_MAX_TERMS", 10)
+NEWSROOM_ADMIN_SEARCH_MAX_CHARS = env_int("NEWSROOM_ADMIN_SEARCH_MAX_CHARS", 200)
 # Upload limits for images (bytes and pixels). Pillow refuses larger images before
 # decoding them, so a decompression bomb costs no memory.
 NEWSROOM_IMAGE_MAX_BYTES = env_int("NEWSROOM_IMAGE_MAX_BYTES", 20 * 1024 * 1024)
