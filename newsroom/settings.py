@@ -340,6 +340,9 @@ NEWSROOM_REQUEST_MAX_BYTES = env_int("NEWSROOM_REQUEST_MAX_BYTES",
 # time in proportion to its size. 1 MiB is well over 100,000 words of prose.
 NEWSROOM_BODY_MAX_BYTES = env_int("NEWSROOM_BODY_MAX_BYTES", 1024 * 1024)
 NEWSROOM_DEMO_PASSWORD = env("NEWSROOM_DEMO_PASSWORD", "newsroom-demo")
+# The longest an import may spend fetching one picture over HTTP, redirects included, in
+# seconds (each read also times out after 15 s of silence).
+NEWSROOM_FETCH_SECONDS = env_int("NEWSROOM_FETCH_SECONDS", 60)
 # Stories in each RSS/Atom feed (at most 200, whatever this says).
 NEWSROOM_FEED_ITEMS = env_int("NEWSROOM_FEED_ITEMS", 50)
 # Addresses per sitemap page (the protocol allows 50,000).

@@ -644,3 +644,59 @@ def test_a_bad_file_exits_with_status_1_and_one_line_before_touching_the_databas
         f"CommandError: {DATA / 'truncated.xml'}: This is not well-formed XML: it ends in the "
         "middle of the export (line 2, column 34); the file may have been cut off."]
     assert not database.exists()
+
+
+class TricklingServer:
+    """A web server on 127.0.0.1 that answers one byte at a time, each well within the
+    per-read timeout: in the headers (``stage="headers"``) or in the body."""
+
+    def __init__(self, stage, interval=0.1, length=400):
+        import threading
+
+        self.stage, self.interval, self.length = stage, interval, length
+        self.sent = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        import time
+
+        conn, _ = self.listener.accept()
+        with conn:
+            conn.recv(4096)
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\n"
+            body = b"x" * self.length
+            if self.stage == "headers":
+                head += b"X-Slow: " + b"y" * self.length + b"\r\n"
+            head += f"Content-Length: {self.length}\r\n\r\n".encode()
+            data = head + body
+            start = 0 if self.stage == "headers" else len(head)
+            try:
+                conn.sendall(data[:start])
+                for byte in range(start, len(data)):  # at most 40 s at 0.1 s a byte
+                    conn.sendall(data[byte:byte + 1])
+                    self.sent += 1
+                    time.sleep(self.interval)
+            except OSError:
+                return  # the client hung up: what the test wants
+
+    def close(self):
+        self.listener.close()
+        self.thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("stage", ["headers", "body"])
+def test_a_download_that_trickles_stops_at_the_deadline(monkeypatch, settings, stage):
+    settings.NEWSROOM_FETCH_SECONDS = 1
+    server = TricklingServer(stage)
+    # The address checks are tested above; here the "public" server is on this machine.
+    monkeypatch.setattr(fetch, "resolve_public", lambda host, port: "127.0.0.1")
+    try:
+        with pytest.raises(ImportProblem, match="took longer than its 1-second limit"):
+            fetch.fetch_url(f"http://pictures.example:{server.port}/slow.jpg",
+                            max_bytes=10_000)
+    finally:
+        server.close()
+    assert server.sent < server.length  # cut off, not waited out
