@@ -248,3 +248,19 @@ def test_email_never_appears_on_the_author_page(client, story):
     person.save()
     html = client.get(person.get_absolute_url()).text
     assert "dana.private@herald.example" not in html
+
+
+@pytest.mark.parametrize("headline", ["ميناء الصيد يفتح أبوابه", "Гавань открывает причал"])
+def test_a_story_whose_slug_is_not_latin_is_served_at_its_address(client, publication,
+                                                                  headline):
+    story = ArticleFactory(publication=publication, published=True, headline=headline)
+    BylineFactory(article=story)
+    assert not story.slug.isascii()
+    for attempt in ("built", "from its cached parts"):
+        response = client.get(story.get_absolute_url())
+        assert response.status_code == 200, attempt  # not a redirect to itself
+        assert headline in response.text
+    wrong_day = story.get_absolute_url().replace(f"/{story.publish_at.year}/",
+                                                 f"/{story.publish_at.year - 1}/")
+    response = client.get(wrong_day)
+    assert response.status_code == 301 and response["Location"] == story.get_absolute_url()

@@ -5,6 +5,7 @@ from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.encoding import escape_uri_path
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -188,7 +189,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     def get(self, request, *args, **kwargs):
         from_parts = self.use_fragment_cache and settings.NEWSROOM_FRAGMENT_CACHE
         if from_parts and (story := article_page.cached_story(request, kwargs["slug"])):
-            if request.path != story.path:
+            if escape_uri_path(request.path) != story.path:
                 return redirect(story.path, permanent=True)
             if (parts := article_page.cached_parts(request, story)) is not None:
                 self.object = story
@@ -198,7 +199,9 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         if from_parts:
             article_page.remember_address(request, self.object)
         # The date in the address is decoration: a wrong one redirects to the right one.
-        if request.path != self.object.get_absolute_url():
+        # (Addresses are compared as written, percent-encoded: a slug in Arabic is
+        # decoded in request.path and encoded in get_absolute_url.)
+        if escape_uri_path(request.path) != self.object.get_absolute_url():
             return redirect(self.object, permanent=True)
         return self.render_to_response(self.get_context_data(object=self.object))
 
