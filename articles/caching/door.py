@@ -44,7 +44,10 @@ class PageCacheApplication:
         return self.application(environ, start_response)
 
     def serve(self, environ, start_response):
-        request = WSGIRequest(environ)
+        # A copy: WSGIRequest writes the decoded path back into the environ it is given,
+        # and Django's handler, building its own request from the environ next, would
+        # decode it again (Arabic or emoji: UnicodeEncodeError, a 500; "ó": another path).
+        request = WSGIRequest(environ.copy())
         try:
             if not pages.is_cacheable_request(request):
                 return None
