@@ -68,7 +68,7 @@ class PageCacheApplication:
                 f"{response.status_code} {response.reason_phrase}", list(response.items())
             )
             return [response.content]
-        _, _, status, headers, content = entry
+        _, _, status, headers, content, _ = entry
         start_response(
             f"{status} {HTTPStatus(status).phrase}", [*headers, ("X-Newsroom-Cache", "hit")]
         )

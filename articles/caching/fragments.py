@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from articles.caching import generations
 from articles.caching import keys as cache_keys
-from articles.caching.pages import add_keys, keep_seconds
+from articles.caching.pages import add_keys, change_deadline, is_current, keep_seconds
 
 
 def prefetch(request, names):
@@ -31,7 +31,8 @@ def prefetch(request, names):
     checked = request.__dict__.setdefault("_fragments", {})
     for name in names:
         entry = found.get(cache_keys.fragment(name))
-        valid = entry is not None and tuple(current[k] for k in entry[0]) == entry[1]
+        valid = (entry is not None and tuple(current[k] for k in entry[0]) == entry[1]
+                 and is_current(entry[3]))
         checked[name] = entry if valid else None
 
 
@@ -66,7 +67,7 @@ def current(request, name):
     entry = getattr(request, "_fragments", {}).get(name)
     if entry is None:
         return None
-    keys, _generations, value = entry
+    keys, _generations, value, _valid_until = entry
     add_keys(request, *keys)
     return {k: mark_safe(v) for k, v in value.items()}
 
@@ -100,18 +101,19 @@ def cached_many(request, parts):
         add_keys(request, *keys)
         built[name] = (value, keys)
         values.append(value)
-    if built:
+    valid_until = change_deadline(request) if built else None
+    timeout = keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS, valid_until)
+    if built and timeout:
         every_key = tuple(sorted({k for _value, keys in built.values() for k in keys}))
         generation = generations.generations_as_of(every_key, started)
         # A part any of whose keys changed while it was built may show the old version:
         # it is not kept (the others are).
         keep = {
             cache_keys.fragment(name): (keys, tuple(generation[k] for k in keys),
-                            {k: str(v) for k, v in value.items()})
+                                        {k: str(v) for k, v in value.items()}, valid_until)
             for name, (value, keys) in built.items()
             if generations.unchanged_since((generation[k] for k in keys), started)
         }
         if keep:
-            timeout = keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS)
             generations.cache().set_many(keep, timeout=timeout)
     return values

@@ -89,10 +89,10 @@ def publications_in(surrogate_keys):
 
 # Cache entries. A format's version is part of its prefix, so a deploy never reads an
 # entry written in an older format.
-PAGE_PREFIX = "newsroom:page:v2:"
+PAGE_PREFIX = "newsroom:page:v3:"
 GENERATION_PREFIX = "newsroom:gen:"
-NEXT_CHANGE_PREFIX = "newsroom:next-change:"
-FRAGMENT_PREFIX = "newsroom:fragment:v1:"
+NEXT_CHANGE_PREFIX = "newsroom:next-change:v2:"
+FRAGMENT_PREFIX = "newsroom:fragment:v2:"
 SITE_PREFIX = "newsroom:site:"
 SITE_GENERATION = "newsroom:site-generation"  # moves with any publication or section
 
@@ -168,7 +168,7 @@ def sitemap_index_stats(publication_pk, stamps):
     change. ``stamps``: the times of its latest save and its newest live story, so the
     entry is left behind by every save and every story going live."""
     latest_save, newest_live = stamps
-    return f"sitemap-index:v3:{publication_pk}:{latest_save}:{newest_live}"
+    return f"sitemap-index:v4:{publication_pk}:{latest_save}:{newest_live}"
 
 
 def sitemap_index_months(publication_pk, stamps, months_for, limit):
@@ -177,7 +177,7 @@ def sitemap_index_months(publication_pk, stamps, months_for, limit):
     and one sitemap size (``limit``: how many pages each month has)."""
     latest_save, newest_live = stamps
     site_address = hashlib.sha256(f"{months_for}|{limit}".encode()).hexdigest()[:32]
-    return (f"sitemap-index-months:v1:{publication_pk}:{latest_save}:{newest_live}:"
+    return (f"sitemap-index-months:v2:{publication_pk}:{latest_save}:{newest_live}:"
             f"{site_address}")
 
 

@@ -6,22 +6,29 @@ headers for a CDN (``articles.caching.headers``) and into the cache entry. A cac
 remembers the generations of its keys (``articles.caching.generations``); when any of them
 has moved on, the page is stale and is rendered again.
 
-A story scheduled for later goes live without any save, so a page is never kept past the
-next scheduled publish or embargo time of its publication.
+A story scheduled for later goes live without any save, so a page is never served at or
+after the first scheduled publish or embargo time of its publication that followed the
+start of the request that built it (``change_deadline``). The entry carries that moment,
+to the microsecond, and is checked against it on every hit: a cache's TTL counts whole
+seconds, and a page built just before a story goes live must not outlive it by one.
 
 Behind gunicorn, the front door (``articles.caching.door``) serves most hits before
 Django's handler runs; this module's middleware builds and stores what it missed.
 """
 
-import time
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
+from articles.caching import generations
 from articles.caching import keys as cache_keys
-from articles.caching.generations import cache, generations_since, now
+from articles.caching.generations import cache, generations_since
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def add_keys(request, *keys):
@@ -31,30 +38,73 @@ def add_keys(request, *keys):
     request.surrogate_keys.update(k for k in keys if k)
 
 
-def keep_seconds(request, seconds):
-    """``seconds``, cut short by the publication's next scheduled publish or embargo: a
-    story going live changes lists without anyone saving anything."""
+def as_generation(moment):
+    """A datetime in the generations' unit: whole microseconds since the epoch."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+def change_deadline(request):
+    """The moment (a generation) from which what this request builds may be out of date
+    without anyone saving anything: the first scheduled story or embargo of its
+    publication to go live after the request started. None: nothing is scheduled.
+
+    Counted from the request's start, not from when its result is stored: a page read
+    from the database just before a story went live, and stored just after, shows the
+    world before and must not be kept at all.
+    """
     publication = getattr(request, "publication", None)
-    if publication:
-        soon = seconds_until_next_change(publication.pk)
-        if soon is not None:
-            return min(seconds, int(soon) + 1)
-    return seconds
+    if not publication:
+        return None
+    started = getattr(request, "newsroom_started", None) or generations.now()
+    return next_change_after(publication.pk, started)
 
 
-def seconds_until_next_change(publication_id):
-    """Seconds until a scheduled story or embargo of this publication goes live, if any."""
+def next_change_after(publication_id, moment):
+    """The first scheduled publish or embargo time of a publication after ``moment``
+    (generations, both), or None.
+
+    Kept in the cache as ``(since, read_at, when)``: "the first change after ``since`` is
+    ``when``", read from the database from ``read_at`` on. It answers for any moment from
+    ``since`` until ``when``, as long as nothing was scheduled since it was read: a new
+    schedule or embargo moves the publication's generation, and an entry read before that
+    (even one stored after the change deleted the key) is read again.
+    """
     from articles.models import Article
 
     key = cache_keys.next_change(publication_id)
-    when = cache().get(key)
-    if when is None:
-        when = Article.objects.next_public_change(publication_id=publication_id)
-        when = when.timestamp() if when else 0
-        cache().set(key, when, timeout=3600)
-    if not when:
-        return None
-    return max(0, when - time.time())
+    changed_key = cache_keys.generation(cache_keys.publication(publication_id))
+    found = cache().get_many([key, changed_key])
+    entry, changed = found.get(key), found.get(changed_key) or 0
+    if entry is not None:
+        since, read_at, when = entry
+        if since <= moment and (when is None or moment < when) and read_at >= changed:
+            return when
+    read_at = generations.now()
+    when = Article.objects.next_public_change(
+        publication_id=publication_id, at=EPOCH + moment * MICROSECOND)
+    when = as_generation(when) if when else None
+    cache().set(key, (moment, read_at, when), timeout=3600)
+    return when
+
+
+def is_current(valid_until):
+    """Whether something stored with ``valid_until`` (a generation, or None for no limit)
+    may still be served now."""
+    return valid_until is None or generations.now() < valid_until
+
+
+def keep_seconds(request, seconds, valid_until=...):
+    """How long to keep what this request built: ``seconds``, cut short at the change
+    deadline (rounded up: the entry's own ``valid_until`` is what stops it being served
+    on time; the expiry only frees the memory). 0 when the deadline has already passed."""
+    if valid_until is ...:
+        valid_until = change_deadline(request)
+    if valid_until is None:
+        return seconds
+    left = valid_until - generations.now()
+    if left <= 0:
+        return 0
+    return min(seconds, -(-left // 1_000_000))
 
 
 def is_cacheable_request(request):
@@ -94,12 +144,13 @@ def remember_keys(key, keys):
 
 
 def find_page(key):
-    """The stored entry ``(keys, generations, status, headers, content)`` of a page, if
-    every key still has the generation it had when the page was rendered; else None."""
+    """The stored entry ``(keys, generations, status, headers, content, valid_until)`` of
+    a page, if every key still has the generation it had when the page was rendered and
+    no scheduled story has gone live since; else None."""
     hint = key_hints.get(key, ())
     found = cache().get_many([key, *(cache_keys.generation(k) for k in hint)])
     entry = found.get(key)
-    if entry is None:
+    if entry is None or not is_current(entry[5]):
         return None
     keys, stored_generations = entry[0], entry[1]
     if keys != hint:
@@ -112,7 +163,7 @@ def find_page(key):
 
 def response_from_entry(request, entry):
     """The stored page as a response, or 304 for a browser or CDN revalidating its copy."""
-    _, _, status, headers, content = entry
+    _, _, status, headers, content, _ = entry
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response.headers[name] = value
@@ -132,8 +183,9 @@ class PageCacheMiddleware:
     everything else. What it stores is the finished response, headers and all (security
     headers, ETag, Cache-Control, surrogate keys), as plain bytes and strings.
 
-    An entry is ``(keys, generations, status, headers, content)``. It is served only while
-    every key still has the generation it had when the page was rendered (``find_page``).
+    An entry is ``(keys, generations, status, headers, content, valid_until)``. It is served
+    only while every key still has the generation it had when the page was rendered, and
+    before ``valid_until``, when a scheduled story goes live (``find_page``).
     Behind gunicorn, the front door (``articles.caching.door``) has usually served the hit
     before Django's handler ran; this middleware then only builds and stores what it missed.
     """
@@ -144,7 +196,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         # Before anything is read: whatever this request builds (the page, its parts) is
         # kept only if nothing it shows changed after this moment (``generations_since``).
-        request.newsroom_started = now()
+        request.newsroom_started = generations.now()
         if not (settings.NEWSROOM_PAGE_CACHE and is_cacheable_request(request)):
             return self.get_response(request)
         key = cache_keys.page(request)
@@ -171,7 +223,10 @@ class PageCacheMiddleware:
         found = generations_since(keys, started)
         if found is None:
             return False
-        timeout = keep_seconds(request, settings.NEWSROOM_PAGE_CACHE_SECONDS)
+        valid_until = change_deadline(request)
+        timeout = keep_seconds(request, settings.NEWSROOM_PAGE_CACHE_SECONDS, valid_until)
+        if not timeout:
+            return False  # a story went live while this page was built
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         headers = tuple(
@@ -179,7 +234,7 @@ class PageCacheMiddleware:
             for name, value in response.items()
             if name.lower() not in UNSTORED_HEADERS
         )
-        entry = (keys, found, response.status_code, headers, response.content)
+        entry = (keys, found, response.status_code, headers, response.content, valid_until)
         cache().set(key, entry, timeout=timeout)
         remember_keys(key, keys)
         return True

@@ -29,7 +29,7 @@ from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from articles.caching import keys
-from articles.caching.pages import add_keys, keep_seconds
+from articles.caching.pages import add_keys, change_deadline, is_current, keep_seconds
 from articles.models import Article, Byline, Section, TaggedArticle
 from articles.templatetags.distribution import w3c_datetime
 from people.models import Person
@@ -225,11 +225,13 @@ def index_stats(request, months_for):
     stats_key = keys.sitemap_index_stats(request.publication.pk, stamps)
     lines_key = keys.sitemap_index_months(request.publication.pk, stamps, months_for,
                                           sitemap_limit())
-    found = cache.get_many([stats_key, lines_key])
+    # Embargoes lift without a save: an entry is used only until the next one does.
+    found = {name: value for name, (value, valid_until) in
+             cache.get_many([stats_key, lines_key]).items() if is_current(valid_until)}
     stats, lines = found.get(stats_key), found.get(lines_key)
     if stats is None or lines is None:
-        # Embargoes lift without a save: the entries live until the next one does.
-        timeout = keep_seconds(request, 300)
+        valid_until = change_deadline(request)
+        timeout = keep_seconds(request, 300, valid_until)
     if stats is None:
         stats = {
             # One probe per person and per tag for a first public story, rather than a
@@ -246,7 +248,7 @@ def index_stats(request, months_for):
                 articles.filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
             ),
         }
-        cache.set(stats_key, stats, timeout)
+        cache.set(stats_key, (stats, valid_until), timeout)
     if lines is None:
         site_root, prefix = months_for
         entries = []
@@ -261,7 +263,7 @@ def index_stats(request, months_for):
             path = month_path(prefix, *year_month(month))
             entries += paged(site_root + path, count, lastmod)
         lines = index_lines(entries)
-        cache.set(lines_key, lines, timeout)
+        cache.set(lines_key, (lines, valid_until), timeout)
     return stats, lines
 
 
