@@ -60,7 +60,7 @@ def reader_pages(client, publication):
         "stories": "/stories/?section=nope&after=bad&before=2025-99-99",
         "corrections": "/corrections/",
         "archive-year": f"/{year}/",
-        "archive-month": f"/{year}/{month:02d}/",
+        "archive-month": f"/{year}/{month}/",
         "more": f"/more/{main.pk}/?page=1",
         "not-found": "/no-such-page/",
     }

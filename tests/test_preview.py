@@ -153,3 +153,22 @@ def test_a_preview_of_a_story_whose_embargo_lifted_does_not_claim_an_embargo(cli
                             embargo_until=timezone.now() - timedelta(hours=1))
     link = create_preview_link(article=article, user=None)
     assert "Embargoed until" not in client.get(preview_url(link)).text
+
+
+@pytest.mark.parametrize("when, shown", [
+    (None, "Not published yet"),
+    (timedelta(days=2), "To be published <time"),
+])
+def test_a_preview_says_when_the_story_goes_out_and_its_status_in_words(
+        client, publication, when, shown):
+    article = ready_article(publication, headline="Lighthouse keeper retires")
+    if when:
+        Article.objects.filter(pk=article.pk).update(
+            status=Article.Status.PUBLISHED, publish_at=timezone.now() + when)
+        article.refresh_from_db()
+    html = client.get(preview_url(create_preview_link(article=article, user=None))).text
+    assert shown in html
+    assert "Published <time" not in html
+    assert "Published</span>" not in html and "Published <" not in html
+    assert f"not public. Status: {article.status_string}." in html
+    assert "this story is draft" not in html

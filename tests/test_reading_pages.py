@@ -1,6 +1,7 @@
 """Front page, archives, the filterable story list and the corrections page: complete for
 readers, constant in queries, and closed to anything unpublished and to nonsense input."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -132,18 +133,18 @@ def test_archives_list_the_year_month_and_day(client, publication):
     year = client.get("/2025/")
     assert year.status_code == 200
     assert spring.headline in year.text and summer.headline in year.text
-    assert 'href="/2025/04/">April</a>' in year.text
-    month = client.get("/2025/04/")
+    assert 'href="/2025/4/">April</a>' in year.text
+    month = client.get("/2025/4/")
     assert spring.headline in month.text and summer.headline not in month.text
-    day = client.get("/2025/04/03/")
+    day = client.get("/2025/4/3/")
     assert day.status_code == 200 and spring.headline in day.text
     for response in (year, month, day):
         assert "Secret" not in response.text
 
 
-@pytest.mark.parametrize("url", ["/2024/", "/2025/05/", "/2025/04/04/", "/0000/", "/9999/",
-                                 "/2025/13/", "/2025/00/", "/2025/02/30/", "/2025/4/99/",
-                                 "/99999/", "/2025/04/03/?page=abc", "/2025/?page=-1"])
+@pytest.mark.parametrize("url", ["/2024/", "/2025/5/", "/2025/4/4/", "/0000/", "/9999/",
+                                 "/2025/13/", "/2025/0/", "/2025/2/30/", "/2025/4/99/",
+                                 "/99999/", "/2025/4/3/?page=abc", "/2025/?page=-1"])
 def test_empty_or_impossible_archive_dates_are_404(client, publication, url):
     published(publication, "Spring tides arrive", when=at(2025, 4, 3))
     assert client.get(url).status_code == 404
@@ -151,8 +152,36 @@ def test_empty_or_impossible_archive_dates_are_404(client, publication, url):
 
 def test_an_archive_day_with_only_hidden_stories_is_404(client, publication):
     hidden_stories(publication, at(2025, 6, 1))
-    for url in ["/2025/", "/2025/06/", "/2025/06/01/"]:
+    for url in ["/2025/", "/2025/6/", "/2025/6/1/"]:
         assert client.get(url).status_code == 404, url
+
+
+def test_a_month_archive_links_each_day_with_stories(client, publication):
+    for day in (4, 5, 5, 19):
+        published(publication, f"Harbor notes {day}", when=at(2025, 11, day))
+    html = client.get("/2025/11/").text
+    days = re.findall(r'<a href="(/2025/11/[0-9]+/)">([^<]*)</a>', html)
+    assert days == [("/2025/11/4/", "November 4"), ("/2025/11/5/", "November 5"),
+                    ("/2025/11/19/", "November 19")]
+    assert client.get("/2025/11/5/").status_code == 200
+
+
+def test_stories_and_archives_have_one_address_form_and_the_other_redirects(
+        client, publication):
+    story = published(publication, "Ferry pier reopens", when=at(2025, 9, 8))
+    assert story.get_absolute_url() == "/2025/9/8/ferry-pier-reopens/"
+    for padded, canonical in [("/2025/09/", "/2025/9/"), ("/2025/09/08/", "/2025/9/8/"),
+                              ("/2025/9/08/", "/2025/9/8/"),
+                              ("/2025/09/?page=1", "/2025/9/?page=1"),
+                              ("/2025/09/08/ferry-pier-reopens/", story.get_absolute_url())]:
+        response = client.get(padded)
+        assert (response.status_code, response["Location"]) == (301, canonical), padded
+        assert client.get(canonical).status_code == 200
+    year = client.get("/2025/").text
+    assert 'href="/2025/9/">September</a>' in year
+    month = client.get("/2025/9/").text
+    assert 'href="/2025/9/8/">September 8</a>' in month
+    assert f'href="{story.get_absolute_url()}"' in month
 
 
 def test_the_corrections_page_lists_public_stories_only(client, publication):
@@ -224,6 +253,16 @@ def test_unknown_filter_values_are_ignored_and_never_leak(client, catalogue, que
     if response.status_code == 200 and "page" not in query and "tag" not in query:
         assert "This filter was ignored." in response.text
         assert len(listed(response)) == 3
+
+
+def test_filters_are_labelled_and_sections_named_without_the_publication(client, catalogue):
+    for url in ["/stories/", "/search/?q=story"]:
+        html = client.get(url).text
+        assert "[invalid name]" not in html
+        assert '<label for="id_author">Author</label>' in html
+        assert '<label for="id_section">Section</label>' in html
+        assert '<option value="metro">Metro</option>' in html
+        assert f"({catalogue['metro'].publication.name})" not in html
 
 
 def test_the_author_filter_offers_only_people_with_public_stories(client, catalogue):

@@ -23,10 +23,18 @@ class YearConverter:
 
 
 class MonthConverter(YearConverter):
+    """One or two digits in, the number as written without a leading zero out.
+
+    Addresses have one form, the unpadded one (/2026/9/28/…), for stories and archives
+    alike: a story's address is what readers share and search engines keep, and stories
+    have always had it, so those links stay canonical. A padded archive address (/2026/09/)
+    is still understood and answered with a 301 to the unpadded one (``ArchiveMixin``).
+    """
+
     regex = r"[0-9]{1,2}"
 
     def to_url(self, value):
-        return f"{int(value):02d}"
+        return str(int(value))
 
 
 class DayConverter(MonthConverter):

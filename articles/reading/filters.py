@@ -9,6 +9,7 @@ ignored, with the reason shown next to the field.
 from datetime import date
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.db.models import Exists, OuterRef
 
@@ -17,7 +18,7 @@ from people.models import Person
 
 
 def publication_sections(request):
-    return Section.objects.filter(publication=request.publication).select_related("publication")
+    return Section.objects.filter(publication=request.publication)
 
 
 def publication_authors(request):
@@ -27,6 +28,18 @@ def publication_authors(request):
         article__in=Article.objects.published().for_publication(request.publication),
     )
     return Person.objects.filter(Exists(public))
+
+
+class SectionChoiceField(django_filters.fields.ModelChoiceField):
+    """A section by its name alone: every choice is on this host's publication, so the
+    "(publication)" that ``Section.__str__`` adds for editors would only repeat itself."""
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class SectionFilter(django_filters.ModelChoiceFilter):
+    field_class = SectionChoiceField
 
 
 class DateInput(forms.DateInput):
@@ -46,16 +59,19 @@ class DateInput(forms.DateInput):
 
 
 class ArticleFilter(django_filters.FilterSet):
-    section = django_filters.ModelChoiceFilter(
+    section = SectionFilter(
         queryset=publication_sections, to_field_name="slug", empty_label="All sections",
+        label="Section",
     )
     tag = django_filters.CharFilter(
         method="filter_tag", label="Topic",
         help_text="A topic's short name, e.g. city-budget.", max_length=100,
     )
+    # The label is given: "author" is no field of Article (bylines are), so django-filter
+    # could not derive one and would show "[invalid name]".
     author = django_filters.ModelChoiceFilter(
         queryset=publication_authors, to_field_name="slug", method="filter_author",
-        empty_label="All authors",
+        empty_label="All authors", label="Author",
     )
     after = django_filters.DateFilter(
         field_name="publish_at", lookup_expr="date__gte", label="From", widget=DateInput,

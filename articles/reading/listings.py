@@ -6,7 +6,8 @@ from django import forms
 from django.db import connection
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views.generic import DayArchiveView, ListView, MonthArchiveView, YearArchiveView
 from django_filters.views import FilterView
 
@@ -30,6 +31,15 @@ class ArchiveMixin(PublishedArticlesMixin):
     month_format = "%m"
     allow_empty = False  # an empty day is a 404, like an unknown story
     context_object_name = "articles"
+
+    def get(self, request, *args, **kwargs):
+        # One address per archive: /2026/09/ answers with a 301 to /2026/9/ (the form story
+        # addresses have, see articles.reading.converters), keeping the query string.
+        canonical = reverse(request.resolver_match.view_name, kwargs=self.kwargs)
+        if request.path != canonical:
+            query = request.META.get("QUERY_STRING")
+            return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return super().get_queryset().order_by("-publish_at", "-pk")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
+from taggit.models import Tag
 from tqdm import tqdm
 
 from articles import demo
@@ -72,6 +73,7 @@ class Command(BaseCommand):
             sections = self.load_sections(publications)
             people = self.load_people(no_progress)
             self.load_users(people, password or settings.NEWSROOM_DEMO_PASSWORD)
+            self.tags = self.load_tags()
             articles = self.load_articles(publications, sections, people, no_progress)
             self.load_related(articles)
         self.stdout.write(self.style.SUCCESS(
@@ -160,6 +162,18 @@ class Command(BaseCommand):
                     user.first_name, _, user.last_name = person.full_name.partition(" ")
                     user.save(update_fields=["first_name", "last_name"])
 
+    def load_tags(self):
+        """{name: Tag}. A tag is found by its slug, so a newsroom loaded before the demo's
+        tags had names ("city-council") gets its names ("City council"), not a second tag."""
+        tags = {}
+        for name in sorted({name for data in self.content["articles"] for name in data["tags"]}):
+            tag, created = self.get_or_create(Tag, slug=slugify(name), defaults={"name": name})
+            if not created and tag.name == tag.slug and tag.name != name:
+                tag.name = name
+                tag.save(update_fields=["name"])
+            tags[name] = tag
+        return tags
+
     def load_articles(self, publications, sections, people, no_progress):
         articles = {}
         reporter = get_user_model().objects.get(username="reporter")
@@ -192,7 +206,7 @@ class Command(BaseCommand):
             # Drafts were started some time ago; keep their creation time honest.
             Article.objects.filter(pk=article.pk).update(created_at=self.now - hours)
         self.created += 1
-        article.tags.set(data["tags"])
+        article.tags.set([self.tags[name] for name in data["tags"]])
         for order, (slug, role) in enumerate(data["bylines"]):
             Byline.objects.create(article=article, person=people[slug], role=role, order=order)
         for index, (kind, text) in enumerate(data["corrections"]):
