@@ -104,6 +104,7 @@ def test_reader_pages_have_no_serious_accessibility_problems_at_two_sizes(
     pages = {
         "home": "/", "article": main.get_absolute_url(), "section": "/section/harbor/",
         "tag": "/tag/ferries/", "author": "/people/dana-reyes/", "search": "/search/?q=harbor",
+        "more": f"/more/{main.pk}/?page=2", "stories": "/stories/",
         "not-found": "/no-such-page/",
     }
     problems = {}
