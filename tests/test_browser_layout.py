@@ -109,3 +109,30 @@ def test_the_no_javascript_more_stories_page_lays_items_out_like_the_story_page(
     rule = page.evaluate("getComputedStyle(document.querySelector('.other-news-item'))"
                          ".borderBottomWidth")
     assert rule == "1px"
+
+
+def test_share_opens_the_browsers_share_sheet_and_copy_link_copies_the_address(
+        browser, live_server, story):
+    from .browser import finish
+
+    context = new_context(browser)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    # Chromium on Linux has no share sheet: stand one in that records what it was given.
+    context.add_init_script("navigator.share = (data) => { window.shared = data;"
+                            " return Promise.resolve(); };")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    try:
+        page.goto(live_server.url + story.get_absolute_url())
+        url = live_server.url + story.get_absolute_url()
+        page.get_by_role("button", name="Share…").click()
+        assert page.evaluate("window.shared") == {"title": story.headline, "url": url}
+        page.get_by_role("button", name="Copy link").click()
+        page.wait_for_function("document.querySelector('[data-copy-status]').textContent")
+        assert page.evaluate("navigator.clipboard.readText()") == url
+        assert page.get_by_role("link", name="Email").get_attribute("href").startswith("mailto:")
+        assert all(r.startswith((live_server.url, "data:")) for r in requested), requested
+    finally:
+        finish(context)

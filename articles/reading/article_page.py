@@ -20,6 +20,7 @@ from django.utils.html import conditional_escape
 from articles import body_images
 from articles.caching import fragments, keys
 from articles.models import Article, Byline, Correction, RelatedItem, Section
+from articles.reading import typography
 from articles.reading.related import automatic_batch, curated_target_ids
 
 
@@ -129,7 +130,7 @@ def build_story(request, article, context):
     }
     # Every value is HTML: the cache gives them back as safe strings.
     value = {
-        "title": conditional_escape(article.display_title),
+        "title": conditional_escape(typography.smarten_text(article.display_title)),
         "description": conditional_escape(article.description),
         "meta": render_to_string("includes/meta/article.html", story_context, request),
         "body": render_to_string("includes/story.html", story_context, request),

@@ -1,9 +1,10 @@
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 
 from articles import body_images
+from articles.reading import typography
 
 register = template.Library()
 
@@ -24,7 +25,8 @@ def story_body(article, absolute=None):
     """The sanitized body, with the dateline leading the first paragraph and library
     pictures shown with their renditions (``articles.body_images``; ``absolute`` makes
     full addresses, for feeds)."""
-    body = body_images.render(article.body, absolute=absolute)  # cleaned on every save
+    # Cleaned on every save; quotes made typographic here, as the page is rendered.
+    body = typography.smarten_html(body_images.render(article.body, absolute=absolute))
     dateline = article.dateline_display
     if not dateline:
         return mark_safe(body)
@@ -32,6 +34,25 @@ def story_body(article, absolute=None):
     if body.startswith("<p>"):
         return mark_safe(f"<p>{marker}{body[3:]}")
     return mark_safe(f"<p>{marker}</p>{body}")
+
+
+@register.filter
+def smartquotes(value):
+    """“Typographic” quotes and apostrophes (``articles.reading.typography``): plain text
+    stays plain (the template escapes it), HTML marked safe has only its text changed."""
+    if isinstance(value, SafeData):
+        return mark_safe(typography.smarten_html(str(value)))
+    return typography.smarten_text(value)
+
+
+@register.simple_tag(takes_context=True)
+def share_links(context, article):
+    """``{% share_links article as links %}``: [(label, href), …] for this page's address
+    (``articles.reading.sharing``)."""
+    from articles.reading import sharing
+
+    url = context["request"].build_absolute_uri(article.get_absolute_url())
+    return {"url": url, "title": article.headline, "links": sharing.share_links(url, article.headline)}
 
 
 @register.filter

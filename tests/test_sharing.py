@@ -1,0 +1,50 @@
+"""Share links on a story: plain addresses of this page, nothing loaded from elsewhere."""
+
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from articles.reading.preview import create_preview_link, preview_url
+
+from .factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def share_hrefs(html):
+    block = re.search(r'<aside class="share".*?</aside>', html, re.S).group(0)
+    return {label: unescape(href) for href, label in
+            re.findall(r'<a href="([^"]+)" rel="noopener noreferrer nofollow">([^<]+)</a>', block)}
+
+
+def test_a_story_offers_email_and_network_links_to_its_own_address(client, publication):
+    article = ArticleFactory(publication=publication, published=True,
+                             headline="Harbor's new ferry & the old pier")
+    html = client.get(article.get_absolute_url()).text
+    url = f"http://testserver{article.get_absolute_url()}"
+    links = share_hrefs(html)
+    assert set(links) == {"Email", "Bluesky", "Facebook", "LinkedIn", "Reddit", "WhatsApp", "X"}
+    email = urlsplit(links["Email"])
+    assert email.scheme == "mailto"
+    assert parse_qs(email.query) == {"subject": ["Harbor’s new ferry & the old pier"],
+                                     "body": [url]}
+    assert parse_qs(urlsplit(links["Facebook"]).query) == {"u": [url]}
+    assert parse_qs(urlsplit(links["X"]).query)["url"] == [url]
+    assert parse_qs(urlsplit(links["Bluesky"]).query)["text"] == [
+        f"Harbor’s new ferry & the old pier {url}"]
+    for href in links.values():
+        assert href.startswith(("mailto:", "https://"))
+    # Web Share and Copy link wait for the script, which only this site serves.
+    assert 'data-share data-url="' + url + '"' in html
+    assert "data-copy-link" in html
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert scripts and all(src.startswith("/") for src in scripts)
+    assert "<iframe" not in html and "<img src=\"http" not in html
+
+
+def test_a_preview_offers_no_share_links(client, publication):
+    draft = ArticleFactory(publication=publication, headline="Not out yet")
+    html = client.get(preview_url(create_preview_link(article=draft, user=None))).text
+    assert 'class="share"' not in html
