@@ -193,3 +193,15 @@ def test_a_story_saved_while_the_page_is_built_does_not_leave_a_stale_card(
     stored = [k for k in cache._cache if f"card:{changed.pk}:" in k]
     assert stored == []
     assert any(f"card:{stories[1].pk}:" in k for k in cache._cache)  # the others are kept
+
+
+def test_story_lists_do_not_read_the_stories_text(client, publication):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert '"body"' not in str(Article.objects.for_cards().query)
+    ArticleFactory(publication=publication, published=True, body="<p>Tide tables</p>")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/stories/").status_code == 200
+    assert not any('"body"' in q["sql"] and "articles_article" in q["sql"]
+                   for q in queries.captured_queries)

@@ -81,8 +81,9 @@ class ArticleQuerySet(models.QuerySet):
     def for_cards(self):
         """What a list of story cards needs up front: the section (lists show its name) and
         the publication. Pictures and bylines are loaded by ``articles.caching.cards`` only for the
-        cards that are not in the cache."""
-        return self.select_related("section", "publication")
+        cards that are not in the cache. A card never shows the text, so the body (as long
+        as the story) is not read: a page of 20 cards was reading 20 whole stories."""
+        return self.select_related("section", "publication").defer("body")
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
