@@ -15,6 +15,11 @@ this machine can do at all. Results go to bench/results/<size>-<time>.json and .
 
 The search page is not one query: every run rotates through SEARCH_QUERIES, with a wrk Lua
 script, on the search path that `manage.py bench_urls` gives.
+
+The hot-story case (--rounds hot) loads the lists a live story is on (home, its section,
+tag and author, the feed) in turn, first quiet, then while an editor saves that story every
+--hot-every seconds (`manage.py bench_hot_story`, through the ORM), with stale copies after
+a save on (as deployed) and off: readers' throughput in the storm against the quiet run.
 """
 
 import argparse
@@ -249,6 +254,61 @@ def run_server_round(env, pages, rotations, args, label):
     return {"pages": results, "worker_rss_mb": rss}
 
 
+# The lists the hot story is on, loaded in turn (bench_urls's pages are those of the
+# newest public story, the one bench_hot_story saves).
+HOT_STORY_PAGES = ("home", "section", "tag", "author", "feed")
+HOT_STORY_CASES = {
+    "stale copies on": {},  # as deployed
+    "stale copies off": {"NEWSROOM_PAGE_CACHE_STALE_SECONDS": "0"},  # every reader rebuilds
+}
+
+
+def saving_the_hot_story(env, seconds, every):
+    """``manage.py bench_hot_story`` started; returns once it has begun saving."""
+    proc = subprocess.Popen(
+        [PYTHON, "manage.py", "bench_hot_story", "--seconds", str(seconds), "--every",
+         str(every)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    log(proc.stdout.readline().strip())
+    return proc
+
+
+def run_hot_story(env, pages, args):
+    """Each case with its own gunicorn: the hot story's lists in turn, quiet then in the
+    storm of saves, --repeat times; the pair whose storm/quiet ratio is the median."""
+    paths = [pages[name] for name in HOT_STORY_PAGES if name in pages]
+    results = {}
+    for case, overrides in HOT_STORY_CASES.items():
+        port = free_port()
+        proc = start_gunicorn({**env, **overrides}, port, args.workers)
+        base = f"http://127.0.0.1:{port}"
+        pairs = []
+        try:
+            for path in paths * 2:
+                probe(base + path)
+            for _ in range(args.repeat):
+                quiet = wrk(base + paths[0], seconds=args.seconds,
+                            connections=args.connections, rotate=paths)
+                wait_for_queue_to_drain(quiet, args.connections)
+                saver = saving_the_hot_story(env, args.seconds + 2, args.hot_every)
+                storm = wrk(base + paths[0], seconds=args.seconds,
+                            connections=args.connections, rotate=paths)
+                saves = json.loads(saver.communicate(timeout=120)[0].strip().splitlines()[-1])
+                wait_for_queue_to_drain(storm, args.connections)
+                pairs.append((quiet, {**storm, **saves}))
+                log(f"hot story, {case}: quiet {quiet['rps']:.0f} req/s, p99 "
+                    f"{quiet['p99_ms']} ms; storm {storm['rps']:.0f} req/s, p99 "
+                    f"{storm['p99_ms']} ms ({saves['saves']} saves)")
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+        quiet, storm = median_pair(pairs)
+        results[case] = {"quiet": quiet, "storm": storm,
+                         "ratio": round(storm["rps"] / quiet["rps"], 3) if quiet["rps"] else None,
+                         "runs": [{"quiet_rps": q["rps"], "storm_rps": s["rps"]}
+                                  for q, s in pairs]}
+    return {"paths": paths, "every": args.hot_every, "cases": results}
+
+
 def median_pair(pairs):
     """Of several (floor, page) runs, the one whose ratio is the median (the upper one of
     an even number): one unlucky minute neither sinks nor flatters a page."""
@@ -292,6 +352,24 @@ def markdown(report):
                 f"{r['floor_rps'] or r['rps']:.0f} | {r['ratio_to_floor']:.2f} | {r['queries']} | {r['bytes']:,} | {r['errors']} |"
             )
         lines += ["", f"Worker memory after the run (RSS, MB): {data['worker_rss_mb']}", ""]
+    hot = report.get("hot_story")
+    if hot:
+        lines += [
+            "## A hot story",
+            "",
+            f"The lists a live story is on ({', '.join(f'`{p}`' for p in hot['paths'])}) "
+            f"loaded in turn, quiet and while the story is saved every {hot['every']} s.",
+            "",
+            "| case | quiet req/s | quiet p99 ms | storm req/s | storm p99 ms | storm ÷ quiet "
+            "| saves | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for case, r in hot["cases"].items():
+            q, s = r["quiet"], r["storm"]
+            lines.append(f"| {case} | {q['rps']:.0f} | {q['p99_ms']} | {s['rps']:.0f} | "
+                         f"{s['p99_ms']} | {r['ratio']:.2f} | {s['saves']} | "
+                         f"{q['errors'] + s['errors']} |")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -313,8 +391,11 @@ def main():
     parser.add_argument("--repeat", type=int, default=1,
                         help="load each page (with its floor run) this many times and "
                              "report the run with the median ratio to the floor")
-    parser.add_argument("--rounds", nargs="+", choices=list(ROUNDS), default=list(ROUNDS),
-                        help="which rounds to run (default: all)")
+    parser.add_argument("--rounds", nargs="+", choices=[*ROUNDS, "hot"],
+                        default=[*ROUNDS, "hot"],
+                        help="which rounds to run (default: all); hot: the hot-story case")
+    parser.add_argument("--hot-every", type=float, default=0.3,
+                        help="seconds between two saves of the hot story (default 0.3)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args()
 
@@ -352,6 +433,10 @@ def main():
         "cpus": os.cpu_count(), "rounds": {},
     }
     for name in args.rounds:
+        if name == "hot":
+            log("round: a hot story")
+            report["hot_story"] = run_hot_story(env, pages, args)
+            continue
         title, overrides = ROUNDS[name]
         log(f"round: {title}")
         report["rounds"][title] = run_server_round({**env, **overrides}, pages, rotations,

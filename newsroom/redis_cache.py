@@ -1,19 +1,104 @@
-"""Django's Redis cache backend, with one Redis client per connection pool.
+"""Django's Redis cache backend, for a Redis that is a cache and never a dependency.
 
-Django's ``RedisCacheClient`` builds a new ``redis.Redis`` object for every cache call.
-Each one copies redis-py's table of some 170 response callbacks, which costs more than
-the round trip to Redis itself: a cached page (one GET, one MGET) spent over half its time
-there. A ``redis.Redis`` object is safe to share between threads (each command borrows a
-connection from the pool), so it is built once per pool and kept. Everything else is
-Django's backend unchanged.
+**A failure is a miss.** Redis refusing connections, not answering (a frozen server, a lost
+network) or refusing a write (out of memory) makes a read answer "not cached" and a write
+do nothing, never an exception: every page can be built from the database, and is.
+``set_many`` returns the keys it could not write (Django's contract for it), so code that
+must know whether a write landed (``articles.caching.generations.bump``) can tell.
 
-It also skips Django's check that keys would suit memcached (no spaces or control
-characters, at most 250 characters): it walks every character of every key, and a cached
-page reads dozens of keys. Redis takes any key, and this backend only ever talks to Redis.
+**A failure is paid once.** Connecting and each reply have short timeouts (tens of
+milliseconds: Redis on the local network answers in well under one), and no retries. After a
+connection error or a timeout, a *breaker* shared by every thread of the process stays open
+for ``retry_after`` seconds: every call in that time fails at once, without touching the
+network, instead of each paying the timeout. Then one call tries again; if it gets through,
+the breaker closes. ``trying()`` lets the calls inside it through an open breaker (a change
+that has to reach the cache is worth a timeout); ``outages`` counts the times the breaker
+opened, so code that must not trust what Redis kept across an outage can tell that one
+happened (``articles.caching.journal``).
+
+Two things are also faster than Django's own backend. Its ``RedisCacheClient`` builds a
+new ``redis.Redis`` object for every cache call, copying redis-py's table of some 170
+response callbacks, which cost more than the round trip to Redis: a ``redis.Redis`` object
+is safe to share between threads, so one is built per connection pool and kept. And the
+check that keys would suit memcached (which walks every character of every key; a cached
+page reads dozens) is skipped: Redis takes any key.
 """
+
+import contextlib
+import logging
+import threading
+import time
+from urllib.parse import urlsplit
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
+logger = logging.getLogger(__name__)
+
+# Defaults for a Redis on the same machine or network; CACHES' OPTIONS may say otherwise
+# (settings.py reads REDIS_CONNECT_TIMEOUT_MS, REDIS_TIMEOUT_MS and REDIS_RETRY_SECONDS).
+CONNECT_TIMEOUT = 0.05
+TIMEOUT = 0.05
+RETRY_AFTER = 3.0
+
+
+class Breaker:
+    """Whether a Redis server may be asked: shared by every thread of the process.
+
+    Closed, every call goes through. A connection error or a timeout opens it for
+    ``retry_after`` seconds, in which every call fails at once. After that, calls go through
+    again; the first that succeeds closes it, a failure opens it for another while.
+    """
+
+    def __init__(self, name, retry_after):
+        self.name = name
+        self.retry_after = retry_after
+        self.open_until = 0.0  # time.monotonic(); 0 when closed
+        self.outages = 0  # how many times it opened (after being closed)
+        self.lock = threading.Lock()
+
+    def allows(self):
+        return time.monotonic() >= self.open_until
+
+    def is_closed(self):
+        return not self.open_until
+
+    def failed(self, error):
+        with self.lock:
+            if self.is_closed():
+                self.outages += 1
+                logger.warning("Redis at %s failed (%s): going on without the cache, trying "
+                               "again every %s s", self.name, error, self.retry_after)
+            self.open_until = time.monotonic() + self.retry_after
+
+    def succeeded(self):
+        if self.open_until:  # read without the lock: closed is the common case
+            with self.lock:
+                if self.open_until:
+                    self.open_until = 0.0
+                    logger.warning("Redis at %s answers again: the cache is back", self.name)
+
+
+# One breaker per Redis server and process (Django makes a cache backend per thread).
+_breakers = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(servers, retry_after):
+    with _breakers_lock:
+        if servers not in _breakers:
+            # Never a password in the logs: host and port are enough to say which.
+            name = ", ".join(urlsplit(s).netloc.rpartition("@")[2] or s for s in servers)
+            _breakers[servers] = Breaker(name, retry_after)
+        return _breakers[servers]
+
+
+_trying = threading.local()
 
 
 class RedisCacheClient(DjangoRedisCacheClient):
@@ -31,8 +116,95 @@ class RedisCacheClient(DjangoRedisCacheClient):
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
-        super().__init__(server, params)
+        options = dict(params.get("OPTIONS") or {})
+        retry_after = float(options.pop("retry_after", RETRY_AFTER))
+        options.setdefault("socket_connect_timeout", CONNECT_TIMEOUT)
+        options.setdefault("socket_timeout", TIMEOUT)
+        # redis-py's own retries would multiply every timeout; the breaker decides instead.
+        options.setdefault("retry", Retry(NoBackoff(), 0))
+        super().__init__(server, {**params, "OPTIONS": options})
         self._class = RedisCacheClient
+        self.breaker = breaker_for(tuple(self._servers), retry_after)
+
+    @property
+    def outages(self):
+        """How many times this process has found Redis out of reach."""
+        return self.breaker.outages
+
+    def is_available(self):
+        """False while the breaker is open: every call fails at once."""
+        return self.breaker.allows()
+
+    @contextlib.contextmanager
+    def trying(self):
+        """Calls made inside go to Redis even while the breaker is open."""
+        before = getattr(_trying, "active", False)
+        _trying.active = True
+        try:
+            yield
+        finally:
+            _trying.active = before
+
+    def _guarded(self, call, failed):
+        """``call()``, or ``failed`` if Redis cannot be reached or refuses."""
+        breaker = self.breaker
+        if not breaker.allows() and not getattr(_trying, "active", False):
+            return failed
+        try:
+            result = call()
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            breaker.failed(error)
+            return failed
+        except RedisError as error:  # answered, but refused (out of memory, read-only…)
+            logger.warning("Redis at %s refused a command: %s", breaker.name, error)
+            return failed
+        breaker.succeeded()
+        return result
 
     def validate_key(self, key):
         pass
+
+    def get(self, key, default=None, version=None):
+        return self._guarded(lambda: super(RedisCache, self).get(key, default, version),
+                             default)
+
+    def get_many(self, keys, version=None):
+        return self._guarded(lambda: super(RedisCache, self).get_many(keys, version), {})
+
+    def has_key(self, key, version=None):
+        return self._guarded(lambda: super(RedisCache, self).has_key(key, version), False)
+
+    def add(self, key, value, *args, **kwargs):
+        return self._guarded(lambda: super(RedisCache, self).add(key, value, *args, **kwargs),
+                             False)
+
+    def set(self, key, value, *args, **kwargs):
+        self._guarded(lambda: super(RedisCache, self).set(key, value, *args, **kwargs), None)
+
+    def set_many(self, data, *args, **kwargs):
+        """Django's ``set_many``; the keys not written are returned (all of them, when
+        Redis could not be reached)."""
+        done = self._guarded(
+            lambda: super(RedisCache, self).set_many(data, *args, **kwargs) == [], False)
+        return [] if done else list(data)
+
+    def touch(self, key, *args, **kwargs):
+        return self._guarded(lambda: super(RedisCache, self).touch(key, *args, **kwargs),
+                             False)
+
+    def delete(self, key, version=None):
+        return self._guarded(lambda: super(RedisCache, self).delete(key, version), False)
+
+    def delete_many(self, keys, version=None):
+        self._guarded(lambda: super(RedisCache, self).delete_many(keys, version), None)
+
+    def incr(self, key, delta=1, version=None):
+        missing = object()
+        found = self._guarded(lambda: super(RedisCache, self).incr(key, delta, version),
+                              missing)
+        if found is missing:
+            raise ValueError(f"Key '{key}' not found (Redis out of reach).")
+        return found
+
+    def clear(self):
+        return self._guarded(lambda: super(RedisCache, self).clear(), False)

@@ -190,6 +190,14 @@ if REDIS_URL:
             "BACKEND": "newsroom.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "newsroom"),
+            # Redis is a cache, not a dependency (newsroom/redis_cache.py): a connection
+            # or a reply taking longer than this is a failure, and the site goes on
+            # without the cache, asking again every REDIS_RETRY_SECONDS.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT_MS", 50) / 1000,
+                "socket_timeout": env_int("REDIS_TIMEOUT_MS", 50) / 1000,
+                "retry_after": env_int("REDIS_RETRY_SECONDS", 3),
+            },
         }
     }
 else:
@@ -355,6 +363,14 @@ NEWSROOM_SITEMAP_LIMIT = env_int("NEWSROOM_SITEMAP_LIMIT", 10_000)
 NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", bool(REDIS_URL))
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
+# After a save (never after an unpublish or a deletion), readers keep getting the page as it
+# was for at most this long while one request builds it again: a story saved every few
+# seconds does not make every reader rebuild every list at once. 0: rebuilt by all at once.
+NEWSROOM_PAGE_CACHE_STALE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_STALE_SECONDS", 2)
+# How long the cache is trusted before its journal of refreshes it may have missed (Redis
+# out of reach) is looked at again: the longest a page can miss a change after Redis comes
+# back from an outage nobody else noticed (articles/caching/journal.py). Whole seconds.
+NEWSROOM_CACHE_JOURNAL_SECONDS = max(1, env_int("NEWSROOM_CACHE_JOURNAL_SECONDS", 1))
 # Parts of pages (a story's text, its "In Other News" list) are cached apart, under the
 # same keys, so a page that must be built reuses what has not changed (articles/caching/fragments.py).
 NEWSROOM_FRAGMENT_CACHE = env_bool("NEWSROOM_FRAGMENT_CACHE", bool(REDIS_URL))

@@ -101,22 +101,30 @@ class Gunicorn:
 
 
 class Redis:
-    """A Redis of the test's own on a free port, which the test may stop or freeze."""
+    """A Redis of the test's own on a free port, which the test may stop or freeze.
 
-    def __init__(self):
+    With ``data_dir`` it keeps a snapshot there when stopped with ``stop(keep_data=True)``,
+    and starts again with it: a Redis that comes back *with its old data*."""
+
+    def __init__(self, data_dir=None):
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.data_dir = data_dir
         self.proc = None
 
     def start(self):
+        place = ["--dir", str(self.data_dir)] if self.data_dir else []
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--loglevel", "warning"],
+             "--appendonly", "no", "--loglevel", "warning", *place],
             stdout=subprocess.DEVNULL, start_new_session=True)
         wait_for_port(self.port, proc=self.proc)
         return self
 
-    def stop(self):
+    def stop(self, *, keep_data=False):
+        if keep_data:
+            subprocess.run(["redis-cli", "-p", str(self.port), "SAVE"], check=True,
+                           stdout=subprocess.DEVNULL)
         _stop(self.proc)
 
     def freeze(self):
@@ -174,6 +182,7 @@ class TcpProxy:
         self._sockets = set()
         self._listener = None
         self._threading = threading
+        self.accepted = 0  # connections made through it, cut or not
 
     def __enter__(self):
         self.restore()
@@ -210,6 +219,7 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            self.accepted += 1
             try:
                 upstream = socket.create_connection(("127.0.0.1", self.target))
             except OSError:

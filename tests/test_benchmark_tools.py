@@ -105,3 +105,28 @@ def test_repeated_runs_report_the_one_with_the_median_ratio():
     # Without a floor run (--floor-seconds 0), by the page's own requests per second.
     assert run.median_pair([(None, {"rps": 5}), (None, {"rps": 9}), (None, {"rps": 7})]) == (
         None, {"rps": 7})
+
+
+def test_bench_hot_story_saves_the_newest_public_story_again_and_again(publication):
+    call_command("seed_newsroom", "--articles", "30", "--no-progress", stdout=io.StringIO())
+    story = Article.objects.published().order_by("-publish_at").first()
+    headline = story.headline
+    out = io.StringIO()
+    call_command("bench_hot_story", "--every", "0.05", "--seconds", "0.3", stdout=out)
+    said = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert said["story"] == story.pk and said["saves"] >= 3
+    story.refresh_from_db()
+    assert story.headline == headline and story.version > said["saves"]
+
+
+def test_bench_reports_the_hot_story_case():
+    run = bench_runner()
+    storm = {"rps": 300.0, "p99_ms": 80.0, "errors": 0, "saves": 33}
+    report = {"articles": 10, "when": "now", "workers": 2, "connections": 32, "seconds": 10,
+              "unloaded_seconds": 3, "search_queries": ["ferry"], "cpus": 2, "rounds": {},
+              "hot_story": {"paths": ["/", "/feed/"], "every": 0.3, "cases": {
+                  "stale copies on": {"quiet": {"rps": 400.0, "p99_ms": 40.0, "errors": 0},
+                                      "storm": storm, "ratio": 0.75}}}}
+    table = run.markdown(report)
+    assert "## A hot story" in table
+    assert "| stale copies on | 400 | 40.0 | 300 | 80.0 | 0.75 | 33 | 0 |" in table

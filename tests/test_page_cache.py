@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache as default_cache
+from django.test import RequestFactory
 from django.utils import timezone
 
 from articles.caching import generations, keys
@@ -154,7 +155,10 @@ def test_the_purge_hook_hears_the_keys_of_a_change(story, commit, purged):
     assert any(f"article:{story.pk}" in named for named in purged)
 
 
-def test_a_page_rendered_while_its_story_changed_is_not_kept(rf, story, monkeypatch):
+def render_while_an_editor_saves(story):
+    """A reader's request for /x/ during which the story is saved: the page may show the
+    story as it was before the save."""
+    from django.contrib.auth.models import AnonymousUser
     from django.http import HttpResponse
 
     def view(request):
@@ -162,13 +166,28 @@ def test_a_page_rendered_while_its_story_changed_is_not_kept(rf, story, monkeypa
         generations.bump([keys.article(story.pk)])  # an editor saves mid-render
         return HttpResponse("old text")
 
-    request = rf.get("/x/")
-    from django.contrib.auth.models import AnonymousUser
+    def request():
+        r = RequestFactory().get("/x/")
+        r.user, r.publication = AnonymousUser(), story.publication
+        return r
 
-    request.user = AnonymousUser()
-    request.publication = story.publication
-    page_cache.PageCacheMiddleware(view)(request)
-    assert default_cache.get(keys.page(request)) is None
+    page_cache.PageCacheMiddleware(view)(request())
+    return keys.page(request()), page_cache.find_page(keys.page(request()))
+
+
+def test_a_page_rendered_while_its_story_changed_is_never_current(story):
+    """Kept only as a stale copy for readers to have while one request builds it again."""
+    key, lookup = render_while_an_editor_saves(story)
+    assert default_cache.get(key)[1] == (page_cache.CHANGED_WHILE_BUILT,)
+    assert lookup.state == page_cache.REBUILD
+
+
+def test_without_stale_copies_a_page_rendered_while_its_story_changed_is_not_kept(
+        story, settings):
+    settings.NEWSROOM_PAGE_CACHE_STALE_SECONDS = 0
+    key, lookup = render_while_an_editor_saves(story)
+    assert default_cache.get(key) is None
+    assert lookup.state == page_cache.MISS
 
 
 def test_missing_pages_are_not_cached(client, publication):

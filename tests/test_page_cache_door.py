@@ -2,11 +2,14 @@
 current cached pages before Django's handler runs, and hands everything else on."""
 
 import pytest
+from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
 from django.test import RequestFactory
 
+from articles.caching import keys
 from articles.caching import pages as page_cache
 from articles.caching.door import PageCacheApplication
+from articles.models import PendingInvalidation
 
 from .factories import UserFactory
 
@@ -101,7 +104,8 @@ def test_a_hit_carries_every_header_django_sent(door, story):
 def test_a_missed_page_is_looked_up_once(door, story, monkeypatch):
     lookups = []
     find_page = page_cache.find_page
-    monkeypatch.setattr(page_cache, "find_page", lambda key: lookups.append(key) or find_page(key))
+    monkeypatch.setattr(page_cache, "find_page",
+                        lambda key, **kwargs: lookups.append(key) or find_page(key, **kwargs))
     assert call(door, story.get_absolute_url()).cache == "miss"
     assert len(lookups) == 1
 
@@ -117,6 +121,32 @@ def test_an_edit_is_seen_through_the_door_at_once(door, story, django_capture_on
         answer = call(door, page)
         assert answer.cache == "miss"
         assert b"with a later last sailing" in answer.body
+
+
+def test_a_stale_copy_is_served_at_the_door_while_another_request_rebuilds_the_page(
+        door, django_app, story, commit):
+    call(door, "/"), call(door, "/")
+    with commit():
+        story.headline = "Night ferry returns with a later last sailing"
+        story.save()
+    cache.add(keys.rebuilding(keys.page(RequestFactory().get("/"))), 1, timeout=60)
+    answer = call(door, "/")
+    assert (answer.cache, django_app.calls) == ("stale", 1)
+    assert b"Night ferry returns to Gull Point" in answer.body
+    assert answer.headers["Cache-Control"] == "no-cache"
+
+
+def test_the_door_leaves_the_cache_journal_to_django_and_django_serves_the_page(
+        door, django_app, story):
+    url = story.get_absolute_url()
+    call(door, url)
+    # The story's own refreshes never commit in a test's transaction: as if applied.
+    PendingInvalidation.objects.all().delete()
+    cache.delete(keys.JOURNAL_CHECKED)  # expired: the journal must be looked at first
+    answer = call(door, url)
+    assert (answer.cache, django_app.calls) == ("hit", 2)  # the middleware's hit
+    assert cache.get(keys.JOURNAL_CHECKED) is not None
+    assert (call(door, url).cache, django_app.calls) == ("hit", 2)
 
 
 def test_a_revalidating_reader_gets_304_from_the_door(door, django_app, story):

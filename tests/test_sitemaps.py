@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from lxml import etree
@@ -16,11 +15,6 @@ from .factories import ArticleFactory, BylineFactory, PersonFactory, SectionFact
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Sizes of images and sitemap counts are cached; each test starts without them."""
-    cache.clear()
 
 SCHEMAS = Path(__file__).parent / "schemas"
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9",

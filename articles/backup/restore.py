@@ -39,7 +39,7 @@ from articles.backup.format import (
     is_user,
 )
 from articles.backup.progress import progress_bar
-from articles.caching import generations
+from articles.caching import journal
 from articles.models import Article, Publication
 from articles.sanitize import sanitize_html
 from newsroom.images import inspect_image
@@ -72,7 +72,7 @@ def restore_newsroom(source, *, progress=False):
         reader.close()
     # The rows went in without the signals that refresh cached pages: a cache that held the
     # site before (or another site) must not keep serving what it held.
-    generations.forget_everything()
+    journal.forget_everything()
     restored.pictures_report = pictures.make_ready(progress=progress)
     return restored
 

@@ -22,11 +22,14 @@ logger = logging.getLogger(__name__)
 class PageCacheApplication:
     """The page cache's front door: a WSGI application around Django's.
 
-    A reader's request for a page with a current cached copy is answered here, before
-    Django's handler runs: no request signals, no middleware, no response object, only
-    the lookup (one MGET) and the stored status, headers and bytes. Everything else, and
-    every page it does not find, goes on to Django unchanged; a miss is marked in the
-    environ so the middleware does not look the page up a second time.
+    A reader's request for a page with a current cached copy (or a stale one that another
+    request is rebuilding, ``pages.stale_or_rebuild``) is answered here, before Django's
+    handler runs: no request signals, no middleware, no response object, only the lookup
+    (one MGET) and the stored status, headers and bytes. Everything else, and every page it
+    does not find, goes on to Django unchanged; a miss is marked in the environ so the
+    middleware does not look the page up a second time. When the cache's journal must be
+    applied first (``articles.caching.journal``), the door leaves the page to Django, which
+    does so (it needs the database) and then looks the page up itself.
 
     It decides what is cacheable and names the page exactly as the middleware does (the
     same request object, ``is_cacheable_request`` and ``keys.page``), and serves only
@@ -52,24 +55,26 @@ class PageCacheApplication:
             if not pages.is_cacheable_request(request):
                 return None
             key = cache_keys.page(request)
-            entry = pages.find_page(key)
+            lookup = pages.find_page(key, catch_up=False)
         except DisallowedHost:
             return None  # Django answers 400 and logs it
         except Exception:
-            # Redis unreachable, say: Django's handler goes on and reports it properly.
+            # Whatever went wrong, Django's handler goes on and reports it properly.
             logger.warning("Page cache lookup failed", exc_info=True)
             return None
-        if entry is None:
+        if lookup.state == pages.UNCHECKED:
+            return None  # the middleware applies the journal, then looks again
+        if lookup.state in (pages.MISS, pages.REBUILD):
             environ[pages.LOOKED_UP_AND_MISSED] = key
+            environ[pages.LOOKED_UP_AND_REBUILDING] = lookup.state == pages.REBUILD
             return None
         if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
-            response = pages.response_from_entry(request, entry)
+            response = pages.response_from_entry(request, lookup.entry, lookup.state)
             start_response(
                 f"{response.status_code} {response.reason_phrase}", list(response.items())
             )
             return [response.content]
-        _, _, status, headers, content, _ = entry
-        start_response(
-            f"{status} {HTTPStatus(status).phrase}", [*headers, ("X-Newsroom-Cache", "hit")]
-        )
+        status, content = lookup.entry[3], lookup.entry[5]
+        start_response(f"{status} {HTTPStatus(status).phrase}",
+                       pages.served_headers(lookup.entry, lookup.state))
         return [content]

@@ -7,10 +7,21 @@ Changing a story moves the generations of the story, its section, tags, authors 
 publication (see ``articles.caching.invalidation``), after the transaction commits, so the
 next request anywhere sees the change. Nothing lives in process memory: several gunicorn
 servers sharing one Redis behave as one site.
+
+A key also has a *hard generation*: the time something it names last left readers' view
+(an unpublish, a deletion). A page gone stale through an ordinary save may be served for a
+few seconds while one request rebuilds it (``articles.caching.pages``); one that missed a
+hard change never is.
+
+The cache may be out of reach (``newsroom.redis_cache``): reads then find nothing, so
+nothing is served from it, and ``bump`` says the change did not get through, so that the
+journal (``articles.caching.journal``) keeps it until it does.
 """
 
+import contextlib
 import logging
 import time
+import uuid
 
 from django.conf import settings
 from django.core.cache import caches
@@ -26,24 +37,49 @@ def cache():
     return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
 
 
+def is_available():
+    """False while the cache is known to be out of reach (``newsroom.redis_cache``'s
+    breaker is open): everything read from it is a miss."""
+    return getattr(cache(), "is_available", lambda: True)()
+
+
+def outages():
+    """How many times this process has found the cache out of reach (0 for caches that
+    cannot be)."""
+    return getattr(cache(), "outages", 0)
+
+
 def now():
     """A generation: the time in whole microseconds (an int, stored without pickling)."""
     return time.time_ns() // 1000
 
 
-def bump(keys):
-    """Mark ``keys`` changed now: every page showing any of them is stale."""
+def bump(keys, *, hard=False):
+    """Mark ``keys`` changed now: every page showing any of them is stale. ``hard``:
+    something left readers' view, and no page that showed it may be served again.
+
+    True when the cache has it. The write is tried even while the cache is thought out of
+    reach (a change is worth a timeout); False when it did not get through."""
     keys = sorted(set(keys))
     if not keys:
-        return
+        return True
     changed = now()
-    cache().set_many({cache_keys.generation(k): changed for k in keys}, timeout=None)
+    values = {cache_keys.generation(k): changed for k in keys}
+    if hard:
+        values.update({cache_keys.hard_generation(k): changed for k in keys})
+    try:
+        with getattr(cache(), "trying", contextlib.nullcontext)():
+            failed = cache().set_many(values, timeout=None)
+    except Exception:  # a cache of files on a full disk, say
+        logger.exception("Could not store the generations of %s", keys)
+        failed = True
     hook = settings.NEWSROOM_PURGE_HOOK
     if hook:
         try:
             import_string(hook)(keys)
         except Exception:  # a CDN outage must not break publishing
             logger.exception("Purge hook %s failed for %s", hook, keys)
+    return not failed
 
 
 def generations(keys):
@@ -52,11 +88,18 @@ def generations(keys):
     return {k: found.get(cache_keys.generation(k)) for k in keys}
 
 
+def hard_generations(keys, *also):
+    """The hard generation of each key (None if nothing it names ever left readers'
+    view), and the entries named in ``also``, in one round trip."""
+    found = cache().get_many([*(cache_keys.hard_generation(k) for k in keys), *also])
+    return {k: found.get(cache_keys.hard_generation(k)) for k in keys}, found
+
+
 def generations_since(keys, started):
     """The generations of ``keys`` (a tuple) for something built from time ``started``.
 
     None when any of them changed after ``started``: what was built may show the old
-    version and must not be kept.
+    version and must not be kept. None too when the cache is out of reach.
 
     A key that has no generation yet (never changed, or lost from Redis) is given one that
     records no change: minus the time it was first seen. It is unique, so pages stored
@@ -71,7 +114,8 @@ def generations_since(keys, started):
 
 def generations_as_of(keys, started):
     """The generation of each key, giving a key without one a generation that records no
-    change (see ``generations_since``)."""
+    change (see ``generations_since``). None for a key whose generation the cache could not
+    give (out of reach)."""
     found = generations(keys)
     missing = [k for k, v in found.items() if v is None]
     if missing:
@@ -87,16 +131,23 @@ def unchanged_since(values, started):
 
 def current_generations(keys):
     """The generations of ``keys`` (a tuple), giving any key without one a new one, so
-    that a key lost from Redis never brings back a value seen before it changed."""
+    that a key lost from Redis never brings back a value seen before it changed.
+
+    With the cache out of reach, a key's generation is unknown, and it is given a value
+    nothing else ever had: whatever is derived from it (a feed's ETag) never matches."""
     found = generations_as_of(keys, now())
-    return tuple(found[k] for k in keys)
+    return tuple(found[k] if found[k] is not None else f"unknown-{uuid.uuid4().hex}"
+                 for k in keys)
 
 
 def forget_everything():
-    """Empty the cache: every page, part, card and generation it holds.
+    """Empty the cache: every page, part, card and generation it holds. False when the
+    cache could not be reached (``articles.caching.journal.forget_everything`` keeps it
+    for later).
 
     For what changes rows without the signals that move generations, above all a restore,
     which loads whole tables at once: a page cached before it would otherwise still match.
     Losing generations is safe (a key seen anew gets one no stored page has).
     """
-    cache().clear()
+    with getattr(cache(), "trying", contextlib.nullcontext)():
+        return cache().clear() is not False  # Django's own caches return None

@@ -1,14 +1,25 @@
 """What to refresh when content changes: the surrogate keys of every page that shows it.
 
 Connected in ``ArticlesConfig.ready``. Keys are bumped after the transaction commits, so a
-reader can never re-cache the old version between the bump and the commit.
+reader can never re-cache the old version between the bump and the commit; they are kept
+in the cache's journal, in the same transaction, until the cache has them
+(``articles.caching.journal``), so Redis being out of reach loses nothing.
+
+Two kinds of change:
+
+- **soft**, an ordinary save (an edit, a new story, a move): a page that misses it may
+  still be served for at most ``NEWSROOM_PAGE_CACHE_STALE_SECONDS`` while one request
+  rebuilds it (``articles.caching.pages``), so a story saved every few seconds does not
+  make every reader rebuild every list showing it;
+- **hard**, something leaving readers' view (an unpublish, a story scheduled back into the
+  future or embargoed, a deletion of anything): no page that misses it is served again.
 """
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from taggit.models import Tag
 
-from articles.caching import generations, keys, site
+from articles.caching import journal, keys
 from articles.models import (
     Article,
     Byline,
@@ -23,15 +34,16 @@ from newsroom import renditions
 from people.models import Person, SocialLink
 
 
-def bump_on_commit(changed):
+def bump_on_commit(changed, *, hard=False):
+    """Refresh ``changed`` once the transaction commits: a soft change, or with ``hard`` a
+    hard one (see above)."""
     changed = set(changed)
     if changed:
-        transaction.on_commit(lambda: generations.bump(changed))
-        # A new schedule or embargo may change when the next story goes live.
-        pubs = keys.publications_in(changed)
-        if pubs:
-            transaction.on_commit(lambda: generations.cache().delete_many(
-                [keys.next_change(p) for p in pubs]))
+        journal.record(changed, hard=hard)
+
+
+def is_deletion(signal):
+    return signal is post_delete
 
 
 def story_keys(article):
@@ -64,11 +76,21 @@ def article_saved(sender, instance, created=False, **kwargs):
         if before.get("section_id") and before["section_id"] != after["section_id"]:
             changed.add(keys.section(before["section_id"]))
     instance._loaded_placement = after  # the next save compares with this one
-    bump_on_commit(changed)
+    bump_on_commit(changed, hard=left_readers_view(before, after))
+
+
+def left_readers_view(before, after):
+    """Was the story public as it was loaded (``before``), and is it no longer (unpublished,
+    scheduled back into the future, embargoed)?"""
+    def public(placement):
+        return Article(**{f: placement.get(f) for f in
+                          ("status", "publish_at", "embargo_until")}).is_public
+
+    return bool(before) and public(before) and not public(after)
 
 
 def article_deleted(sender, instance, **kwargs):
-    bump_on_commit(keys.article_and_lists(instance))
+    bump_on_commit(keys.article_and_lists(instance), hard=True)
 
 
 def part_changed(sender, instance, **kwargs):
@@ -85,42 +107,46 @@ def part_changed(sender, instance, **kwargs):
         changed |= {keys.tag(instance.tag_id), keys.sitemap(publication_id)}
     elif isinstance(instance, Correction):
         changed.add(keys.corrections(publication_id))
-    bump_on_commit(changed)
+    bump_on_commit(changed, hard=is_deletion(kwargs.get("signal")))
 
 
 def tags_changed(sender, instance, action, pk_set=None, **kwargs):
     if action.startswith("post_") and isinstance(instance, Article):
         bump_on_commit({keys.article(instance.pk), keys.sitemap(instance.publication_id),
-                        *(keys.tag(pk) for pk in pk_set or ())})
+                        *(keys.tag(pk) for pk in pk_set or ())},
+                       hard=action in ("post_remove", "post_clear"))
 
 
 def tag_changed(sender, instance, **kwargs):
     """A renamed tag: its page, every story showing its name (their pages carry it), and
     the sitemaps listing tags."""
-    bump_on_commit({keys.tag(instance.pk), keys.TAGS})
+    bump_on_commit({keys.tag(instance.pk), keys.TAGS}, hard=is_deletion(kwargs.get("signal")))
 
 
 def person_changed(sender, instance, **kwargs):
     person_id = instance.person_id if isinstance(instance, SocialLink) else instance.pk
-    bump_on_commit({keys.person(person_id), keys.PEOPLE})  # PEOPLE: the authors sitemaps
+    # PEOPLE: the authors sitemaps.
+    bump_on_commit({keys.person(person_id), keys.PEOPLE}, hard=is_deletion(kwargs.get("signal")))
 
 
 def section_changed(sender, instance, **kwargs):
+    # SITE: the section menu.
     bump_on_commit({keys.section(instance.pk), keys.layout(instance.publication_id),
-                    keys.publication(instance.publication_id)})
-    transaction.on_commit(site.bump)  # the section menu
+                    keys.publication(instance.publication_id), keys.SITE},
+                   hard=is_deletion(kwargs.get("signal")))
 
 
 def publication_changed(sender, instance, **kwargs):
-    bump_on_commit({keys.layout(instance.pk), keys.publication(instance.pk)})
-    transaction.on_commit(site.bump)  # which host is which masthead
+    # SITE: which host is which masthead.
+    bump_on_commit({keys.layout(instance.pk), keys.publication(instance.pk), keys.SITE},
+                   hard=is_deletion(kwargs.get("signal")))
 
 
-def image_changed(sender, instance, **kwargs):
+def image_changed(sender, instance, hard=False, **kwargs):
     """A picture's stories: those it leads, and those showing it in their text (whose
     parts carry its image key, see ``articles.body_images``)."""
     shown = {keys.article(pk) for pk in instance.lead_for.values_list("pk", flat=True)}
-    bump_on_commit(shown | {keys.image(instance.pk)})
+    bump_on_commit(shown | {keys.image(instance.pk)}, hard=hard)
 
 
 def image_deleting(sender, instance, **kwargs):
@@ -128,7 +154,7 @@ def image_deleting(sender, instance, **kwargs):
     their lead image to empty, without saving them, so no other signal says so), and its
     renditions are removed once the deletion commits. The uploaded original stays: a
     story's text may show it."""
-    image_changed(sender, instance)
+    image_changed(sender, instance, hard=True)
     pk = instance.pk
     transaction.on_commit(lambda: renditions.remove(pk))
 

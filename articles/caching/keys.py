@@ -23,6 +23,9 @@ from django.utils import timezone
 # Surrogate keys of what every story may show by name, wherever it is listed.
 PEOPLE = "people"  # any person's name or address (bylines, author pages and sitemaps)
 TAGS = "tags"  # any tag's name or address (story pages, tag sitemaps)
+# Which publication each host is, and its sections (``articles.caching.site``): moves with
+# any publication or section. Never sent to a CDN (no response is made of it alone).
+SITE = "site"
 
 
 def article(pk):
@@ -89,12 +92,16 @@ def publications_in(surrogate_keys):
 
 # Cache entries. A format's version is part of its prefix, so a deploy never reads an
 # entry written in an older format.
-PAGE_PREFIX = "newsroom:page:v3:"
+PAGE_PREFIX = "newsroom:page:v4:"
 GENERATION_PREFIX = "newsroom:gen:"
+HARD_GENERATION_PREFIX = "newsroom:gen-hard:"
 NEXT_CHANGE_PREFIX = "newsroom:next-change:v2:"
 FRAGMENT_PREFIX = "newsroom:fragment:v2:"
-SITE_PREFIX = "newsroom:site:"
-SITE_GENERATION = "newsroom:site-generation"  # moves with any publication or section
+SITE_PREFIX = "newsroom:site:v2:"
+REBUILDING_PREFIX = "newsroom:rebuilding:"
+# Present while the cache's journal (``articles.caching.journal``) is known to have been
+# applied: for a second or so after someone checked it.
+JOURNAL_CHECKED = "newsroom:journal-checked"
 
 
 def page(request):
@@ -108,8 +115,20 @@ def generation(surrogate_key):
     return GENERATION_PREFIX + surrogate_key
 
 
+def hard_generation(surrogate_key):
+    """Where the time a surrogate key last had something taken out of readers' view (an
+    unpublish, a deletion) is kept."""
+    return HARD_GENERATION_PREFIX + surrogate_key
+
+
+def rebuilding(page_key):
+    """Taken by the one request that rebuilds a page gone stale (``page(request)``)."""
+    return REBUILDING_PREFIX + page_key.removeprefix(PAGE_PREFIX)
+
+
 def next_change(publication_pk):
-    """When a publication's next scheduled story or embargo goes live."""
+    """When a publication's next scheduled story or embargo goes live (kept with the
+    generation of ``publication(pk)`` it was read under)."""
     return f"{NEXT_CHANGE_PREFIX}{publication_pk}"
 
 

@@ -12,20 +12,32 @@ start of the request that built it (``change_deadline``). The entry carries that
 to the microsecond, and is checked against it on every hit: a cache's TTL counts whole
 seconds, and a page built just before a story goes live must not outlive it by one.
 
+A story edited again and again (a live story saved every few seconds) would make every
+list showing it be rebuilt by every reader at once. So a page gone stale through a *save*
+is still served, for at most ``NEWSROOM_PAGE_CACHE_STALE_SECONDS`` after that save, while
+one request (the one that takes ``keys.rebuilding``) builds it again; the others get the
+copy they had. A page that missed an unpublish or a deletion (a *hard* change,
+``articles.caching.invalidation``), or a story going live, is never served again.
+
 Behind gunicorn, the front door (``articles.caching.door``) serves most hits before
 Django's handler runs; this module's middleware builds and stores what it missed.
+
+Nothing is read from the cache before its journal has been applied
+(``articles.caching.journal``): a refresh Redis missed while it was out of reach is made
+before any page it held is served.
 """
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from articles.caching import generations
+from articles.caching import generations, journal
 from articles.caching import keys as cache_keys
-from articles.caching.generations import cache, generations_since
+from articles.caching.generations import cache, generations_as_of, now
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -67,15 +79,15 @@ def next_change_after(publication_id, moment):
     ``when``", read from the database from ``read_at`` on. It answers for any moment from
     ``since`` until ``when``, as long as nothing was scheduled since it was read: a new
     schedule or embargo moves the publication's generation, and an entry read before that
-    (even one stored after the change deleted the key) is read again.
+    is read again (so is one whose generation the cache lost).
     """
     from articles.models import Article
 
     key = cache_keys.next_change(publication_id)
     changed_key = cache_keys.generation(cache_keys.publication(publication_id))
     found = cache().get_many([key, changed_key])
-    entry, changed = found.get(key), found.get(changed_key) or 0
-    if entry is not None:
+    entry, changed = found.get(key), found.get(changed_key)
+    if entry is not None and changed is not None:  # None: lost, or out of reach
         since, read_at, when = entry
         if since <= moment and (when is None or moment < when) and read_at >= changed:
             return when
@@ -131,10 +143,33 @@ UNSTORED_HEADERS = {"x-newsroom-cache", "x-newsroom-queries", "set-cookie"}
 key_hints = {}
 HINTS_MAX = 20_000
 
-# Set in the WSGI environ by the front door (``articles.caching.door``) when it looked a page up and found no
-# current copy, so that the middleware goes straight to building it (a client cannot set
-# it: request headers arrive as HTTP_* keys).
+# When this process last found each page current: ``(the entry's start, the time)``. A
+# page current at that time has missed no change made before it, which bounds how stale it
+# can be (``stale_or_rebuild``). Bounded like the hints.
+verified_at = {}
+
+# Set in the WSGI environ by the front door (``articles.caching.door``) when it looked a
+# page up and found no current copy, so that the middleware goes straight to building it
+# (a client cannot set these: request headers arrive as HTTP_* keys). The second says
+# that this request took the page's rebuilding (``keys.rebuilding``) and must give it back.
 LOOKED_UP_AND_MISSED = "newsroom.page_cache.missed"
+LOOKED_UP_AND_REBUILDING = "newsroom.page_cache.rebuilding"
+
+# What a lookup found (``Lookup.state``), and the X-Newsroom-Cache header of a page served.
+HIT = "hit"  # current: served
+STALE = "stale"  # stale after a save, another request rebuilding it: served meanwhile
+REBUILD = "rebuild"  # stale after a save: this request rebuilds it (and took keys.rebuilding)
+MISS = "miss"  # not kept, or may not be served: built
+UNCHECKED = "unchecked"  # the journal must be applied first (the front door leaves it to Django)
+
+# Stored for a key that changed while the page was being built: it matches no generation
+# (those are times, or minus times), so such a page is never current, only stale.
+CHANGED_WHILE_BUILT = 0
+
+
+class Lookup(NamedTuple):
+    state: str
+    entry: tuple | None = None
 
 
 def remember_keys(key, keys):
@@ -143,31 +178,98 @@ def remember_keys(key, keys):
     key_hints[key] = keys
 
 
-def find_page(key):
-    """The stored entry ``(keys, generations, status, headers, content, valid_until)`` of
-    a page, if every key still has the generation it had when the page was rendered and
-    no scheduled story has gone live since; else None."""
+def remember_verified(key, started, when):
+    if len(verified_at) >= HINTS_MAX:
+        verified_at.clear()
+    verified_at[key] = (started, when)
+
+
+def find_page(key, *, catch_up=True, again=True):
+    """What the cache holds for a page, as a ``Lookup``.
+
+    An entry is ``(keys, generations, started, status, headers, content, valid_until)``:
+    ``started`` is when the request that built it began, ``valid_until`` when a scheduled
+    story of its publication goes live (``change_deadline``; None: none is scheduled). It is
+    current (``HIT``) while every key still has the generation it had when the page was
+    built, and until ``valid_until``. ``catch_up=False`` (the front door, which runs before
+    Django's handler) leaves the journal to Django: ``UNCHECKED``.
+    """
     hint = key_hints.get(key, ())
-    found = cache().get_many([key, *(cache_keys.generation(k) for k in hint)])
+    names = [cache_keys.JOURNAL_CHECKED, key, *(cache_keys.generation(k) for k in hint)]
+    found = cache().get_many(names)
+    if not journal.trusted(found):
+        if not generations.is_available():
+            return Lookup(MISS)
+        if not catch_up:
+            return Lookup(UNCHECKED)
+        if not journal.catch_up():
+            return Lookup(MISS)
+        found = cache().get_many(names)
     entry = found.get(key)
-    if entry is None or not is_current(entry[5]):
-        return None
-    keys, stored_generations = entry[0], entry[1]
+    if entry is None or not is_current(entry[6]):  # a story has gone live since
+        return Lookup(MISS)
+    keys, stored_generations, started = entry[0], entry[1], entry[2]
     if keys != hint:
         remember_keys(key, keys)
         found = cache().get_many([cache_keys.generation(k) for k in keys])
-    if tuple(found.get(cache_keys.generation(k)) for k in keys) != stored_generations:
-        return None
-    return entry
+    current = tuple(found.get(cache_keys.generation(k)) for k in keys)
+    if current == stored_generations:
+        remember_verified(key, started, now())
+        return Lookup(HIT, entry)
+    found = stale_or_rebuild(key, entry, current)
+    if found.state == REBUILD and again:
+        # Another request may have stored the page again between this lookup and taking
+        # the rebuilding: then it is that copy that counts.
+        newer = cache().get(key)
+        if newer is not None and newer[2] != started:
+            cache().delete(cache_keys.rebuilding(key))
+            return find_page(key, catch_up=catch_up, again=False)
+    return found
 
 
-def response_from_entry(request, entry):
+def stale_or_rebuild(key, entry, current):
+    """A page whose keys have moved on: ``STALE`` (served while another request rebuilds
+    it), ``REBUILD`` (this request rebuilds it) or ``MISS``.
+
+    It may be served only if every change it misses is an ordinary save made at most
+    ``NEWSROOM_PAGE_CACHE_STALE_SECONDS`` ago. The changes it misses came after it was
+    built (``started``), and after this process last found it current: the later of the
+    two must be that recent. None of them may be hard (an unpublish, a deletion).
+    """
+    seconds = settings.NEWSROOM_PAGE_CACHE_STALE_SECONDS
+    keys, _stored, started = entry[0], entry[1], entry[2]
+    if not seconds or None in current:  # a generation lost or out of reach: unknown
+        return Lookup(MISS)
+    entry_started, verified = verified_at.get(key, (None, 0))
+    known_current = max(started, verified if entry_started == started else 0)
+    if now() - known_current > seconds * 1_000_000:
+        return Lookup(MISS)
+    rebuilding = cache_keys.rebuilding(key)
+    hard, found = generations.hard_generations(keys, rebuilding)
+    if not generations.is_available() or any(h is not None and h > started
+                                             for h in hard.values()):
+        return Lookup(MISS)
+    if found.get(rebuilding) is None and cache().add(rebuilding, 1, timeout=seconds):
+        return Lookup(REBUILD, entry)
+    return Lookup(STALE, entry)
+
+
+def served_headers(entry, state):
+    """The stored headers of a page served as ``state`` (``HIT`` or ``STALE``). A stale copy
+    tells a CDN or browser not to keep it without asking again."""
+    headers = entry[4]
+    if state == STALE:
+        headers = [(n, v) for n, v in headers if n.lower() != "cache-control"]
+        headers.append(("Cache-Control", "no-cache"))
+    return [*headers, ("X-Newsroom-Cache", state)]
+
+
+def response_from_entry(request, entry, state=HIT):
     """The stored page as a response, or 304 for a browser or CDN revalidating its copy."""
-    _, _, status, headers, content, _ = entry
+    status, content = entry[3], entry[5]
     response = HttpResponse(content, status=status)
-    for name, value in headers:
+    for name, value in served_headers(entry, state):
         response.headers[name] = value
-    response["X-Newsroom-Cache"] = "hit"
     return get_conditional_response(
         request,
         etag=response.get("ETag"),
@@ -183,29 +285,39 @@ class PageCacheMiddleware:
     everything else. What it stores is the finished response, headers and all (security
     headers, ETag, Cache-Control, surrogate keys), as plain bytes and strings.
 
-    An entry is ``(keys, generations, status, headers, content, valid_until)``. It is served
-    only while every key still has the generation it had when the page was rendered, and
-    before ``valid_until``, when a scheduled story goes live (``find_page``).
     Behind gunicorn, the front door (``articles.caching.door``) has usually served the hit
     before Django's handler ran; this middleware then only builds and stores what it missed.
+    Every other request (a session, the admin, a POST) goes on once the cache's journal is
+    known to be applied, as what it builds may come from the cache too (parts of pages, the
+    site table).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        # Before anything is read: whatever this request builds (the page, its parts) is
-        # kept only if nothing it shows changed after this moment (``generations_since``).
-        request.newsroom_started = generations.now()
         if not (settings.NEWSROOM_PAGE_CACHE and is_cacheable_request(request)):
+            journal.ensure_trusted()
+            request.newsroom_started = now()
             return self.get_response(request)
         key = cache_keys.page(request)
-        if request.META.get(LOOKED_UP_AND_MISSED) != key:
-            entry = find_page(key)
-            if entry is not None:
-                return response_from_entry(request, entry)
-        response = self.get_response(request)
-        stored = self.store(request, response, key, request.newsroom_started)
+        if request.META.get(LOOKED_UP_AND_MISSED) == key:
+            state = REBUILD if request.META.get(LOOKED_UP_AND_REBUILDING) else MISS
+        else:
+            lookup = find_page(key)
+            if lookup.state in (HIT, STALE):
+                return response_from_entry(request, lookup.entry, lookup.state)
+            state = lookup.state
+        # Before anything the page shows is read (and after the journal, which may move
+        # generations): what this request builds (the page, its parts) is current only if
+        # nothing it shows changed after this moment.
+        request.newsroom_started = now()
+        try:
+            response = self.get_response(request)
+            stored = self.store(request, response, key, request.newsroom_started)
+        finally:
+            if state == REBUILD:  # done (or failed): the next reader may try
+                cache().delete(cache_keys.rebuilding(key))
         response["X-Newsroom-Cache"] = "miss" if stored else "pass"
         return response
 
@@ -220,9 +332,16 @@ class PageCacheMiddleware:
             or "no-store" in response.get("Cache-Control", "")
         ):
             return False
-        found = generations_since(keys, started)
-        if found is None:
+        found = generations_as_of(keys, started)
+        if None in found.values():  # the cache is out of reach
             return False
+        changed = {k for k in keys if found[k] > started}
+        # A page that may miss a change made while it was built is kept only as a stale
+        # copy (never current), for readers to have while it is built again.
+        if changed and not settings.NEWSROOM_PAGE_CACHE_STALE_SECONDS:
+            return False
+        generations_kept = tuple(CHANGED_WHILE_BUILT if k in changed else found[k]
+                                 for k in keys)
         valid_until = change_deadline(request)
         timeout = keep_seconds(request, settings.NEWSROOM_PAGE_CACHE_SECONDS, valid_until)
         if not timeout:
@@ -234,7 +353,8 @@ class PageCacheMiddleware:
             for name, value in response.items()
             if name.lower() not in UNSTORED_HEADERS
         )
-        entry = (keys, found, response.status_code, headers, response.content, valid_until)
+        entry = (keys, generations_kept, started, response.status_code, headers,
+                 response.content, valid_until)
         cache().set(key, entry, timeout=timeout)
         remember_keys(key, keys)
         return True

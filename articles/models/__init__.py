@@ -16,6 +16,7 @@ from articles.models.article import (
     TaggedArticle,
     unique_slug,
 )
+from articles.models.cache import PendingInvalidation
 from articles.models.editorial import EditingSession, PreviewLink, PublicationEvent, Revision
 from articles.models.imports import ImportedItem
 from articles.models.media import Image
@@ -23,6 +24,6 @@ from articles.models.site import Publication, Section
 
 __all__ = [
     "SLUG_MAX_LENGTH", "Article", "ArticleManager", "ArticleQuerySet", "Byline", "Correction",
-    "EditingSession", "Image", "ImportedItem", "PreviewLink", "Publication", "PublicationEvent",
-    "RelatedItem", "Revision", "Section", "TaggedArticle", "unique_slug",
+    "EditingSession", "Image", "ImportedItem", "PendingInvalidation", "PreviewLink", "Publication",
+    "PublicationEvent", "RelatedItem", "Revision", "Section", "TaggedArticle", "unique_slug",
 ]
