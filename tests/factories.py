@@ -16,6 +16,7 @@ from articles.models import (
     Image,
     Publication,
     RelatedItem,
+    Run,
     Section,
 )
 from people.models import Person
@@ -128,3 +129,17 @@ class CorrectionFactory(factory.django.DjangoModelFactory):
     article = factory.SubFactory(ArticleFactory, published=True)
     kind = Correction.Kind.CORRECTION
     text = "An earlier version of this story gave the wrong sailing time."
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    """A sister masthead running a story, in a section of its own (the address and publish
+    time are filled in by Run.save)."""
+
+    class Meta:
+        model = Run
+
+    article = factory.SubFactory(ArticleFactory, published=True)
+    publication = factory.SubFactory(PublicationFactory)
+    section = factory.SubFactory(
+        SectionFactory, publication=factory.SelfAttribute("..publication")
+    )

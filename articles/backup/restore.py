@@ -40,7 +40,7 @@ from articles.backup.format import (
 )
 from articles.backup.progress import progress_bar
 from articles.caching import journal
-from articles.models import Article, Publication
+from articles.models import Article, Publication, Run
 from articles.sanitize import sanitize_html
 from newsroom.images import inspect_image
 
@@ -238,6 +238,8 @@ def _load(reader, manifest, progress):
                             f"{name}.jsonl holds {restored.rows[name]} rows and the manifest "
                             f"says {tables[name]['rows']}: the export is incomplete or was changed."
                         )
+            # An export from before the network has no runs: every story runs at home.
+            Run.objects.add_missing_home_runs()
             _reset_sequences()
             with progress_bar(progress, total=len(media), desc="Image files", unit="file") as bar:
                 for entry in media:

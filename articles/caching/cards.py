@@ -31,16 +31,24 @@ def options(*, lead=False, eager=False, level=2, hide_section=False):
             "hide_section": bool(hide_section)}
 
 
+def masthead_id(article):
+    """The masthead whose card this is: each masthead shows a story with its own section,
+    address and headline (``Article.show_as``)."""
+    run = article.shown_run
+    return run.publication_id if run is not None else article.publication_id
+
+
 def build(article, shown):
     """The card's HTML and the keys of what it shows.
 
     The story's key covers its text and picture (a changed picture moves the key of every
-    story it leads). The section's name and address are the publication's layout, whose
-    key moves when a section changes; ``keys.section`` would be wrong here, as it moves
-    with every story published into the section, and would throw away all its cards.
+    story it leads) and its runs (a masthead's headline or section for it). The section's
+    name and address are the masthead's layout, whose key moves when a section changes;
+    ``keys.section`` would be wrong here, as it moves with every story published into the
+    section, and would throw away all its cards.
     """
     html = render_to_string(TEMPLATE, {"article": article, **shown})
-    shows = {keys.article(article.pk), keys.layout(article.publication_id)}
+    shows = {keys.article(article.pk), keys.layout(masthead_id(article))}
     shows.update(keys.person(person.pk) for person in article.authors())
     return {"html": html}, shows
 
@@ -69,7 +77,7 @@ class Batch:
         self.positions = {}
 
     def placeholder(self, article, shown):
-        card = keys.card(article.pk, shown)
+        card = keys.card(article.pk, masthead_id(article), shown)
         if card not in self.positions:
             self.positions[card] = len(self.cards)
             self.cards.append((card, article, shown))

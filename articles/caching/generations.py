@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 import uuid
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import caches
@@ -80,6 +81,12 @@ def bump(keys, *, hard=False):
         except Exception:  # a CDN outage must not break publishing
             logger.exception("Purge hook %s failed for %s", hook, keys)
     return not failed
+
+
+def changed_at(key):
+    """When ``key`` last changed, if the cache remembers (None otherwise)."""
+    value = generations([key])[key]
+    return datetime.fromtimestamp(value / 1_000_000, UTC) if value and value > 0 else None
 
 
 def generations(keys):

@@ -25,8 +25,10 @@ from articles.models import (
     Byline,
     Correction,
     Image,
+    MastheadBio,
     Publication,
     RelatedItem,
+    Run,
     Section,
     TaggedArticle,
 )
@@ -46,9 +48,28 @@ def is_deletion(signal):
     return signal is post_delete
 
 
+def masthead_keys(article):
+    """The lists of every masthead a story runs on: each one's stories and the section the
+    story sits in there, and its sitemaps (a save is a new lastmod)."""
+    shows = set()
+    runs = Run.objects.filter(article_id=article.pk).values_list("publication_id", "section_id")
+    for publication_id, section_id in runs if article.pk else ():
+        shows |= {keys.publication(publication_id), keys.sitemap(publication_id)}
+        if section_id:
+            shows.add(keys.section(section_id))
+    return shows
+
+
+def masthead_sitemaps(article_id):
+    """The sitemap keys of every masthead a story runs on."""
+    return {keys.sitemap(pk) for pk in
+            Run.objects.filter(article_id=article_id).values_list("publication_id", flat=True)}
+
+
 def story_keys(article):
-    """A story, its section, tags, people and publication lists."""
-    shows = keys.article_and_lists(article)
+    """A story, its section, tags, people and the lists of every masthead it runs on (and
+    the network's, for In Other News drawn from every masthead)."""
+    shows = keys.article_and_lists(article) | masthead_keys(article) | {keys.NETWORK}
     if article.pk:
         shows.update(keys.tag(pk) for pk in
                      TaggedArticle.objects.filter(content_object=article)
@@ -64,9 +85,11 @@ def article_saved(sender, instance, created=False, **kwargs):
     Pages that list a story carry its ``keys.article`` key, so a new headline reaches
     them without touching anything else. When the story joins or leaves readers' view,
     or moves (status, times, section, prominence), every list it may enter or leave is
-    refreshed: its publication, section, tags and authors.
+    refreshed on every masthead it runs on: their lists, the sections it sits in there,
+    its tags and authors.
     """
-    # Any save is a new lastmod in the sitemaps (harmless for a story not listed there).
+    # Any save is a new lastmod in the sitemaps of every masthead that runs the story
+    # (harmless for a story not listed there).
     changed = {keys.article(instance.pk), keys.sitemap(instance.publication_id)}
     before = getattr(instance, "_loaded_placement", None) or {}
     after = instance.placement()
@@ -75,6 +98,10 @@ def article_saved(sender, instance, created=False, **kwargs):
         changed |= story_keys(instance)
         if before.get("section_id") and before["section_id"] != after["section_id"]:
             changed.add(keys.section(before["section_id"]))
+        if before.get("publication_id") and before["publication_id"] != after["publication_id"]:
+            changed.add(keys.publication(before["publication_id"]))
+    else:
+        changed |= masthead_sitemaps(instance.pk)
     instance._loaded_placement = after  # the next save compares with this one
     bump_on_commit(changed, hard=left_readers_view(before, after))
 
@@ -90,7 +117,26 @@ def left_readers_view(before, after):
 
 
 def article_deleted(sender, instance, **kwargs):
-    bump_on_commit(keys.article_and_lists(instance), hard=True)
+    # Its runs are deleted with it, and say where it ran (run_changed).
+    bump_on_commit(keys.article_and_lists(instance) | {keys.NETWORK}, hard=True)
+
+
+def run_changed(sender, instance, **kwargs):
+    """A masthead began or stopped running a story, or changed its section, headline or
+    featured flag there: the story's pages (their cards and addresses) and that masthead's
+    lists, the section it left as well as the one it joined. Dropping it is a hard change:
+    it leaves that masthead's readers' view."""
+    changed = {keys.article(instance.article_id), keys.publication(instance.publication_id),
+               keys.sitemap(instance.publication_id)}
+    for section_id in {instance.section_id, getattr(instance, "_loaded_section_id", None)}:
+        if section_id:
+            changed.add(keys.section(section_id))
+    bump_on_commit(changed, hard=is_deletion(kwargs.get("signal")))
+
+
+def masthead_bio_changed(sender, instance, **kwargs):
+    # The bio line is part of the person's stories' pages, which carry their key.
+    bump_on_commit({keys.person(instance.person_id)}, hard=is_deletion(kwargs.get("signal")))
 
 
 def part_changed(sender, instance, **kwargs):
@@ -99,21 +145,23 @@ def part_changed(sender, instance, **kwargs):
     article_id = getattr(instance, "article_id", None) or instance.content_object_id
     changed = {keys.article(article_id)}
     if isinstance(instance, (Byline, TaggedArticle, Correction)):
-        publication_id = Article.objects.filter(pk=article_id).values_list(
-            "publication_id", flat=True).first()
+        # Every masthead that runs the story lists it by author and tag, and its
+        # corrections.
+        mastheads = list(Run.objects.filter(article_id=article_id).values_list(
+            "publication_id", flat=True))
     if isinstance(instance, Byline):
-        changed |= {keys.person(instance.person_id), keys.sitemap(publication_id)}
+        changed |= {keys.person(instance.person_id), *map(keys.sitemap, mastheads)}
     elif isinstance(instance, TaggedArticle):
-        changed |= {keys.tag(instance.tag_id), keys.sitemap(publication_id)}
+        changed |= {keys.tag(instance.tag_id), *map(keys.sitemap, mastheads)}
     elif isinstance(instance, Correction):
-        changed.add(keys.corrections(publication_id))
+        changed |= set(map(keys.corrections, mastheads))
     bump_on_commit(changed, hard=is_deletion(kwargs.get("signal")))
 
 
 def tags_changed(sender, instance, action, pk_set=None, **kwargs):
     if action.startswith("post_") and isinstance(instance, Article):
         bump_on_commit({keys.article(instance.pk), keys.sitemap(instance.publication_id),
-                        *(keys.tag(pk) for pk in pk_set or ())},
+                        *masthead_sitemaps(instance.pk), *(keys.tag(pk) for pk in pk_set or ())},
                        hard=action in ("post_remove", "post_clear"))
 
 
@@ -174,6 +222,9 @@ def connect():
         signal.connect(tag_changed, sender=Tag, dispatch_uid="inv-tag-changed")
         signal.connect(publication_changed, sender=Publication,
                        dispatch_uid="inv-publication-changed")
+        signal.connect(run_changed, sender=Run, dispatch_uid="inv-run-changed")
+        signal.connect(masthead_bio_changed, sender=MastheadBio,
+                       dispatch_uid="inv-masthead-bio-changed")
     post_save.connect(image_changed, sender=Image, dispatch_uid="inv-image")
     pre_delete.connect(image_deleting, sender=Image, dispatch_uid="inv-image-deleting")
     m2m_changed.connect(tags_changed, sender=TaggedArticle, dispatch_uid="inv-tags")

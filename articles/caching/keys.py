@@ -26,6 +26,9 @@ TAGS = "tags"  # any tag's name or address (story pages, tag sitemaps)
 # Which publication each host is, and its sections (``articles.caching.site``): moves with
 # any publication or section. Never sent to a CDN (no response is made of it alone).
 SITE = "site"
+# Lists drawn from every masthead of the network (In Other News, when a masthead asks):
+# moves with any story joining or leaving readers' view anywhere.
+NETWORK = "network"
 
 
 def article(pk):
@@ -76,8 +79,9 @@ def image(pk):
 
 
 def article_and_lists(instance):
-    """The keys of everything a story (an ``Article``) appears with: itself, its
-    publication's lists and its section's."""
+    """The keys of everything a story (an ``Article``) appears with on its home masthead:
+    itself, its publication's lists and its section's (``invalidation.masthead_keys`` adds
+    the mastheads it runs on)."""
     found = {article(instance.pk), publication(instance.publication_id)}
     if instance.section_id:
         found.add(section(instance.section_id))
@@ -168,10 +172,11 @@ def story_address(publication_pk, slug):
     return f"story-address:{publication_pk}:{slug}"
 
 
-def card(article_pk, shown):
-    """A story's card on listing pages, as ``shown`` (``articles.caching.cards.options``)."""
+def card(article_pk, masthead_pk, shown):
+    """A story's card on a masthead's listing pages (each masthead shows a story with its
+    own section, address and headline), as ``shown`` (``articles.caching.cards.options``)."""
     flags = "".join("1" if shown[k] else "0" for k in ("lead", "eager", "hide_section"))
-    return f"card:{article_pk}:{flags}{shown['level']}"
+    return f"card:{article_pk}:{masthead_pk}:{flags}{shown['level']}"
 
 
 def filter_fields(publication_pk):
@@ -184,20 +189,21 @@ def filter_fields(publication_pk):
 
 def sitemap_index_stats(publication_pk, stamps):
     """How many authors and tags of a publication have public stories, and their latest
-    change. ``stamps``: the times of its latest save and its newest live story, so the
-    entry is left behind by every save and every story going live."""
-    latest_save, newest_live = stamps
-    return f"sitemap-index:v4:{publication_pk}:{latest_save}:{newest_live}"
+    change. ``stamps``: the times of its latest save and its newest live story, and the
+    generation of its ``sitemap`` key (which the stories it runs from sister mastheads move
+    too), so the entry is left behind by every save and every story going live."""
+    latest_save, newest_live, runs_changed = stamps
+    return f"sitemap-index:v5:{publication_pk}:{latest_save}:{newest_live}:{runs_changed}"
 
 
 def sitemap_index_months(publication_pk, stamps, months_for, limit):
     """The sitemap index's month lines, as ``sitemap_index_stats``, written for one
     address of the site (``months_for``: the site and script prefix that start each line)
     and one sitemap size (``limit``: how many pages each month has)."""
-    latest_save, newest_live = stamps
+    latest_save, newest_live, runs_changed = stamps
     site_address = hashlib.sha256(f"{months_for}|{limit}".encode()).hexdigest()[:32]
-    return (f"sitemap-index-months:v2:{publication_pk}:{latest_save}:{newest_live}:"
-            f"{site_address}")
+    return (f"sitemap-index-months:v3:{publication_pk}:{latest_save}:{newest_live}:"
+            f"{runs_changed}:{site_address}")
 
 
 def image_size(image_pk, file_name):

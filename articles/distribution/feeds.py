@@ -1,6 +1,7 @@
 """RSS 2.0 and Atom feeds: the publication, each section, each tag and each author.
 
-Every feed starts from ``Article.objects.published()`` for the host's publication. Like a
+Every feed starts from ``Article.objects.published().on(publication)`` for the host's
+masthead (its own stories and those it runs from sister mastheads). Like a
 page, a feed is kept by the page cache under the surrogate keys of what it shows, so
 publishing, unpublishing, editing or correcting one of its stories, or renaming an author,
 tag or section, refreshes it at once. A repeat request whose ``ETag`` (or
@@ -28,7 +29,7 @@ from django.views.decorators.http import condition
 from taggit.models import Tag
 
 from articles.caching import keys
-from articles.caching.generations import current_generations
+from articles.caching.generations import changed_at, current_generations
 from articles.caching.pages import add_keys
 from articles.distribution.feedgenerators import NewsroomAtomFeed, NewsroomRssFeed
 from articles.distribution.metadata import plain_description
@@ -66,7 +67,7 @@ class FeedScope:
         """
         if not self.stamps:
             rows = list(
-                self.articles.order_by("-publish_at", "-pk").values_list(
+                self.articles.newest_first().values_list(
                     "pk", "modified_at", "publish_at", "embargo_until"
                 )[: feed_size()]
             )
@@ -84,11 +85,14 @@ class FeedScope:
 
     def last_modified(self):
         # A story leaving the feed (unpublished, moved, retagged) was saved when it left,
-        # so the newest save of any story of the publication keeps Last-Modified honest.
+        # so the newest save of any story of the masthead keeps Last-Modified honest; a
+        # sister masthead's story joining or leaving this masthead changes its lists,
+        # which moves the masthead's key (articles/caching/invalidation.py).
         latest_save = Article.objects.filter(publication=self.publication).aggregate(
             latest=Max("modified_at")
         )["latest"]
-        times = [t for _pk, t in self.window()] + [latest_save]
+        times = [t for _pk, t in self.window()] + [
+            latest_save, changed_at(keys.publication(self.publication.pk))]
         times = [t for t in times if t]
         return min(max(times), timezone.now()) if times else None
 
@@ -108,9 +112,9 @@ class FeedScope:
     def items(self):
         pks = [pk for pk, _t in self.window()]
         return list(
-            Article.objects.filter(pk__in=pks)
-            .order_by("-publish_at", "-pk")
-            .select_related("section", "lead_image", "publication")
+            Article.objects.on(self.publication).filter(pk__in=pks)
+            .newest_first()
+            .select_related("lead_image", "publication")
             .prefetch_related(
                 Prefetch("bylines", queryset=Byline.objects.select_related("person")),
                 Prefetch("corrections", queryset=Correction.objects.all()),
@@ -124,11 +128,11 @@ def feed_scope(request, kind, slug=None):
     publication = request.publication
     if not publication:
         raise Http404("No publication is configured.")
-    articles = Article.objects.published().for_publication(publication)
+    articles = Article.objects.published().on(publication)
     name, link, description = publication.name, reverse("articles:home"), publication.tagline
     if kind == "section":
         section = get_object_or_404(Section, publication=publication, slug=slug)
-        articles = articles.filter(section=section)
+        articles = articles.filter(run_section_id=section.pk)
         name, link = f"{section.name} · {publication.name}", section.get_absolute_url()
         description = section.description or f"{section.name} stories from {publication.name}"
     elif kind == "tag":
@@ -260,14 +264,16 @@ class StoryFeed(Feed):
 
     # Each story.
     def item_title(self, item):
-        return self.text(item.headline)
+        # The masthead's own headline for a story it runs, if it set one.
+        return self.text(item.list_headline)
 
     def item_description(self, item):
         # Both formats read the description as HTML: plain text is escaped for them.
         return escape(plain_description(item))
 
     def item_guid(self, item):
-        # The address can change (a corrected slug); the guid never does.
+        # The address can change (a corrected slug); the guid never does. It names the
+        # story's home masthead, so the story is one item on every masthead's feed.
         host = item.publication.domain or item.feed_request.get_host().split(":")[0]
         day = (item.first_published_at or item.publish_at).date().isoformat()
         return f"tag:{host},{day}:article:{item.pk}"

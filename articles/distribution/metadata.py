@@ -2,7 +2,10 @@
 
 The template tags in ``templatetags/distribution.py`` turn these into JSON-LD
 ``<script>`` blocks; ``includes/meta/*.html`` add OpenGraph and Twitter tags. Every URL
-is absolute on the host the request came in on, so each masthead speaks for its own domain.
+is absolute on the host the request came in on, so each masthead speaks for its own domain,
+but one: a story a masthead runs from a sister masthead names its page on its home masthead
+as the original (``rel=canonical``, JSON-LD ``url`` and ``mainEntityOfPage``) and its home
+masthead as its publisher, the way syndicated news is marked for search engines.
 """
 
 import json
@@ -62,9 +65,16 @@ def image_object(variant, image):
             "height": variant["height"], "caption": image.caption or image.alt_text}
 
 
+def front_page_url(publication, request):
+    """``publication``'s home page: on this host, or on its own for a sister masthead."""
+    if publication == getattr(request, "publication", None):
+        return request.build_absolute_uri(reverse("articles:home"))
+    return publication.url_for(reverse("articles:home"), request=request)
+
+
 def organization(publication, request):
     org = {"@type": "NewsMediaOrganization", "name": publication.name,
-           "url": request.build_absolute_uri(reverse("articles:home"))}
+           "url": front_page_url(publication, request)}
     if publication.logo:
         org["logo"] = {"@type": "ImageObject",
                        "url": request.build_absolute_uri(publication.logo.url)}
@@ -84,7 +94,13 @@ def plain_description(article):
 
 
 def canonical_url(article, request):
-    return article.canonical_url or request.build_absolute_uri(article.get_absolute_url())
+    """The story's original address: one given by hand (first published elsewhere), its
+    page on its home masthead when shown on a sister masthead, else this page."""
+    if article.canonical_url:
+        return article.canonical_url
+    if article.is_shown_elsewhere:
+        return article.home_url(request)
+    return request.build_absolute_uri(article.get_absolute_url())
 
 
 def modified_time(article):
@@ -95,7 +111,8 @@ def modified_time(article):
 
 
 def news_article(article, request):
-    """NewsArticle and BreadcrumbList for a story page."""
+    """NewsArticle and BreadcrumbList for a story page. The publisher is the story's home
+    masthead; the breadcrumbs are this masthead's (its home page, the section here)."""
     publication = article.publication
     url = canonical_url(article, request)
     image = article.lead_image
@@ -125,7 +142,8 @@ def news_article(article, request):
     ]
     if corrections:
         data["correction"] = corrections
-    crumbs = [(publication.name, request.build_absolute_uri(reverse("articles:home")))]
+    here = getattr(request, "publication", None) or publication
+    crumbs = [(here.name, request.build_absolute_uri(reverse("articles:home")))]
     if article.section:
         crumbs.append(
             (article.section.name, request.build_absolute_uri(article.section.get_absolute_url()))

@@ -1,5 +1,9 @@
 """Sitemaps for search engines, per publication on its own domain.
 
+Each masthead lists the stories it shows (``published().on()``: its own and those it runs
+from sister mastheads), at its own addresses for them; the Google News sitemap lists only
+its own stories, since a sister masthead's page points search engines to the story's home.
+
 ``/sitemap.xml`` is an index of: one sitemap per month of stories (paged with ``?page=``
 when a month outgrows ``NEWSROOM_SITEMAP_LIMIT``), sections, authors and tags (paged
 likewise), and the Google News sitemap of the last 48 hours. Splitting stories by month
@@ -29,6 +33,7 @@ from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from articles.caching import keys
+from articles.caching.generations import current_generations
 from articles.caching.pages import add_keys, change_deadline, is_current, keep_seconds
 from articles.models import Article, Byline, Section, TaggedArticle
 from articles.templatetags.distribution import w3c_datetime
@@ -60,7 +65,7 @@ def sitemap_limit():
 def published_for(request):
     if not request.publication:
         raise Http404("No publication is configured.")
-    return Article.objects.published().for_publication(request.publication)
+    return Article.objects.published().on(request.publication)
 
 
 def latest_change(articles):
@@ -87,10 +92,12 @@ class ArticleMonthSitemap(PublicationSitemap):
         self.end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
 
     def items(self):
+        # The range on the runs' copy of the time is read from their index.
         return (
-            self.articles.filter(publish_at__gte=self.start, publish_at__lt=self.end)
-            .only("pk", "slug", "publish_at", "created_at", "modified_at")
-            .order_by("publish_at", "pk")
+            self.articles.filter(publish_at__gte=self.start, publish_at__lt=self.end,
+                                 run_publish_at__gte=self.start, run_publish_at__lt=self.end)
+            .only("pk", "slug", "publish_at", "created_at", "modified_at")  # and the run
+            .order_by("run_publish_at", "pk")
         )
 
     def lastmod(self, item):
@@ -99,7 +106,7 @@ class ArticleMonthSitemap(PublicationSitemap):
 
 class SectionSitemap(PublicationSitemap):
     def items(self):
-        latest = self.articles.filter(section=OuterRef("pk")).order_by("-modified_at")
+        latest = self.articles.filter(run_section_id=OuterRef("pk")).order_by("-modified_at")
         return (
             Section.objects.filter(publication=self.request.publication)
             .annotate(lastmod=Subquery(latest.values("modified_at")[:1]))
@@ -171,11 +178,14 @@ def month_sitemap(request, year, month):
 
 
 def news_sitemap(request):
-    """Google News: stories that went live in the last 48 hours, newest first."""
+    """Google News: this masthead's own stories that went live in the last 48 hours, newest
+    first. A story it runs from a sister masthead is listed there, on its home."""
     publication = request.publication
+    if not publication:
+        raise Http404("No publication is configured.")
     since = timezone.now() - NEWS_WINDOW
     stories = (
-        published_for(request)
+        Article.objects.published().for_publication(publication)
         # A story whose embargo lifted in the window went live then, however old its time.
         .filter(Q(publish_at__gte=since) | Q(embargo_until__gte=since))
         .only("pk", "slug", "headline", "publish_at", "created_at", "embargo_until")
@@ -213,18 +223,21 @@ def index_stats(request, months_for):
     many authors and tags have public stories, with their latest change.
 
     These scans grow with the archive, so they are cached under keys that change with
-    every save in the publication and with every story that goes live. The month lines
-    (some 550 of them at a million stories) are kept as written, per address of the site
+    every save in the publication, with every story that goes live, and with every change
+    to the stories it runs from sister mastheads (their saves move its ``keys.sitemap``).
+    The month lines (some 550 of them at a million stories) are kept as written, per address of the site
     (``months_for``: the site and script prefix that start each line), so a built index
     joins them rather than writing them again.
     """
     articles = published_for(request)
-    newest_live = articles.order_by("-publish_at").values_list("publish_at", flat=True).first()
+    newest_live = articles.newest_first().values_list("publish_at", flat=True).first()
     latest_save = latest_change(Article.objects.filter(publication=request.publication))
     stamps = [t.timestamp() if t else 0 for t in (latest_save, newest_live)]
-    stats_key = keys.sitemap_index_stats(request.publication.pk, stamps)
-    lines_key = keys.sitemap_index_months(request.publication.pk, stamps, months_for,
-                                          sitemap_limit())
+    pk = request.publication.pk
+    (runs_changed,) = current_generations((keys.sitemap(pk),))
+    stamps = (*stamps, runs_changed)
+    stats_key = keys.sitemap_index_stats(pk, stamps)
+    lines_key = keys.sitemap_index_months(pk, stamps, months_for, sitemap_limit())
     # Embargoes lift without a save: an entry is used only until the next one does.
     found = {name: value for name, (value, valid_until) in
              cache.get_many([stats_key, lines_key]).items() if is_current(valid_until)}

@@ -20,10 +20,12 @@ from articles.models.cache import PendingInvalidation
 from articles.models.editorial import EditingSession, PreviewLink, PublicationEvent, Revision
 from articles.models.imports import ImportedItem
 from articles.models.media import Image
+from articles.models.network import MastheadBio, Membership, Run
 from articles.models.site import Publication, Section
 
 __all__ = [
     "SLUG_MAX_LENGTH", "Article", "ArticleManager", "ArticleQuerySet", "Byline", "Correction",
-    "EditingSession", "Image", "ImportedItem", "PendingInvalidation", "PreviewLink", "Publication",
-    "PublicationEvent", "RelatedItem", "Revision", "Section", "TaggedArticle", "unique_slug",
+    "EditingSession", "Image", "ImportedItem", "MastheadBio", "Membership",
+    "PendingInvalidation", "PreviewLink", "Publication", "PublicationEvent", "RelatedItem",
+    "Revision", "Run", "Section", "TaggedArticle", "unique_slug",
 ]

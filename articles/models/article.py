@@ -1,14 +1,17 @@
 """Stories and what hangs off them: tags, bylines, related items, corrections.
 
 "Public" is defined once, in ``ArticleQuerySet.published()``: every page, feed, sitemap,
-search and related-story list starts from it.
+search and related-story list starts from it. What one masthead shows is defined once too,
+in ``ArticleQuerySet.on()``: its own stories and those it runs from sister mastheads
+(``articles.models.network.Run``).
 """
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
-from django.db.models import Q
+from django.db.models import F, FilteredRelation, Q
+from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -59,9 +62,10 @@ class ArticleQuerySet(models.QuerySet):
                            embargo_until__gt=at or timezone.now())
 
     def next_public_change(self, *, publication_id, at=None):
-        """When the next scheduled story or embargo of a publication goes live, or None."""
+        """When the next scheduled story or embargo on a masthead goes live (its own or a
+        sister masthead's story it runs), or None."""
         now = at or timezone.now()
-        mine = self.filter(publication_id=publication_id)
+        mine = self.filter(runs__publication_id=publication_id)
         times = [
             mine.scheduled(at=now).aggregate(t=models.Min("publish_at"))["t"],
             mine.embargoed(at=now).aggregate(t=models.Min("embargo_until"))["t"],
@@ -76,14 +80,72 @@ class ArticleQuerySet(models.QuerySet):
         return self.update(search_document=Document())
 
     def for_publication(self, publication):
+        """Stories whose home is ``publication`` (its desk controls their text)."""
         return self.filter(publication=publication)
+
+    def on(self, publication):
+        """What masthead ``publication`` shows: its own stories and those it runs from
+        sister mastheads, each as this masthead shows it (``Article.show_as``): its section
+        and address here, this masthead's headline and featured flag.
+
+        Public lists are ``published().on(publication)`` in ``newest_first()`` order. Filter
+        and order by this masthead's run through its aliases (``run_section_id``,
+        ``run_featured``, ``run_slug``, ``run_publish_at``): a later ``filter(run__…)``
+        would join the runs a second time.
+        """
+        pk = getattr(publication, "pk", publication)
+        return self._with_run(pk).filter(run__publication_id=pk)._run_aliases()
+
+    def seen_from(self, publication):
+        """Stories of the whole network, each as ``publication`` would show it: those it
+        runs as it runs them, the others as their home masthead does (``runs_here`` is
+        False: their page is on their home masthead). For In Other News drawn from the
+        network."""
+        pk = getattr(publication, "pk", publication)
+        return self._with_run(pk)._run_aliases().select_related("section", "publication")
+
+    def newest_first(self):
+        """Newest first. After ``on``, a masthead's list order, read in order from the index
+        of its runs (``run_listing_idx``), so a page costs the same on the 1st and the
+        millionth story; a story without a publish time is in no list, and saying so lets
+        that walk start past the drafts."""
+        if "run" not in self.query._filtered_relations:
+            return self.order_by("-publish_at", "-pk")
+        return self.filter(run_publish_at__isnull=False).order_by("-run_publish_at", "-pk")
+
+    def _with_run(self, publication_id):
+        # The join to the masthead's run comes first (an INNER JOIN after on's filter);
+        # the aliases then reuse it.
+        return self.annotate(
+            run=FilteredRelation("runs", condition=Q(runs__publication_id=publication_id)))
+
+    def _run_aliases(self):
+        clone = self.alias(
+            run_publish_at=F("run__publish_at"), run_section_id=F("run__section_id"),
+            run_featured=F("run__featured"), run_slug=F("run__slug"),
+        ).select_related("run", "run__section")
+        clone._iterable_class = ShownOnIterable
+        return clone
 
     def for_cards(self):
         """What a list of story cards needs up front: the section (lists show its name) and
         the publication. Pictures and bylines are loaded by ``articles.caching.cards`` only for the
         cards that are not in the cache. A card never shows the text, so the body (as long
-        as the story) is not read: a page of 20 cards was reading 20 whole stories."""
+        as the story) is not read: a page of 20 cards was reading 20 whole stories. (After
+        ``on``, the section is the run's.)"""
+        if "run" in self.query._filtered_relations:
+            return self.select_related("publication").defer("body")
         return self.select_related("section", "publication").defer("body")
+
+
+class ShownOnIterable(ModelIterable):
+    """Stories loaded by ``on`` or ``seen_from``, each shown as its masthead shows it."""
+
+    def __iter__(self):
+        for article in super().__iter__():
+            # No run: seen from a masthead that does not run the story (``seen_from``).
+            article.show_as(article.__dict__.get("run"))
+            yield article
 
 
 class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
@@ -215,6 +277,9 @@ class Article(models.Model):
                          include=["embargo_until"], name="article_listing_idx"),
             models.Index(fields=["section", "status", "-publish_at", "-id"],
                          include=["embargo_until"], name="article_section_list_idx"),
+            # The whole network's newest, for In Other News drawn from every masthead.
+            models.Index(fields=["status", "-publish_at", "-id"], include=["embargo_until"],
+                         name="article_network_idx"),
             # Feeds' Last-Modified: the publication's latest save, read from the index.
             models.Index(fields=["publication", "modified_at"], name="article_modified_idx"),
             # The few embargoed stories: the Google News sitemap's stories whose embargo
@@ -233,26 +298,73 @@ class Article(models.Model):
     PLACEMENT_FIELDS = ("status", "publish_at", "embargo_until", "section_id",
                         "publication_id", "featured", "priority")
 
+    # What the home run copies from the story (see articles/models/network.py).
+    HOME_RUN_FIELDS = ("publication_id", "section_id", "slug", "featured", "publish_at")
+
+    # Set by show_as: the masthead's run this story was loaded through (None: loaded as
+    # itself, or seen from a masthead that does not run it, when runs_here is False).
+    shown_run = None
+    runs_here = True
+
     @classmethod
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
         # Remember where the story stood as loaded: a save that moves it must refresh the
         # pages it leaves as well as those it joins.
         article._loaded_placement = article.placement()
+        article._loaded_home_run = article.home_run_values()
         return article
 
     def placement(self):
         return {f: self.__dict__.get(f) for f in self.PLACEMENT_FIELDS}
 
+    def home_run_values(self):
+        return {f: self.__dict__.get(f) for f in self.HOME_RUN_FIELDS}
+
+    def show_as(self, run):
+        """Show this story as ``run``'s masthead does: its section and address there, and
+        that masthead's featured flag (its headline: ``list_headline``). With no run, the
+        story is seen from a masthead that does not run it, as its home shows it.
+
+        The story's own fields then hold another masthead's values, so a story shown on a
+        sister masthead cannot be saved: load it afresh for that.
+        """
+        self.shown_run = run
+        self.runs_here = run is not None
+        if run is None:
+            return
+        if not run.is_home:
+            self.home_slug, self.slug = self.slug, run.slug
+        self.section = run.section  # the home run's is the story's own
+        self.featured = run.featured
+
+    @property
+    def is_shown_elsewhere(self):
+        """Loaded as a sister masthead shows it (see ``show_as``)."""
+        return self.shown_run is not None and not self.shown_run.is_home
+
+    @property
+    def list_headline(self):
+        """The headline a masthead's lists and feeds show: its own for the story, if set."""
+        return (self.shown_run.headline if self.shown_run else "") or self.headline
+
     def save(self, *args, **kwargs):
+        if self.is_shown_elsewhere:
+            raise ValueError(
+                f"“{self.headline}” was loaded as {self.shown_run.publication_id} shows it; "
+                "load the story itself to save it."
+            )
         self.body = sanitize_html(self.body)
         if self._stamp_first_published() and kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = [*kwargs["update_fields"], "first_published_at"]
         if self.pk:
             self.version += 1
+        update_fields = kwargs.get("update_fields")
         if self.slug:
-            super().save(*args, **kwargs)
-            return self._refresh_search_document(kwargs.get("update_fields"))
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                self._keep_runs_in_step(update_fields)
+            return self._refresh_search_document(update_fields)
         # Two stories with the same headline (or two editors saving at once) must end
         # with different slugs, never an IntegrityError.
         for _attempt in range(5):
@@ -260,7 +372,8 @@ class Article(models.Model):
             try:
                 with transaction.atomic():
                     super().save(*args, **kwargs)
-                return self._refresh_search_document(kwargs.get("update_fields"))
+                    self._keep_runs_in_step(update_fields)
+                return self._refresh_search_document(update_fields)
             except IntegrityError:
                 if not self._slug_taken(self.slug):
                     raise
@@ -284,16 +397,44 @@ class Article(models.Model):
         self.first_published_at = planned
         return changed
 
+    def _keep_runs_in_step(self, update_fields):
+        """The home run copies the story's home, section, address, featured flag and
+        publish time; every run copies the publish time (their lists are ordered by it)."""
+        from articles.models.network import Run
+
+        values = self.home_run_values()
+        loaded = getattr(self, "_loaded_home_run", None)
+        copied = {f.removesuffix("_id") for f in self.HOME_RUN_FIELDS}
+        saved = None if update_fields is None else {f.removesuffix("_id") for f in update_fields}
+        if loaded is None or (loaded != values and (saved is None or copied & saved)):
+            home = Run.objects.filter(article=self, is_home=True,
+                                      publication_id=self.publication_id)
+            if not home.update(**values):
+                # A new story, or one whose home moved: the new home's run replaces the old
+                # one, and any sister run the story had on its new home.
+                Run.objects.filter(article=self).filter(
+                    Q(is_home=True) | Q(publication_id=self.publication_id)).delete()
+                Run.objects.create(article=self, is_home=True, **values)
+            if loaded is None or loaded["publish_at"] != values["publish_at"]:
+                Run.objects.filter(article=self, is_home=False).update(
+                    publish_at=self.publish_at)
+        self._loaded_home_run = values
+
     def _refresh_search_document(self, update_fields=None):
         # A workflow step saves only status and times: no need to parse the story again.
         if update_fields is None or SEARCH_FIELDS.intersection(update_fields):
             Article.objects.filter(pk=self.pk).refresh_search_documents()
 
     def _slug_taken(self, slug):
+        """Is ``slug`` another story's address on this story's home masthead? A sister
+        masthead's story that runs there holds its address too."""
+        from articles.models.network import Run
+
         return (
-            Article.objects.filter(publication_id=self.publication_id, slug=slug)
-            .exclude(pk=self.pk)
-            .exists()
+            Run.objects.filter(publication_id=self.publication_id, slug=slug)
+            .exclude(article_id=self.pk).exists()
+            or Article.objects.filter(publication_id=self.publication_id, slug=slug)
+            .exclude(pk=self.pk).exists()
         )
 
     def free_slug(self):
@@ -308,10 +449,24 @@ class Article(models.Model):
             raise ValidationError({"body": error}) from None
 
     def get_absolute_url(self):
+        """The story's address on the masthead it was loaded for (see ``show_as``)."""
+        return self._path(self.slug)
+
+    def home_path(self):
+        """The story's address on its home masthead, wherever it was loaded for."""
+        return self._path(getattr(self, "home_slug", self.slug))
+
+    def home_url(self, request):
+        """The story's page on its home masthead, absolute: where a sister masthead's page
+        points search engines (``rel=canonical``) and where In Other News drawn from the
+        network sends readers."""
+        return self.publication.url_for(self.home_path(), request=request)
+
+    def _path(self, slug):
         day = timezone.localtime(self.publish_at or self.created_at or timezone.now())
         return reverse(
             "articles:detail",
-            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": self.slug},
+            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": slug},
         )
 
     @property

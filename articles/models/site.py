@@ -31,6 +31,12 @@ class Publication(models.Model):
         "default publication", default=False,
         help_text="Served for any host that matches no publication's domain.",
     )
+    other_news_from_network = models.BooleanField(
+        "In Other News from the whole network", default=False,
+        help_text="Fill the automatic part of a story's In Other News from every masthead "
+        "of the network, not only this one. A story this masthead does not run links to its "
+        "page on its own masthead.",
+    )
 
     class Meta:
         ordering = ["-is_default", "name"]
@@ -49,6 +55,19 @@ class Publication(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:home")
+
+    def url_for(self, path, *, request):
+        """``path`` on this masthead, absolute, for a page served to ``request`` (on this
+        masthead or a sister). The mastheads of a network are served alike, so the request's
+        scheme and port carry over (``localhost:8000`` → ``valley.localhost:8000``); a
+        masthead without a domain is the one served for any host, so the request's host is
+        its address."""
+        host = request.get_host()
+        if self.domain:
+            _, colon, port = host.rpartition(":")
+            keep_port = colon and port.isdigit() and ":" not in self.domain
+            host = f"{self.domain}:{port}" if keep_port else self.domain
+        return f"{request.scheme}://{host}{path}"
 
     @classmethod
     def for_host(cls, host):

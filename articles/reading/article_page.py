@@ -2,7 +2,7 @@
 
 The page is the story itself (its <head> metadata and its <article> element), which
 changes when the story is edited, and its "In Other News" list, which changes whenever the
-publication's stories do; the masthead and footer are the site chrome, cached by the
+masthead's stories do (the network's, when the masthead draws it from every masthead); the masthead and footer are the site chrome, cached by the
 ``site_chrome`` tag. A third part, the story's *address*, says which story a slug is,
 where it lives and in which section, so that while all three are current the page is
 answered without a query (``cached_story``, ``cached_parts``).
@@ -13,13 +13,20 @@ build every part afresh and keep none.
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import (
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 
 from articles import body_images
 from articles.caching import fragments, keys
-from articles.models import Article, Byline, Correction, RelatedItem, Section
+from articles.models import Article, Byline, Correction, MastheadBio, RelatedItem, Section
 from articles.reading import typography
 from articles.reading.related import automatic_batch, curated_target_ids
 
@@ -45,7 +52,7 @@ def remember_address(request, article):
     fragments.cached(request, address, lambda: (
         {"pk": str(article.pk), "path": article.get_absolute_url(),
          "section": str(article.section_id or "")},
-        {keys.article(article.pk), keys.layout(article.publication_id)},
+        {keys.article(article.pk), keys.layout(request.publication.pk)},
     ))
 
 
@@ -97,34 +104,60 @@ def add_parts(request, article, context, *, keep=True):
     return context
 
 
-def prefetch_story(article):
+def prefetch_story(request, article):
     """Everything both parts read about the story, loaded once for the two of them."""
     if not hasattr(article, "_story_prefetched"):
-        related = RelatedItem.objects.filter(
-            Q(target__isnull=True) | Q(target__in=Article.objects.published())
-        ).select_related("target", "target__section", "target__lead_image")
+        publication = request.publication
+        # Each person's bio line as this masthead prints it, if it has its own.
+        bylines = Byline.objects.select_related("person").annotate(
+            masthead_bio=Subquery(MastheadBio.objects.filter(
+                person=OuterRef("person"), publication=publication).values("short_bio")[:1]))
+        # A curated story comes with this masthead's run of it, if it runs it: shown as
+        # this masthead shows it, or else linking to its page on its home masthead.
+        related = (
+            RelatedItem.objects.filter(
+                Q(target__isnull=True) | Q(target__in=Article.objects.published()))
+            .annotate(target_run=FilteredRelation(
+                "target__runs", condition=Q(target__runs__publication_id=publication.pk)))
+            .select_related("target", "target__section", "target__lead_image",
+                            "target__publication", "target_run", "target_run__section")
+            .defer("target__search_document")
+        )
         prefetch_related_objects(
             [article],
-            Prefetch("bylines", queryset=Byline.objects.select_related("person")),
+            Prefetch("bylines", queryset=bylines),
             Prefetch("related_items", queryset=related),
             Prefetch("corrections", queryset=Correction.objects.all()),
             "tags",
         )
+        for item in article.related_items.all():
+            if item.target_id:
+                item.target.show_as(item.__dict__.get("target_run"))
         article._story_prefetched = True
     return article
 
 
+def bio_lines(bylines):
+    """[(person, bio line), …]: each credited person's line as this masthead prints it
+    (``MastheadBio``), else their own; people with neither are left out."""
+    lines = {}
+    for byline in bylines:
+        line = byline.masthead_bio or byline.person.short_bio
+        if line:
+            lines.setdefault(byline.person.pk, (byline.person, line))
+    return list(lines.values())
+
+
 def build_story(request, article, context):
     """The story's own parts: <head> metadata, and the <article> element."""
-    article = prefetch_story(article)
+    article = prefetch_story(request, article)
     bylines = list(article.bylines.all())
     tags = list(article.tags.all())
     story_context = {
         **context,
         "authors": [b.person for b in bylines if b.role == Byline.Role.AUTHOR],
         "credits": article.credits(),
-        "bio_people": list(
-            {b.person.pk: b.person for b in bylines if b.person.short_bio}.values()),
+        "bio_lines": bio_lines(bylines),
         "corrections": article.corrections.all(),
         "tags": tags,
     }
@@ -136,8 +169,10 @@ def build_story(request, article, context):
         "body": render_to_string("includes/story.html", story_context, request),
     }
     shows = {
-        keys.layout(article.publication_id), keys.article(article.pk),
-        keys.section(article.section_id),
+        # This masthead's layout (section names, breadcrumbs) and the home masthead's
+        # (the publisher a sister masthead's page names).
+        keys.layout(request.publication.pk), keys.layout(article.publication_id),
+        keys.article(article.pk), keys.section(article.section_id),
         *(keys.tag(t.pk) for t in tags),
         *(keys.person(b.person_id) for b in bylines),
         # The library pictures in the text are shown with their current renditions.
@@ -147,17 +182,21 @@ def build_story(request, article, context):
 
 
 def build_other_news(request, article, context):
-    """Curated items, then the first automatic batch; it changes when any story of the
-    publication goes live or leaves, so it carries the publication's key."""
-    article = prefetch_story(article)
+    """Curated items, then the first automatic batch; it changes when any story the
+    masthead shows goes live or leaves (or, drawn from the network, any story of the
+    network), so it carries the masthead's key (or the network's)."""
+    article = prefetch_story(request, article)
+    publication = request.publication
     curated = list(article.related_items.all())
     tag_ids = [tag.pk for tag in article.tags.all()]
-    batch = automatic_batch(article, 1, exclude_ids=curated_target_ids(curated), tag_ids=tag_ids)
+    batch = automatic_batch(article, 1, publication=publication,
+                            exclude_ids=curated_target_ids(curated), tag_ids=tag_ids)
     html = render_to_string(
         "includes/other_news.html",
         {**context, "curated_items": curated, "other_news": batch}, request)
     shows = {
-        keys.article(article.pk), keys.publication(article.publication_id),
+        keys.article(article.pk), keys.publication(publication.pk),
+        *([keys.NETWORK] if publication.other_news_from_network else []),
         *(keys.tag(pk) for pk in tag_ids),
         *(keys.article(r.target_id) for r in curated if r.target_id),
         *(keys.article(a.pk) for a in batch.items),

@@ -1,7 +1,8 @@
 """Filters for story listings (django-filter).
 
 A FilterSet filters whatever queryset its view hands it, and every public view hands it
-``Article.objects.published()`` for this publication: no filter value can reach a draft.
+``Article.objects.published().on(publication)``: no filter value can reach a draft, or a
+story this masthead does not run.
 A value that names nothing (an unknown section, a malformed date) fails validation and is
 ignored, with the reason shown next to the field.
 """
@@ -22,10 +23,10 @@ def publication_sections(request):
 
 
 def publication_authors(request):
-    """People with a public byline on this publication."""
+    """People with a public byline on this masthead."""
     public = Byline.objects.filter(
         person=OuterRef("pk"),
-        article__in=Article.objects.published().for_publication(request.publication),
+        article__in=Article.objects.published().on(request.publication).values("pk"),
     )
     return Person.objects.filter(Exists(public))
 
@@ -62,6 +63,7 @@ class ArticleFilter(django_filters.FilterSet):
     section = SectionFilter(
         queryset=publication_sections, to_field_name="slug", empty_label="All sections",
         label="Section",
+        method="filter_section",
     )
     tag = django_filters.CharFilter(
         method="filter_tag", label="Topic",
@@ -83,6 +85,11 @@ class ArticleFilter(django_filters.FilterSet):
     class Meta:
         model = Article
         fields = ["section", "tag", "author", "after", "before"]
+
+    def filter_section(self, queryset, name, value):
+        # The section the story sits in on this masthead (a sister masthead's story sits
+        # in the one this masthead chose for it).
+        return queryset.filter(run_section_id=value.pk)
 
     def filter_tag(self, queryset, name, value):
         return queryset.filter(tags__slug=value.strip().lower()) if value.strip() else queryset

@@ -1,5 +1,6 @@
 """Reader pages beyond the basics: archives, search, the filterable story list,
-corrections and the "In Other News" batches. Each starts from ``published()`` for this host.
+corrections and the "In Other News" batches. Each starts from ``published().on()`` for the
+masthead this host serves.
 """
 
 from django import forms
@@ -41,8 +42,10 @@ class ArchiveMixin(PublishedArticlesMixin):
             return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):
-        return super().get_queryset().order_by("-publish_at", "-pk")
+    def get_dated_queryset(self, **lookup):
+        # The same range on the masthead's runs: read from their index, not walked to.
+        return super().get_dated_queryset(**lookup).filter(
+            **{f"run_{name}": value for name, value in lookup.items()})
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):
@@ -65,9 +68,6 @@ class StoryListView(PublishedArticlesMixin, FilterView):
     context_object_name = "articles"
     filterset_class = ArticleFilter
     strict = False  # an invalid value is ignored (and explained), never an error page
-
-    def get_queryset(self):
-        return super().get_queryset().order_by("-publish_at", "-pk")
 
 
 class SearchForm(forms.Form):
@@ -92,9 +92,9 @@ class SearchView(StoryListView):
             response.status_code = 400
         return response
 
-    # What a result shows: section, headline, address, time and snippet (no byline).
-    RESULT_FIELDS = ("publication_id", "section", "headline", "slug", "publish_at",
-                     "created_at")
+    # What a result shows: section, headline, address, time and snippet (no byline); the
+    # section and address are this masthead's, from its run (loaded whole with the story).
+    RESULT_FIELDS = ("publication_id", "headline", "slug", "publish_at", "created_at")
 
     def get_queryset(self):
         # The filters narrow the stories first; paginate_queryset then searches them, so
@@ -104,7 +104,7 @@ class SearchView(StoryListView):
         stories = self.published_articles()
         if connection.vendor == "postgresql":
             return stories.only("pk")  # ranked on ids alone
-        return stories.select_related("section")
+        return stories
 
     def paginate_queryset(self, queryset, page_size):
         """Rank once: the ids of every match in order (at most SEARCH_WINDOW of them), which
@@ -117,8 +117,7 @@ class SearchView(StoryListView):
         paginator, page, _ids, is_paginated = super().paginate_queryset(ids, page_size)
         wanted = list(page.object_list)
         stories = with_snippets(
-            self.published_articles().select_related("section")
-            .only(*self.RESULT_FIELDS).filter(pk__in=wanted),
+            self.published_articles().only(*self.RESULT_FIELDS).filter(pk__in=wanted),
             self.query,
         )
         found = {story.pk: story for story in stories}
@@ -141,10 +140,21 @@ class CorrectionsView(PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         return (
-            Correction.objects.filter(article__in=self.published_articles())
-            .select_related("article", "article__section")
+            Correction.objects.filter(article__in=self.published_articles().values("pk"))
             .order_by("-created_at", "-pk")
         )
+
+    def paginate_queryset(self, queryset, page_size):
+        """The page's corrections, each with its story as this masthead shows it (its
+        address here), loaded in one query."""
+        paginator, page, corrections, is_paginated = super().paginate_queryset(
+            queryset, page_size)
+        corrections = list(corrections)
+        stories = self.published_articles().in_bulk([c.article_id for c in corrections])
+        for correction in corrections:
+            correction.article = stories[correction.article_id]
+        page.object_list = corrections
+        return paginator, page, corrections, is_paginated
 
     def cache_keys(self, context):
         publication = self.request.publication.pk
@@ -174,7 +184,7 @@ class OtherNewsView(PublishedArticlesMixin, ListView):
         if number == 1 and request.GET.get("partial") == "1":
             raise Http404("The first batch is on the story's page.")
         self.batch = related.automatic_batch(
-            self.article, number,
+            self.article, number, publication=request.publication,
             exclude_ids=related.curated_target_ids(self.article.related_items.all()),
             tag_ids=[tag.pk for tag in self.article.tags.all()],
         )

@@ -74,7 +74,7 @@ class ArticlePreviewView(ArticleDetailView):
     preview_link = None
 
     def published_articles(self):
-        return Article.objects.filter(pk=self.article_id)
+        return Article.objects.filter(pk=self.article_id).select_related("section")
 
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_queryset())

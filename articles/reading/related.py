@@ -5,6 +5,11 @@ stories sharing the most tags, then stories from the same section, then the most
 Everything starts from ``Article.objects.published()``, so nothing unpublished, scheduled or
 embargoed can appear, and the current story never lists itself.
 
+The automatic items are the stories the masthead shows (``on``), or, when the masthead
+draws In Other News from the whole network (``Publication.other_news_from_network``), the
+stories of every masthead (``seen_from``): one this masthead does not run links to its page
+on its home masthead.
+
 Each batch costs one query, whatever the number of tags or items: the number of shared
 tags is counted in a subquery, and one extra row is fetched to know whether more remain.
 """
@@ -34,8 +39,11 @@ class Batch:
         return self.number + 1
 
 
-def automatic_candidates(article, *, exclude_ids=(), tag_ids=None):
-    """Public stories of the same publication, best match first, never ``article`` itself."""
+def automatic_candidates(article, *, publication=None, exclude_ids=(), tag_ids=None):
+    """Public stories for ``article``'s In Other News on ``publication`` (by default its
+    home), best match first, never ``article`` itself. ``article.section_id`` is its section
+    on that masthead (as ``on`` loads it)."""
+    publication = publication or article.publication
     if tag_ids is None:
         tag_ids = [tag.pk for tag in article.tags.all()]
     shared_tags = (
@@ -46,22 +54,26 @@ def automatic_candidates(article, *, exclude_ids=(), tag_ids=None):
         .values("n")
     )
     same_section = (
-        Case(When(section_id=article.section_id, then=Value(1)), default=Value(0),
+        Case(When(run_section_id=article.section_id, then=Value(1)), default=Value(0),
              output_field=IntegerField())
         if article.section_id
         else Value(0, output_field=IntegerField())
     )
-    public = Article.objects.published().for_publication(article.publication_id)
+    published = Article.objects.published()
+    here = published.on(publication)
     # Rank only a bounded set of candidates, the newest of each kind (sharing a tag, same
-    # section, any), so the cost stays flat however large the archive grows.
-    newest = ("-publish_at", "-pk")
-    sources = [public.order_by(*newest).values("pk")[:CANDIDATES]]
+    # section, any), so the cost stays flat however large the archive grows. Drawn from
+    # the network, the newest and those sharing a tag come from every masthead (the
+    # network's newest-first index, ``article_network_idx``); a section is this masthead's.
+    network = publication.other_news_from_network
+    everywhere = published.newest_first() if network else here.newest_first()
+    sources = [everywhere.values("pk")[:CANDIDATES]]
     if article.section_id:
-        sources.append(public.filter(section_id=article.section_id)
-                       .order_by(*newest).values("pk")[:CANDIDATES])
+        sources.append(here.filter(run_section_id=article.section_id)
+                       .newest_first().values("pk")[:CANDIDATES])
     if tag_ids:
-        sources.append(public.filter(tagged_items__tag_id__in=tag_ids)
-                       .order_by(*newest).values("pk")[:CANDIDATES])
+        sources.append(everywhere.filter(tagged_items__tag_id__in=tag_ids)
+                       .values("pk")[:CANDIDATES])
     if connection.features.supports_slicing_ordering_in_compound:
         # One UNION of index-ordered LIMITs: the database looks up these few hundred
         # stories by id instead of testing every story against each list.
@@ -71,6 +83,7 @@ def automatic_candidates(article, *, exclude_ids=(), tag_ids=None):
         candidates = Q()
         for source in sources:
             candidates |= Q(pk__in=source)
+    public = published.seen_from(publication) if network else here
     return (
         public.filter(candidates)
         .exclude(pk__in=[article.pk, *exclude_ids])
@@ -78,7 +91,7 @@ def automatic_candidates(article, *, exclude_ids=(), tag_ids=None):
             shared_tags=Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
             same_section=same_section,
         )
-        .select_related("section", "lead_image")
+        .select_related("lead_image")
         .order_by("-shared_tags", "-same_section", "-publish_at", "-pk")
     )
 
@@ -87,15 +100,15 @@ def curated_target_ids(related_items):
     return [item.target_id for item in related_items if item.target_id]
 
 
-def automatic_batch(article, number, *, exclude_ids=(), tag_ids=None, size=BATCH_SIZE):
+def automatic_batch(article, number, *, publication=None, exclude_ids=(), tag_ids=None,
+                    size=BATCH_SIZE):
     """Batch ``number`` (from 1) of automatic items; Http404 for a page that cannot exist."""
     if number < 1 or number > MAX_PAGE:
         raise Http404("No such page.")
     start = (number - 1) * size
     rows = list(
-        automatic_candidates(article, exclude_ids=exclude_ids, tag_ids=tag_ids)[
-            start : start + size + 1
-        ]
+        automatic_candidates(article, publication=publication, exclude_ids=exclude_ids,
+                             tag_ids=tag_ids)[start : start + size + 1]
     )
     if number > 1 and not rows:
         raise Http404("No more stories.")

@@ -1,8 +1,9 @@
 """Story search: PostgreSQL full-text search with ranking and highlighted snippets, and a
 plain ``icontains`` fallback on SQLite.
 
-Both start from the queryset they are given (always ``published()``) and return it in
-order of relevance (PostgreSQL) or recency (the fallback). ``with_snippets`` (PostgreSQL)
+Both start from the queryset they are given (always ``published()``, on the reader's
+masthead: ``on()``) and return it in order of relevance (PostgreSQL) or recency (the
+fallback). ``with_snippets`` (PostgreSQL)
 and ``fallback_snippet`` give each result a snippet: plain text with the matched words
 between ``MARK_START`` and ``MARK_END``, turned into safe HTML by ``snippet_html``.
 """
@@ -49,7 +50,7 @@ def _newest_matches(queryset, ts_query):
     # a word in nearly every story, by walking the newest-first index), and ranked from it
     # without parsing any story again. News search ranks the newest SEARCH_WINDOW matches:
     # a word found in half the archive costs no more than a rare one.
-    return queryset.filter(search_document=ts_query).order_by("-publish_at", "-pk")
+    return queryset.filter(search_document=ts_query).newest_first()
 
 
 def _search_postgres(queryset, query):
@@ -115,7 +116,7 @@ def _search_fallback(queryset, query):
             Q(headline__icontains=word) | Q(dek__icontains=word)
             | Q(summary__icontains=word) | Q(body__icontains=word)
         )
-    return queryset.filter(condition).order_by("-publish_at", "-pk")
+    return queryset.filter(condition).newest_first()
 
 
 def fallback_snippet(article, query, *, width=220):

@@ -1,4 +1,5 @@
-"""Public pages. Every one starts from ``Article.objects.published()`` for this host."""
+"""Public pages. Every one starts from ``Article.objects.published().on(publication)``: the
+public stories this host's masthead shows, its own and those it runs from sister mastheads."""
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Window
@@ -18,7 +19,7 @@ from people.models import Person
 
 
 class PublishedArticlesMixin:
-    """Stories readers may see, on the publication this host serves."""
+    """Stories readers may see on the masthead this host serves, newest first."""
 
     paginate_by = 20
     paginator_class = OpenEndedPaginator
@@ -27,10 +28,10 @@ class PublishedArticlesMixin:
         publication = self.request.publication
         if not publication:
             raise Http404("No publication is configured.")
-        return Article.objects.published().for_publication(publication)
+        return Article.objects.published().on(publication)
 
     def get_queryset(self):
-        return self.published_articles().for_cards()
+        return self.published_articles().for_cards().newest_first()
 
     def cache_keys(self, context):
         """Surrogate keys naming what this page shows (see articles/caching/keys.py).
@@ -62,15 +63,15 @@ class HomeView(PublishedArticlesMixin, ListView):
     per_section = 3
     recent_window = 400
 
-    def get_queryset(self):
-        return super().get_queryset().order_by("-publish_at", "-pk")
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if context["page_obj"] is None or context["page_obj"].number == 1:
+            # Featured on this masthead: a sister masthead's story leads here only if this
+            # masthead's desk featured it.
             front = list(
                 self.get_queryset().filter(pk__in=self.recent_ids())
-                .order_by("-featured", "-priority", "-publish_at", "-pk")[: 1 + self.top_count]
+                .order_by("-run_featured", "-priority", "-run_publish_at", "-pk")
+                [: 1 + self.top_count]
             )
             front_ids = {a.pk for a in front}
             context.update(
@@ -89,21 +90,20 @@ class HomeView(PublishedArticlesMixin, ListView):
     def recent_ids(self):
         """The newest stories, from which the front is chosen: ranking only these keeps the
         front page's cost flat however large the archive grows."""
-        return self.published_articles().order_by("-publish_at", "-pk").values("pk")[
-            : self.recent_window
-        ]
+        return self.published_articles().newest_first().values("pk")[: self.recent_window]
 
     def section_blocks(self, *, exclude):
-        """[(section, [article, …]), …]: each section's latest stories, in one query."""
+        """[(section, [article, …]), …]: each section's latest stories, in one query
+        (sections of this masthead: a sister masthead's story sits in the one it chose)."""
         ranked = (
             self.get_queryset()
             .filter(pk__in=self.recent_ids())
             .exclude(pk__in=exclude)
-            .filter(section__isnull=False)
-            .annotate(rank=Window(RowNumber(), partition_by=F("section_id"),
-                                  order_by=[F("publish_at").desc(), F("pk").desc()]))
+            .filter(run_section_id__isnull=False)
+            .annotate(rank=Window(RowNumber(), partition_by=F("run_section_id"),
+                                  order_by=[F("run_publish_at").desc(), F("pk").desc()]))
             .filter(rank__lte=self.per_section)
-            .order_by("section__order", "section__name", "rank")
+            .order_by("run__section__order", "run__section__name", "rank")
         )
         blocks = {}
         for article in ranked:
@@ -120,7 +120,7 @@ class SectionView(PublishedArticlesMixin, ListView):
         self.section = get_object_or_404(
             Section, publication=self.request.publication, slug=self.kwargs["slug"]
         )
-        return super().get_queryset().filter(section=self.section)
+        return super().get_queryset().filter(run_section_id=self.section.pk)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, **kwargs)
@@ -179,12 +179,11 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     use_fragment_cache = True  # previews build every part afresh and keep none
 
     def get_queryset(self):
-        return self.published_articles().select_related("section", "lead_image")
+        # The publication is the story's home: a sister masthead's page names it.
+        return self.published_articles().select_related("lead_image", "publication")
 
     def get_object(self, queryset=None):
-        article = get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
-        article.publication = self.request.publication  # the host's, already at hand
-        return article
+        return get_object_or_404(self.get_queryset(), run_slug=self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
         from_parts = self.use_fragment_cache and settings.NEWSROOM_FRAGMENT_CACHE
@@ -212,4 +211,4 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
 
     def cache_keys(self, context):
         # The parts have named what they show (fragments.cached adds their keys).
-        return {keys.layout(self.object.publication_id), keys.article(self.object.pk)}
+        return {keys.layout(self.request.publication.pk), keys.article(self.object.pk)}

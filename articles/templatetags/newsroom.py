@@ -20,6 +20,16 @@ def people_links(people):
     )
 
 
+@register.simple_tag(takes_context=True)
+def story_url(context, article):
+    """Where a link to a story goes: its page on this masthead, or, for a story this
+    masthead does not run (In Other News drawn from the network), its page on its home
+    masthead."""
+    if article.runs_here:
+        return article.get_absolute_url()
+    return article.home_url(context["request"])
+
+
 @register.simple_tag
 def story_body(article, absolute=None):
     """The sanitized body, with the dateline leading the first paragraph and library

@@ -18,6 +18,7 @@ from articles.models import (
     Correction,
     Image,
     Publication,
+    Run,
     Section,
     TaggedArticle,
 )
@@ -52,11 +53,17 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=2_000,
                             help="Rows per INSERT (default 2000).")
         parser.add_argument("--seed", type=int, default=7, help="Random seed (default 7).")
+        parser.add_argument(
+            "--sister-share", type=int, default=0, metavar="PERCENT",
+            help="Also make a sister masthead (slug: seed-sister) that runs this share of "
+            "the new stories in its own sections, as a network would (default 0: none).")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
-    def handle(self, *args, articles, batch_size, seed, no_progress, **options):
+    def handle(self, *args, articles, batch_size, seed, no_progress, sister_share=0, **options):
         if articles < 1 or batch_size < 1:
             raise CommandError("--articles and --batch-size must be positive.")
+        if not 0 <= sister_share <= 100:
+            raise CommandError("--sister-share is a percentage, from 0 to 100.")
         rnd = random.Random(seed)
         publication = Publication.objects.filter(is_default=True).first()
         if publication is None:
@@ -67,6 +74,12 @@ class Command(BaseCommand):
             self.stdout.write(f"{publication} already has {existing} stories; nothing to add.")
             return
         sections, people, images, tags = self.supporting_objects(publication, rnd)
+        sister, sister_sections = None, []
+        if sister_share:
+            sister, _ = Publication.objects.get_or_create(
+                slug="seed-sister", defaults={"name": "The Seeded Sister",
+                                              "domain": "sister.seed.example"})
+            sister_sections = self.sections_of(sister)
         now = timezone.now()
         # Stories spread back in time, about 60 a day, the newest first.
         spacing = timedelta(minutes=24)
@@ -94,6 +107,16 @@ class Command(BaseCommand):
                     ))
                 created = Article.objects.bulk_create(batch, batch_size=batch_size)
                 Article.objects.filter(pk__in=[a.pk for a in created]).refresh_search_documents()
+                # bulk_create skips save(), which keeps the runs: every story runs at home,
+                # and some on the sister masthead.
+                Run.objects.bulk_create(
+                    [Run(article=a, publication=publication, is_home=True, section=a.section,
+                         slug=a.slug, publish_at=a.publish_at) for a in created]
+                    + [Run(article=a, publication=sister, section=rnd.choice(sister_sections),
+                           slug=a.slug, publish_at=a.publish_at)
+                       for a in created if sister and rnd.randrange(100) < sister_share],
+                    batch_size=batch_size,
+                )
                 Byline.objects.bulk_create(
                     [Byline(article=a, person=p, order=k)
                      for a in created
@@ -122,11 +145,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"{publication} now has {existing + made} stories ({made} added)."))
 
-    def supporting_objects(self, publication, rnd):
+    def sections_of(self, publication):
         sections = list(publication.sections.all())
         for order, name in enumerate(SECTION_NAMES[len(sections):], start=len(sections)):
             sections.append(Section.objects.create(
                 publication=publication, name=name, slug=name.lower(), order=order))
+        return sections
+
+    def supporting_objects(self, publication, rnd):
+        sections = self.sections_of(publication)
         people = list(Person.objects.filter(slug__startswith="seed-")[:60])
         if len(people) < 60:
             people += Person.objects.bulk_create([
