@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from articles.caching import pages as page_cache
+from articles.caching import generations, keys
 from articles.models import Article, Correction, MastheadBio, Run
 
 from .factories import (
@@ -363,23 +363,23 @@ def test_the_bio_line_may_differ_per_masthead(client, story, run, valley):
 
 
 def moved(keys, action, commit):
-    before = page_cache.generations(keys)
+    before = generations.generations(keys)
     with commit():
         action()
-    after = page_cache.generations(keys)
+    after = generations.generations(keys)
     return {k for k in keys if after[k] != before[k]}
 
 
 def test_a_move_refreshes_the_lists_of_every_masthead_it_runs_on(story, run, commit):
-    keys = [f"publication:{story.publication_id}", f"publication:{run.publication_id}",
-            f"section:{story.section_id}", f"section:{run.section_id}",
-            f"sitemap:{run.publication_id}", f"article:{story.pk}"]
+    shown = [keys.publication(story.publication_id), keys.publication(run.publication_id),
+             keys.section(story.section_id), keys.section(run.section_id),
+             keys.sitemap(run.publication_id), keys.article(story.pk), keys.NETWORK]
 
     def unpublish():
         story.status = Article.Status.UNPUBLISHED
         story.save()
 
-    assert moved(keys, unpublish, commit) == set(keys)
+    assert moved(shown, unpublish, commit) == set(shown)
 
 
 def test_an_edit_refreshes_the_sitemaps_of_every_masthead(story, run, commit):
@@ -387,26 +387,27 @@ def test_an_edit_refreshes_the_sitemaps_of_every_masthead(story, run, commit):
         story.headline = "Ferry fares rise, council says"
         story.save()
 
-    keys = [f"article:{story.pk}", f"sitemap:{run.publication_id}",
-            f"publication:{run.publication_id}"]
-    assert moved(keys, edit, commit) == {f"article:{story.pk}", f"sitemap:{run.publication_id}"}
+    shown = [keys.article(story.pk), keys.sitemap(run.publication_id),
+             keys.publication(run.publication_id)]
+    assert moved(shown, edit, commit) == {keys.article(story.pk),
+                                          keys.sitemap(run.publication_id)}
 
 
 def test_dropping_or_moving_a_run_refreshes_the_masthead_and_sections_it_left(
         story, run, valley, commit):
     sports = SectionFactory(publication=valley, slug="sports")
     old_section = run.section_id
-    keys = [f"publication:{valley.pk}", f"section:{old_section}", f"section:{sports.pk}",
-            f"article:{story.pk}", f"publication:{story.publication_id}"]
+    shown = [keys.publication(valley.pk), keys.section(old_section), keys.section(sports.pk),
+             keys.article(story.pk), keys.publication(story.publication_id)]
 
     def move():
         run.section = sports
         run.save()
 
-    assert moved(keys, move, commit) == set(keys) - {f"publication:{story.publication_id}"}
+    assert moved(shown, move, commit) == set(shown) - {keys.publication(story.publication_id)}
     fresh = Run.objects.get(pk=run.pk)
-    assert moved(keys, fresh.delete, commit) == {
-        f"publication:{valley.pk}", f"section:{sports.pk}", f"article:{story.pk}"}
+    assert moved(shown, fresh.delete, commit) == {
+        keys.publication(valley.pk), keys.section(sports.pk), keys.article(story.pk)}
 
 
 def test_a_cached_sister_page_follows_an_edit_of_the_story(client, story, run, commit,

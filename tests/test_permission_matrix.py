@@ -128,12 +128,14 @@ ACTIONS = {
     "add person": (lambda p, u, o: None,
                    lambda c, a, p: c.post(reverse("admin:people_person_add"), {
                        "full_name": "Noor Haddad", "slug": "noor-haddad", "is_active": "on",
-                       "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0}),
+                       "social_links-TOTAL_FORMS": 0, "social_links-INITIAL_FORMS": 0,
+                       "masthead_bios-TOTAL_FORMS": 0, "masthead_bios-INITIAL_FORMS": 0}),
                    lambda a, p: Person.objects.filter(slug="noor-haddad").exists()),
     "add publication": (lambda p, u, o: None,
                         lambda c, a, p: c.post(reverse("admin:articles_publication_add"), {
                             "name": "The Dune Gazette", "slug": "dune", "language": "en",
-                            "accent_color": "#112233"}),
+                            "accent_color": "#112233", "memberships-TOTAL_FORMS": 0,
+                            "memberships-INITIAL_FORMS": 0}),
                         lambda a, p: Publication.objects.filter(slug="dune").exists()),
     "add section": (lambda p, u, o: None,
                     lambda c, a, p: c.post(reverse("admin:articles_section_add"), {
@@ -264,3 +266,223 @@ def test_a_reporter_cannot_slip_a_correction_in_through_the_inline(client, publi
     assert response.status_code in (200, 302, 403)
     assert not Correction.objects.exists()
     assert Article.objects.get(pk=article.pk).updated_at is None
+
+
+# --- The matrix per masthead: a role holds on the desks where it is given ----------------
+#
+# The Herald (home) and the Valley Ledger (its sister). Every story below is at home on the
+# Herald. The Herald's desk controls its text and its publishing; the Valley Ledger's desk
+# may only run it there, change how, or drop it.
+
+DESK_ACTORS = ["anonymous", "no desk", "home reporter", "home editor", "sister reporter",
+               "sister editor", "reporter here, editor there", "admin"]
+
+
+def make_desk_user(actor, home, sister):
+    from articles.editorial.roles import EDITOR, REPORTER
+
+    return {
+        "anonymous": lambda: None,
+        "no desk": lambda: user_in(EDITOR, "floater", desks=[]),
+        "home reporter": lambda: user_in(REPORTER, "dana", desks=[home]),
+        "home editor": lambda: user_in(EDITOR, "ruth", desks=[home]),
+        "sister reporter": lambda: user_in(REPORTER, "ines", desks=[sister]),
+        "sister editor": lambda: user_in(EDITOR, "omar", desks=[sister]),
+        "reporter here, editor there": lambda: both_desks(home, sister),
+        "admin": lambda: user_in(None, "chief", is_superuser=True),
+    }[actor]()
+
+
+def both_desks(home, sister):
+    from articles.editorial.roles import EDITOR, REPORTER
+    from articles.models import Membership
+
+    user = user_in(REPORTER, "kai", desks=[home])
+    user.groups.add(Group.objects.get(name=EDITOR))
+    Membership.objects.create(user=user, publication=sister, role="editor")
+    return user
+
+
+def run_url(article, publication):
+    return admin_url("run", article.pk, publication.pk)
+
+
+def running_on(sister):
+    """Setup: a published Herald story that the sister masthead runs."""
+    def setup(home, user, other):
+        from .factories import RunFactory
+
+        article = _published(home, user, other)
+        RunFactory(article=article, publication=sister, section=sister.sections.first())
+        return article
+    return setup
+
+
+def _runs_on(sister, **expected):
+    def check(article, home):
+        from articles.models import Run
+
+        run = Run.objects.filter(article=article, publication=sister).first()
+        return run is not None and all(getattr(run, k) == v for k, v in expected.items())
+    return check
+
+
+def desk_actions(home, sister):
+    schools = sister.sections.first()
+    return {
+        "create on home": (lambda h, u, o: None, _create,
+                           lambda a, p: Article.objects.filter(headline="A brand-new story")
+                           .exists()),
+        "edit own draft": (_own_draft, _edit, _edited),
+        "edit other's draft": (_others_draft, _edit, _edited),
+        "edit published": (_published, _edit, _edited),
+        "submit own draft": (_own_draft, _workflow("submit"), _status_is(Status.IN_REVIEW)),
+        "return": (_in_review, _workflow("return", note="Needs a second source."),
+                   _status_is(Status.RETURNED)),
+        "publish": (_in_review, _workflow("publish"),
+                    lambda a, p: Article.objects.published().filter(pk=a.pk).exists()),
+        "unpublish": (_published, _workflow("unpublish"), _status_is(Status.UNPUBLISHED)),
+        "feature at home": (_published, _workflow("feature"),
+                            lambda a, p: Article.objects.get(pk=a.pk).featured),
+        "add correction": (_published, _workflow("correct", kind="correction",
+                                                 text="The pier is 40 m long, not 400 m."),
+                           lambda a, p: Correction.objects.filter(article=a).exists()),
+        "delete": (_others_draft,
+                   lambda c, a, p: c.post(admin_url("delete", a.pk), {"post": "yes"}),
+                   lambda a, p: not Article.objects.filter(pk=a.pk).exists()),
+        "run on sister": (_published,
+                          lambda c, a, p: c.post(run_url(a, sister), {"section": schools.pk}),
+                          _runs_on(sister)),
+        "run a draft on sister": (_others_draft,
+                                  lambda c, a, p: c.post(run_url(a, sister),
+                                                         {"section": schools.pk}),
+                                  _runs_on(sister)),
+        "retitle on sister": (running_on(sister),
+                              lambda c, a, p: c.post(run_url(a, sister), {
+                                  "section": schools.pk, "headline": "Valley angle"}),
+                              _runs_on(sister, headline="Valley angle")),
+        "feature on sister": (running_on(sister),
+                              lambda c, a, p: c.post(run_url(a, sister), {
+                                  "section": schools.pk, "featured": "on"}),
+                              _runs_on(sister, featured=True)),
+        "drop from sister": (running_on(sister),
+                             lambda c, a, p: c.post(run_url(a, sister), {"_drop": "1"}),
+                             lambda a, p: not a.runs.filter(publication=sister).exists()),
+        "run on its own home": (_published,
+                                lambda c, a, p: c.post(run_url(a, p), {
+                                    "section": a.section_id}),
+                                lambda a, p: a.runs.filter(publication=p).count() > 1),
+    }
+
+
+HOME_WRITERS = {"home reporter", "home editor", "reporter here, editor there", "admin"}
+HOME_EDITORS = {"home editor", "admin"}
+SISTER_EDITORS = {"sister editor", "reporter here, editor there", "admin"}
+DESK_ALLOWED = {
+    "create on home": HOME_WRITERS,
+    "edit own draft": HOME_WRITERS,
+    "edit other's draft": HOME_EDITORS,
+    "edit published": HOME_EDITORS,
+    "submit own draft": HOME_WRITERS,
+    "return": HOME_EDITORS,
+    "publish": HOME_EDITORS,
+    "unpublish": HOME_EDITORS,
+    "feature at home": HOME_EDITORS,
+    "add correction": HOME_EDITORS,
+    "delete": HOME_EDITORS,
+    "run on sister": SISTER_EDITORS,
+    # A sister desk sees another desk's draft only if it is its own story.
+    "run a draft on sister": {"admin"},
+    "retitle on sister": SISTER_EDITORS,
+    "feature on sister": SISTER_EDITORS,
+    "drop from sister": SISTER_EDITORS,
+    "run on its own home": set(),
+}
+
+
+@pytest.fixture
+def network(publication, other_publication):
+    Section.objects.create(publication=other_publication, name="Schools", slug="schools")
+    return publication, other_publication
+
+
+def test_the_desk_matrix_covers_every_action(network):
+    assert set(DESK_ALLOWED) == set(desk_actions(*network))
+
+
+@pytest.mark.parametrize("action", list(DESK_ALLOWED))
+@pytest.mark.parametrize("actor", DESK_ACTORS)
+def test_permission_matrix_per_masthead(client, network, actor, action):
+    home, sister = network
+    user = make_desk_user(actor, home, sister)
+    someone_else = user_in("Reporter", "sam", desks=[home])
+    setup, perform, happened = desk_actions(home, sister)[action]
+    article = setup(home, user, someone_else)
+    if user:
+        client.force_login(user)
+    response = perform(client, article, home)
+    assert response.status_code < 500
+    allowed = actor in DESK_ALLOWED[action]
+    assert happened(article, home) == allowed, (actor, action, response.status_code)
+
+
+def test_a_sister_editor_cannot_run_a_story_in_a_section_of_another_masthead(client,
+                                                                             network):
+    home, sister = network
+    editor = make_desk_user("sister editor", home, sister)
+    article = _published(home, editor, None)
+    client.force_login(editor)
+    response = client.post(run_url(article, sister), {"section": article.section_id})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert not article.runs.filter(publication=sister).exists()
+
+
+def test_a_sister_editor_cannot_move_the_story_home_or_change_its_text_by_raw_post(
+        client, network):
+    home, sister = network
+    editor = make_desk_user("sister editor", home, sister)
+    article = running_on(sister)(home, editor, None)
+    schools = sister.sections.first()
+    client.force_login(editor)
+    client.post(admin_url("change", article.pk), change_data(
+        article, headline="Hijacked", publication=sister.pk, section=schools.pk))
+    article.refresh_from_db()
+    assert (article.headline, article.publication_id) != ("Hijacked", sister.pk)
+    assert article.publication_id == home.pk
+
+
+def test_the_pickers_offer_only_the_persons_desks(client, network):
+    home, sister = network
+    reporter = make_desk_user("sister reporter", home, sister)
+    client.force_login(reporter)
+    page = client.get(admin_url("add")).text
+    assert f'<option value="{sister.pk}"' in page
+    assert f'<option value="{home.pk}"' not in page
+    home_section = Section.objects.create(publication=home, name="Harbor", slug="harbor")
+    found = client.get(reverse("admin:autocomplete"), {
+        "app_label": "articles", "model_name": "article", "field_name": "section", "term": ""})
+    offered = {int(r["id"]) for r in found.json()["results"]}
+    assert sister.sections.first().pk in offered and home_section.pk not in offered
+    # A raw POST naming the other masthead is refused.
+    response = client.post(admin_url("add"), article_form_data(
+        home, home_section, headline="A brand-new story"))
+    assert response.status_code == 200
+    assert not Article.objects.filter(headline="A brand-new story").exists()
+
+
+def test_granting_a_desk_role_in_the_admin_gives_the_role_group(client, network):
+    from articles.models import Membership
+
+    home, sister = network
+    chief = make_desk_user("admin", home, sister)
+    newcomer = user_in(None, "newcomer")
+    client.force_login(chief)
+    response = client.post(reverse("admin:articles_publication_change", args=[sister.pk]), {
+        "name": sister.name, "slug": sister.slug, "domain": sister.domain, "language": "en",
+        "accent_color": sister.accent_color, "memberships-TOTAL_FORMS": 1,
+        "memberships-INITIAL_FORMS": 0, "memberships-0-user": newcomer.pk,
+        "memberships-0-role": "editor"})
+    assert response.status_code == 302, response.content[:2000]
+    assert Membership.objects.get(user=newcomer).publication == sister
+    assert newcomer.groups.filter(name="Editor").exists()

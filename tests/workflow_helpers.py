@@ -5,14 +5,20 @@ import pytest
 from django.contrib.auth.models import Group
 
 from articles.editorial.roles import EDITOR, REPORTER
+from articles.models import Membership, Publication
 
 from .factories import ArticleFactory, BylineFactory, SectionFactory, UserFactory
 
 
-def user_in(role, username, **kwargs):
+def user_in(role, username, *, desks=None, **kwargs):
+    """A staff user in ``role`` (REPORTER, EDITOR or None) on the desks of ``desks``: by
+    default every masthead there is now, as the migration to desks gave existing users."""
     user = UserFactory(username=username, **kwargs)
     if role:
         user.groups.add(Group.objects.get(name=role))
+        desk_role = {REPORTER: "reporter", EDITOR: "editor"}[role]
+        for publication in Publication.objects.all() if desks is None else desks:
+            Membership.objects.create(user=user, publication=publication, role=desk_role)
     return user
 
 

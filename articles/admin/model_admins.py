@@ -7,19 +7,28 @@ from django.utils.text import slugify
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
+from articles.admin.desks import DeskMemberInline, DesksFormsetMixin
 from articles.admin.editor import BodyEditorWidget
 from articles.admin.revisions import EditConflictFormMixin, RevisionAdminMixin
+from articles.admin.runs import (
+    HomeMastheadFilter,
+    RunsAdminMixin,
+    RunsOnFilter,
+    SectionFilter,
+)
 from articles.admin.wire import WireCopyAdminMixin
 from articles.admin.workflow import StatusFilter, WorkflowAdminMixin
+from articles.editorial import roles
 from articles.editorial.revisions import record_revision
 from articles.models import Article, Byline, Correction, Image, Publication, RelatedItem, Section
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
-    list_display = ["name", "domain", "language", "is_default"]
+class PublicationAdmin(DesksFormsetMixin, admin.ModelAdmin):
+    list_display = ["name", "domain", "language", "is_default", "other_news_from_network"]
     search_fields = ["name", "domain"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [DeskMemberInline]
 
 
 @admin.register(Section)
@@ -30,6 +39,16 @@ class SectionAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "publication__name"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["publication"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, distinct = super().get_search_results(request, queryset, search_term)
+        # The story form's section picker offers only the sections of the person's desks
+        # (the form refuses any other, ArticleAdmin.formfield_for_foreignkey).
+        if request.GET.get("model_name") == "article":
+            desks = roles.desks_where(request.user, "articles.add_article")
+            if desks is not None:
+                queryset = queryset.filter(publication_id__in=desks)
+        return queryset, distinct
 
 
 def thumbnail_html(image, size=60):
@@ -122,29 +141,28 @@ class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
         publication = self.cleaned_data.get("publication")
         if not slug or not publication:
             return slug
-        taken = Article.objects.filter(publication=publication, slug=slug)
-        if self.instance.pk:
-            taken = taken.exclude(pk=self.instance.pk)
-        if not taken.exists():
+        if not Article.address_taken(publication.pk, slug, story_id=self.instance.pk):
             return slug
         headline = self.cleaned_data.get("headline", "")
         if slug == slugify(headline) or slug == slugify(headline, allow_unicode=True):
             # The slug was filled in from the headline: pick the next free one quietly.
             return ""
         raise forms.ValidationError(
-            "Another story in this publication already uses this address. "
+            "Another story on this masthead already uses this address. "
             "Change it, or clear it to have one made from the headline."
         )
 
 
 @admin.register(Article)
-class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, RunsAdminMixin, WorkflowAdminMixin,
+                   admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline", "thumbnail", "publication", "section", "status_label", "publish_at",
         "byline_names", "featured",
     ]
-    list_filter = [StatusFilter, "publication", "section", "featured", ("bylines__person", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [StatusFilter, HomeMastheadFilter, RunsOnFilter, ("section", SectionFilter),
+                   "featured", ("bylines__person", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["headline", "dek", "summary", "slug", "bylines__person__full_name"]
     date_hierarchy = "publish_at"
     autocomplete_fields = ["section", "lead_image"]

@@ -11,7 +11,6 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -19,7 +18,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from articles.admin.forms import ACTION_FORMS, MoveSectionForm
-from articles.editorial import workflow
+from articles.editorial import roles, workflow
 from articles.models import Article, Correction, PreviewLink
 from articles.reading.preview import ArticlePreviewView, create_preview_link, preview_url
 
@@ -91,11 +90,9 @@ class WorkflowAdminMixin:
     # --- Who sees and edits what ---------------------------------------------------
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.has_perm("articles.edit_any_article"):
-            return queryset
-        # Reporters work on their own stories and can read what is published.
-        return queryset.filter(Q(created_by=request.user) | Q(status=Status.PUBLISHED))
+        # What workflow.can_view lets the person see: every story of the desks they edit
+        # and those their mastheads run, their own, and what is published.
+        return workflow.viewable(request.user, super().get_queryset(request))
 
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):
@@ -119,10 +116,17 @@ class WorkflowAdminMixin:
         return request.user.has_perm("articles.unpublish_article")
 
     def get_readonly_fields(self, request, obj=None):
+        # Powers of the story's home desk (for a new story: of any desk the person has).
+        def may(perm):
+            if obj is not None and obj.publication_id:
+                return roles.may(request.user, perm, obj.publication_id)
+            desks = roles.desks_where(request.user, perm)
+            return desks is None or bool(desks)
+
         fields = [*super().get_readonly_fields(request, obj), *WORKFLOW_FIELDS]
-        if not request.user.has_perm("articles.feature_article"):
+        if not may("articles.feature_article"):
             fields += ["featured", "priority"]
-        if not request.user.has_perm("articles.edit_any_article"):
+        if not may("articles.edit_any_article"):
             fields += ["updated_at"]
         return fields
 

@@ -20,14 +20,18 @@ from django.urls import reverse
 from articles.caching import invalidation
 from articles.editorial import signals
 from articles.editorial.roles import EDITOR
+from articles.models import Membership
 
 logger = logging.getLogger(__name__)
 
-def editors():
-    """Active users who review stories: the Editor group and superusers, with an email."""
+def editors(publication_id):
+    """Active users who review a masthead's stories, with an email: the editors on its desk
+    (in the Editor group, with an editor's role there) and superusers."""
+    on_desk = Q(groups__name=EDITOR, memberships__publication_id=publication_id,
+                memberships__role=Membership.Role.EDITOR)
     return (
         get_user_model().objects.filter(is_active=True)
-        .filter(Q(groups__name=EDITOR) | Q(is_superuser=True))
+        .filter(on_desk | Q(is_superuser=True))
         .exclude(email="").distinct()
     )
 
@@ -57,7 +61,8 @@ def _reporter_email(article):
 
 
 def notify_editors_of_submission(sender, article, user, **kwargs):
-    _send("submitted", [u.email for u in editors() if u != user], article=article, user=user)
+    _send("submitted", [u.email for u in editors(article.publication_id) if u != user],
+          article=article, user=user)
 
 
 def notify_reporter_of_return(sender, article, user, note, **kwargs):

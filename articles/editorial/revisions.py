@@ -27,6 +27,7 @@ FIELDS = [
     ("bylines", "Bylines"),
     ("tags", "Tags"),
     ("related", "In Other News"),
+    ("runs", "Also runs on"),
     ("status", "Status"),
     ("publish_at", "Publish time"),
     ("embargo_until", "Embargo until"),
@@ -70,6 +71,14 @@ def snapshot(article):
              "label": r.display_title}
             for r in article.related_items.select_related("target").order_by("order", "pk")
         ],
+        # The sister mastheads that run the story, and how (their desks decide).
+        runs=[
+            {"publication": r.publication_id, "name": r.publication.name,
+             "section": r.section.name if r.section_id else "", "headline": r.headline,
+             "featured": r.featured}
+            for r in article.runs.sisters().select_related("publication", "section")
+            .order_by("publication__name")
+        ],
     )
     return data
 
@@ -105,6 +114,10 @@ def display_value(name, value):
         return ", ".join(value)
     if name == "related":
         return "\n".join(f"{r.get('label') or r['title']} {r['url']}".strip() for r in value)
+    if name == "runs":
+        return "\n".join(
+            f"{r['name']}, {r['section']}" + (" (featured)" if r["featured"] else "")
+            + (f": {r['headline']}" if r["headline"] else "") for r in value)
     if name == "status":
         return Article.Status(value).label if value in Article.Status.values else value
     if name in ("publish_at", "embargo_until"):
@@ -123,8 +136,9 @@ def revision_for_version(article, version):
 def apply_snapshot(article, data):
     """Write a snapshot's content into ``article`` (saved), with bylines, tags and related.
 
-    Status, times and the slug are not restored: restoring old wording must never publish,
-    unpublish or move a story.
+    Status, times, the slug and the mastheads it runs on are not restored: restoring old
+    wording must never publish, unpublish or move a story, and where it runs is the
+    decision of each masthead's desk.
     """
     for name in ["headline", "kicker", "dek", "dateline", "summary", "body", "seo_title",
                  "seo_description", "canonical_url"]:

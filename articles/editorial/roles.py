@@ -1,8 +1,10 @@
-"""The newsroom's roles, as permission groups. Used by data migrations and by tests.
+"""The newsroom's roles, as permission groups, and the desks where they hold.
 
 Editorial actions beyond plain model permissions (publish, schedule, …) are custom
-permissions on ``Article`` checked by ``articles.editorial.workflow``. Admins are superusers: they
-can do everything, including people, publications, sections and users.
+permissions on ``Article`` checked by ``articles.editorial.workflow``. A role group says
+what a reporter or an editor may do; a desk membership (``articles.models.Membership``) says
+on which masthead: ``may(user, perm, publication)`` is the one test. Admins are superusers:
+they can do everything everywhere, including people, publications, sections and users.
 
 Changing a list here needs a data migration that calls ``sync_role_groups`` again.
 """
@@ -72,3 +74,62 @@ def sync_role_groups(apps):
                 Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)
+
+
+# --- Desks: where a role holds ----------------------------------------------------------
+#
+# A person's role is held per masthead (``articles.models.Membership``): reporter on one,
+# editor on another. A permission applies on a masthead when the person holds it (through
+# their role group, above) and their role on that masthead's desk grants it too. Superusers
+# hold everything everywhere.
+
+DESK_ROLES = {"reporter": REPORTER, "editor": EDITOR}  # Membership.Role -> role group
+
+
+def desk_roles(user):
+    """{publication id: role} of ``user``'s desks, read once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    if not hasattr(user, "_desk_roles"):
+        from articles.models import Membership
+
+        user._desk_roles = dict(
+            Membership.objects.filter(user=user).values_list("publication_id", "role"))
+    return user._desk_roles
+
+
+def role_grants(role, perm):
+    return perm in ROLE_PERMISSIONS.get(DESK_ROLES.get(role), ())
+
+
+def may(user, perm, publication_id):
+    """May ``user`` use ``perm`` ("articles.publish_article") on this masthead's desk?"""
+    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    role = desk_roles(user).get(getattr(publication_id, "pk", publication_id))
+    return role is not None and role_grants(role, perm) and user.has_perm(perm)
+
+
+def desks_where(user, perm):
+    """The ids of the mastheads where ``user`` may use ``perm``; None for a superuser
+    (every masthead)."""
+    if user and user.is_authenticated and user.is_active and user.is_superuser:
+        return None
+    return [pk for pk in desk_roles(user) if may(user, perm, pk)]
+
+
+def grant_desk_role(user, publication, role):
+    """Give ``user`` ``role`` on ``publication``'s desk, and the role's group, which holds
+    what the role may do (the desk says where)."""
+    from django.contrib.auth.models import Group
+
+    from articles.models import Membership
+
+    Membership.objects.update_or_create(user=user, publication=publication,
+                                        defaults={"role": role})
+    user.groups.add(Group.objects.get(name=DESK_ROLES[role]))
+    user.__dict__.pop("_desk_roles", None)
+    user.__dict__.pop("_perm_cache", None)
+    user.__dict__.pop("_group_perm_cache", None)

@@ -18,6 +18,10 @@ article_corrected = Signal()  # correction: the new Correction
 embargo_lifted = Signal()
 article_featured = Signal()  # featured: True or False
 article_moved = Signal()  # section: the new Section
+# A sister masthead's desk decides how the story runs there (articles.models.Run).
+article_run_started = Signal()  # run: the new Run
+article_run_changed = Signal()  # run: the Run, with its new section, headline or featured flag
+article_run_dropped = Signal()  # publication: the masthead that no longer runs it
 # Sent by ``run_publication_events`` exactly once per go-live moment; event: the
 # PublicationEvent. The place for cache purges and "your story is live" emails.
 article_went_live = Signal()

@@ -16,11 +16,12 @@ first-published time is ``Article.save``'s to stamp.
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from articles.editorial import signals
+from articles.editorial import roles, signals
 from articles.editorial.revisions import record_revision
-from articles.models import Article, Correction, ImportedItem, PublicationEvent
+from articles.models import Article, Correction, ImportedItem, PublicationEvent, Run
 from articles.sanitize import plain_text
 
 Status = Article.Status
@@ -46,31 +47,69 @@ def _is_staff(user):
 
 
 def can_edit(user, article):
-    """May ``user`` change this story's content? (None: may they write a new one?)"""
+    """May ``user`` change this story's content? (None: may they write a new one?)
+
+    Only the story's home desk controls its text: its editors, and its reporter while
+    the story is theirs to work on. A sister masthead that runs the story decides only
+    how it runs there (``can_run``)."""
     if not _is_staff(user):
         return False
-    if user.has_perm("articles.edit_any_article"):
+    if article is None or (article.pk is None and not article.publication_id):
+        desks = roles.desks_where(user, "articles.add_article")
+        return desks is None or bool(desks)
+    home = article.publication_id
+    if roles.may(user, "articles.edit_any_article", home):
         return True
-    if article is None or article.pk is None:
-        return user.has_perm("articles.add_article")
+    if article.pk is None:
+        return roles.may(user, "articles.add_article", home)
     return (
-        user.has_perm("articles.change_article")
+        roles.may(user, "articles.change_article", home)
         and article.created_by_id == user.pk
         and article.status in OWNER_EDITABLE
     )
 
 
 def can_view(user, article):
-    """Editors see every story; reporters their own and published ones."""
+    """Editors see every story of their desks, and those their mastheads run; everyone
+    sees their own stories and published ones."""
     if not _is_staff(user) or not user.has_perm("articles.view_article"):
         return False
-    if article is None or user.has_perm("articles.edit_any_article"):
+    if article is None or roles.may(user, "articles.edit_any_article", article.publication_id):
         return True
-    return article.created_by_id == user.pk or article.status == Status.PUBLISHED
+    if article.created_by_id == user.pk or article.status == Status.PUBLISHED:
+        return True
+    desks = roles.desks_where(user, "articles.publish_article")
+    return bool(desks) and article.runs.filter(publication_id__in=desks).exists()
 
 
-def _has(user, perm):
-    return _is_staff(user) and user.has_perm(perm)
+def viewable(user, articles):
+    """``articles`` narrowed to those ``can_view`` lets ``user`` see (for lists)."""
+    if not _is_staff(user) or not user.has_perm("articles.view_article"):
+        return articles.none()
+    editing = roles.desks_where(user, "articles.edit_any_article")
+    if editing is None:
+        return articles
+    running = roles.desks_where(user, "articles.publish_article")
+    runs_there = Exists(Run.objects.filter(article=OuterRef("pk"), publication_id__in=running))
+    return articles.filter(Q(publication_id__in=editing) | Q(created_by=user)
+                           | Q(status=Status.PUBLISHED) | runs_there)
+
+
+def can_run(user, article, publication):
+    """May ``user`` decide whether ``publication`` (a sister masthead of the story's home)
+    runs this story, and how (section, headline)? Its editors may, for a story they can
+    see."""
+    return (
+        _is_staff(user)
+        and publication.pk != article.publication_id
+        and roles.may(user, "articles.publish_article", publication.pk)
+        and can_view(user, article)
+    )
+
+
+def _has(user, perm, article):
+    """May ``user`` use ``perm`` on ``article`` at its home desk?"""
+    return _is_staff(user) and roles.may(user, perm, article.publication_id)
 
 
 def available_actions(user, article, *, now=None):
@@ -81,18 +120,18 @@ def available_actions(user, article, *, now=None):
     actions = []
     if status in OWNER_EDITABLE and can_edit(user, article):
         actions.append(("submit", "Submit for review"))
-    if status == Status.IN_REVIEW and _has(user, "articles.return_article"):
+    if status == Status.IN_REVIEW and _has(user, "articles.return_article", article):
         actions.append(("return", "Return to reporter"))
-    if _has(user, "articles.publish_article") and (status != Status.PUBLISHED or scheduled):
+    if _has(user, "articles.publish_article", article) and (status != Status.PUBLISHED or scheduled):
         actions.append(("publish", "Publish now"))
         actions.append(("schedule", "Reschedule" if scheduled else "Schedule"))
-    if status == Status.PUBLISHED and _has(user, "articles.unpublish_article"):
+    if status == Status.PUBLISHED and _has(user, "articles.unpublish_article", article):
         actions.append(("unpublish", "Unpublish"))
-    if article.is_embargoed(at=now) and _has(user, "articles.lift_embargo"):
+    if article.is_embargoed(at=now) and _has(user, "articles.lift_embargo", article):
         actions.append(("lift_embargo", "Lift embargo now"))
-    if status == Status.PUBLISHED and _has(user, "articles.add_correction"):
+    if status == Status.PUBLISHED and _has(user, "articles.add_correction", article):
         actions.append(("correct", "Add correction or update"))
-    if _has(user, "articles.feature_article"):
+    if _has(user, "articles.feature_article", article):
         actions.append(("feature", "Unfeature" if article.featured else "Feature"))
     return actions
 
@@ -197,7 +236,7 @@ def article_submit_for_review(*, article, user):
 @transaction.atomic
 def article_return_to_reporter(*, article, user, note):
     _lock(article)
-    _require(_has(user, "articles.return_article"), "Only editors can return a story.")
+    _require(_has(user, "articles.return_article", article), "Only editors can return a story.")
     _require_status(article, {Status.IN_REVIEW}, "returned")
     note = (note or "").strip()
     if not note:
@@ -213,7 +252,7 @@ def article_schedule(*, article, user, publish_at, embargo_until=None, now=None)
     """Approve the story to go live at ``publish_at`` (now or later), maybe under embargo."""
     now = now or timezone.now()
     _lock(article)
-    _require(_has(user, "articles.publish_article"), "Only editors can schedule a story.")
+    _require(_has(user, "articles.publish_article", article), "Only editors can schedule a story.")
     if article.status == Status.PUBLISHED and not article.is_scheduled(at=now):
         raise WorkflowError(f"“{article.headline}” is already published.")
     if publish_at is None or timezone.is_naive(publish_at):
@@ -256,7 +295,7 @@ def article_publish(*, article, user, now=None):
 @transaction.atomic
 def article_unpublish(*, article, user, note=""):
     _lock(article)
-    _require(_has(user, "articles.unpublish_article"), "Only editors can unpublish a story.")
+    _require(_has(user, "articles.unpublish_article", article), "Only editors can unpublish a story.")
     _require_status(article, {Status.PUBLISHED}, "unpublished")
     article.status = Status.UNPUBLISHED
     article.publication_events.filter(processed_at__isnull=True).delete()
@@ -281,7 +320,7 @@ def article_withdraw(*, article, reason):
 def article_lift_embargo(*, article, user, now=None):
     now = now or timezone.now()
     _lock(article)
-    _require(_has(user, "articles.lift_embargo"), "Only editors can lift an embargo.")
+    _require(_has(user, "articles.lift_embargo", article), "Only editors can lift an embargo.")
     if not article.is_embargoed(at=now):
         raise WorkflowError(f"“{article.headline}” is not under embargo.")
     article.embargo_until = None
@@ -294,7 +333,7 @@ def article_add_correction(*, article, user, kind, text, now=None):
     """Append a public correction or update; the story's "Updated" time moves to now."""
     now = now or timezone.now()
     _lock(article)
-    _require(_has(user, "articles.add_correction"), "Only editors can add corrections.")
+    _require(_has(user, "articles.add_correction", article), "Only editors can add corrections.")
     text = (text or "").strip()
     problems = []
     if kind not in Correction.Kind.values:
@@ -313,7 +352,7 @@ def article_add_correction(*, article, user, kind, text, now=None):
 @transaction.atomic
 def article_set_featured(*, article, user, featured):
     _lock(article)
-    _require(_has(user, "articles.feature_article"), "Only editors can feature a story.")
+    _require(_has(user, "articles.feature_article", article), "Only editors can feature a story.")
     article.featured = bool(featured)
     return _finish(article, user, "Featured" if featured else "Unfeatured",
                    signals.article_featured, ["featured"], featured=article.featured)
@@ -328,3 +367,106 @@ def article_move_section(*, article, user, section):
     article.section = section
     return _finish(article, user, f"Moved to {section.name}", signals.article_moved,
                    ["section"], section=section)
+
+
+# --- A sister masthead's desk: run the story there, change how, or drop it ------------
+#
+# These change only the masthead's run of the story (articles.models.Run), never the story:
+# no new version (the home desk's open form stays current), but a revision and a log entry
+# on the story, so its history says where it runs, and a save time for feeds and sitemaps.
+
+
+def _finish_run(article, user, comment, signal, **signal_kwargs):
+    Article.objects.filter(pk=article.pk).update(modified_at=timezone.now())
+    record_revision(article, user=user, comment=comment)
+    LogEntry.objects.log_actions(
+        user_id=user.pk, queryset=[article], action_flag=CHANGE, change_message=comment,
+        single_object=True,
+    )
+    signal.send(sender=Article, article=article, user=user, **signal_kwargs)
+    return article
+
+
+def _run_problems(article, publication, section, headline):
+    problems = []
+    if section is None:
+        problems.append(f"a section of {publication}")
+    elif section.publication_id != publication.pk:
+        problems.append(f"a section of {publication} (“{section.name}” is another masthead's)")
+    if len(headline) > Run._meta.get_field("headline").max_length:
+        problems.append("a shorter headline (200 characters at most)")
+    return problems
+
+
+def _require_run_rights(user, article, publication, featured):
+    _require(can_run(user, article, publication),
+             f"Only {publication}'s editors can decide what it runs.")
+    if featured:
+        _require(roles.may(user, "articles.feature_article", publication.pk),
+                 f"Only {publication}'s editors can feature a story there.")
+
+
+@transaction.atomic
+def article_run_on(*, article, user, publication, section, headline="", featured=False):
+    """``publication``'s desk runs the story: in ``section`` there, under its own headline
+    on its lists if it gives one, on its front's lead if ``featured``."""
+    _lock(article)
+    headline = (headline or "").strip()
+    _require_run_rights(user, article, publication, featured)
+    if article.runs.filter(publication=publication).exists():
+        raise WorkflowError(f"“{article.headline}” already runs on {publication}.")
+    problems = _run_problems(article, publication, section, headline)
+    if problems:
+        raise WorkflowError(f"To run “{article.headline}” on {publication} it needs:", problems)
+    run = Run.objects.create(article=article, publication=publication, section=section,
+                             headline=headline, featured=bool(featured))
+    return _finish_run(article, user, f"Runs on {publication}, in {section.name}",
+                       signals.article_run_started, run=run)
+
+
+@transaction.atomic
+def article_change_run(*, article, user, publication, section, headline="", featured=False):
+    """Change the section, headline or featured flag of the story on ``publication``."""
+    _lock(article)
+    headline = (headline or "").strip()
+    run = article.runs.filter(publication=publication, is_home=False).first()
+    _require_run_rights(user, article, publication,
+                        bool(featured) != (run.featured if run else False))
+    if run is None:
+        raise WorkflowError(f"“{article.headline}” does not run on {publication}.")
+    problems = _run_problems(article, publication, section, headline)
+    if problems:
+        raise WorkflowError(f"On {publication}, “{article.headline}” needs:", problems)
+    run.section, run.headline, run.featured = section, headline, bool(featured)
+    run.save(update_fields=["section", "headline", "featured"])
+    return _finish_run(article, user, f"Changed how {publication} runs it ({section.name})",
+                       signals.article_run_changed, run=run)
+
+
+@transaction.atomic
+def article_drop_run(*, article, user, publication):
+    """``publication`` stops running the story; it stays everywhere else."""
+    _lock(article)
+    _require_run_rights(user, article, publication, featured=False)
+    run = article.runs.filter(publication=publication, is_home=False).first()
+    if run is None:
+        raise WorkflowError(f"“{article.headline}” does not run on {publication}.")
+    run.delete()
+    return _finish_run(article, user, f"Dropped from {publication}",
+                       signals.article_run_dropped, publication=publication)
+
+
+def run_actions(user, article):
+    """[(publication, run or None), …]: the sister mastheads whose runs of this story
+    ``user`` decides, the story's runs there (None where it does not run yet)."""
+    from articles.models import Publication
+
+    desks = roles.desks_where(user, "articles.publish_article")
+    mastheads = Publication.objects.exclude(pk=article.publication_id)
+    if desks is not None:
+        mastheads = mastheads.filter(pk__in=desks)
+    if not can_view(user, article):
+        return []
+    runs = {run.publication_id: run for run in article.runs.select_related("section")}
+    return [(masthead, runs.get(masthead.pk)) for masthead in mastheads
+            if can_run(user, article, masthead)]

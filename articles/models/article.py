@@ -426,15 +426,19 @@ class Article(models.Model):
             Article.objects.filter(pk=self.pk).refresh_search_documents()
 
     def _slug_taken(self, slug):
-        """Is ``slug`` another story's address on this story's home masthead? A sister
-        masthead's story that runs there holds its address too."""
+        return self.address_taken(self.publication_id, slug, story_id=self.pk)
+
+    @staticmethod
+    def address_taken(publication_id, slug, *, story_id=None):
+        """Is ``slug`` another story's address on this masthead? A sister masthead's story
+        that runs there holds its address too."""
         from articles.models.network import Run
 
         return (
-            Run.objects.filter(publication_id=self.publication_id, slug=slug)
-            .exclude(article_id=self.pk).exists()
-            or Article.objects.filter(publication_id=self.publication_id, slug=slug)
-            .exclude(pk=self.pk).exists()
+            Run.objects.filter(publication_id=publication_id, slug=slug)
+            .exclude(article_id=story_id).exists()
+            or Article.objects.filter(publication_id=publication_id, slug=slug)
+            .exclude(pk=story_id).exists()
         )
 
     def free_slug(self):
@@ -450,11 +454,11 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         """The story's address on the masthead it was loaded for (see ``show_as``)."""
-        return self._path(self.slug)
+        return self.path_with_slug(self.slug)
 
     def home_path(self):
         """The story's address on its home masthead, wherever it was loaded for."""
-        return self._path(getattr(self, "home_slug", self.slug))
+        return self.path_with_slug(getattr(self, "home_slug", self.slug))
 
     def home_url(self, request):
         """The story's page on its home masthead, absolute: where a sister masthead's page
@@ -462,7 +466,7 @@ class Article(models.Model):
         network sends readers."""
         return self.publication.url_for(self.home_path(), request=request)
 
-    def _path(self, slug):
+    def path_with_slug(self, slug):
         day = timezone.localtime(self.publish_at or self.created_at or timezone.now())
         return reverse(
             "articles:detail",

@@ -112,6 +112,10 @@ class Run(models.Model):
         run._loaded_section_id = run.__dict__.get("section_id")
         return run
 
+    def get_absolute_url(self):
+        """The story's page on this masthead (a path: the masthead's host serves it)."""
+        return self.article.path_with_slug(self.slug)
+
     def clean(self):
         if self.section_id and self.publication_id and (
                 self.section.publication_id != self.publication_id):
