@@ -149,3 +149,42 @@ def test_without_javascript_more_stories_is_an_ordinary_page(live_server, browse
         assert page.locator("a.other-news-headline").count() == 2
     finally:
         context.close()
+
+
+def test_a_sister_mastheads_pages_have_no_serious_accessibility_problems(
+        live_server, page, screenshot, newsroom):
+    """The Valley Ledger, served on the live server's other loopback name, runs the
+    Herald's main story in its Schools section."""
+    from urllib.parse import urlsplit
+
+    from .factories import PublicationFactory, RunFactory
+
+    address = urlsplit(live_server.url)
+    other_name = "127.0.0.1" if address.hostname == "localhost" else "localhost"
+    home = newsroom["main"].publication
+    home.domain = address.hostname  # the canonical address names the home masthead's host
+    home.save()
+    sister = PublicationFactory(name="The Valley Ledger", slug="valley", domain=other_name,
+                                other_news_from_network=True)
+    schools = SectionFactory(publication=sister, name="Schools", slug="schools")
+    main = newsroom["main"]
+    RunFactory(article=main, publication=sister, section=schools,
+               headline="Ferry crews are back, and school trips resume")
+    base = f"http://{other_name}:{address.port}"
+    problems = {}
+    for name, url in {"home": "/", "article": main.get_absolute_url(),
+                      "section": "/section/schools/"}.items():
+        for width in (375, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(base + url)
+            assert "The Valley Ledger" in page.title() or name == "article"
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate(SERIOUS)
+            if found:
+                problems[f"sister-{name}@{width}"] = found
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+            screenshot(page, f"reading-sister-{name}-{width}", full_page=width == 375)
+    assert problems == {}
+    page.goto(base + main.get_absolute_url())
+    canonical = page.locator('link[rel="canonical"]').get_attribute("href")
+    assert canonical == live_server.url + main.get_absolute_url()

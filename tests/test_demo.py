@@ -7,7 +7,17 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 
-from articles.models import Article, Correction, Image, Publication, RelatedItem, Section
+from articles.models import (
+    Article,
+    Correction,
+    Image,
+    MastheadBio,
+    Membership,
+    Publication,
+    RelatedItem,
+    Run,
+    Section,
+)
 from people.models import Person
 
 # Each test builds the whole demo network (portraits, pictures, 60 stories): some 20 s.
@@ -17,7 +27,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Publication, Section, Person, Article, Image, RelatedItem, Correction)
+        for model in (Publication, Section, Person, Article, Image, RelatedItem, Correction,
+                      Run, Membership, MastheadBio)
     }
 
 
@@ -63,7 +74,7 @@ def test_running_it_twice_creates_nothing_twice_and_logins_use_the_password(demo
         request = RequestFactory().post("/admin/login/")
         return authenticate(request, username=username, password="harbor-lights-42")
 
-    for username in ["admin", "editor", "reporter"]:
+    for username in ["admin", "editor", "reporter", "valley-editor", "valley-reporter"]:
         user = login(username)
         assert user is not None and user.is_staff, username
     assert login("admin").is_superuser
@@ -86,3 +97,31 @@ def test_story_pages_show_topics_by_name_and_an_older_demo_gets_its_names(client
     html = client.get(article.get_absolute_url()).text
     assert 'rel="tag">City council</a>' in html
     assert ">city-council<" not in html
+
+
+def test_three_stories_run_on_both_mastheads_and_each_desk_has_its_editor(demo, client):
+    herald, valley = Publication.objects.get(slug="harbor-herald"), Publication.objects.get(
+        slug="valley-ledger")
+    sister_runs = Run.objects.sisters().select_related("article", "publication", "section")
+    assert sister_runs.count() >= 3
+    for run in sister_runs:
+        story = run.article
+        assert story.is_public and run.section.publication == run.publication
+        other = herald if run.publication == valley else valley
+        assert story.publication == other
+        sister_page = client.get(run.get_absolute_url(), HTTP_HOST=run.publication.domain)
+        assert sister_page.status_code == 200
+        assert f'rel="canonical" href="http://{other.domain}{story.get_absolute_url()}"' in (
+            sister_page.text)
+        shown = run.headline or story.headline
+        assert shown in client.get(run.section.get_absolute_url(),
+                                   HTTP_HOST=run.publication.domain).text
+    desks = {(m.user.username, m.publication.slug, m.role)
+             for m in Membership.objects.select_related("user", "publication")}
+    assert {("editor", "harbor-herald", "editor"), ("reporter", "harbor-herald", "reporter"),
+            ("valley-editor", "valley-ledger", "editor"),
+            ("valley-reporter", "valley-ledger", "reporter")} <= desks
+    # Unpublished stories are the work of their own desk's reporter.
+    for story in Article.objects.exclude(status=Article.Status.PUBLISHED):
+        assert Membership.objects.filter(user=story.created_by,
+                                         publication=story.publication).exists()

@@ -17,7 +17,10 @@ from .factories import (
     CorrectionFactory,
     ImageFactory,
     PersonFactory,
+    PublicationFactory,
     RelatedItemFactory,
+    RunFactory,
+    SectionFactory,
 )
 
 VNU = Path(__file__).resolve().parent.parent / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -47,7 +50,21 @@ def reader_pages(client, publication):
     RelatedItemFactory(article=main, target=stories[3])
     RelatedItemFactory(article=main, url="https://tides.example/", title="Tide tables")
     year, month = main.publish_at.year, main.publish_at.month
+    # A sister masthead runs the main story, and draws In Other News from the network.
+    valley = PublicationFactory(name="The Valley Ledger", slug="valley", domain="valley.example",
+                                other_news_from_network=True)
+    schools = SectionFactory(publication=valley, name="Schools", slug="schools")
+    RunFactory(article=main, publication=valley, section=schools, headline="Valley's headline")
+    valley_story = ArticleFactory(publication=valley, section=schools, published=True,
+                                  headline="Valley story & more")
+    valley_story.tags.set(["harbor"])
+    sister = {"HTTP_HOST": "valley.example"}
     return {
+        "sister-home": ("/", sister),
+        "sister-article": (main.get_absolute_url(), sister),
+        "sister-section": ("/section/schools/", sister),
+        "sister-search": ("/search/?q=harbor", sister),
+        "valley-article": (valley_story.get_absolute_url(), sister),
         "home": "/",
         "home-page-2": "/?page=1",
         "article": main.get_absolute_url(),
@@ -72,7 +89,8 @@ def test_reader_pages_are_valid_html(client, publication, tmp_path):
     assert VNU.exists(), "The HTML check needs vnu-jar: run `make test-tools` (npm ci)."
     files = []
     for name, url in reader_pages(client, publication).items():
-        response = client.get(url)
+        url, host = url if isinstance(url, tuple) else (url, {})
+        response = client.get(url, **host)
         assert response.status_code in (200, 400, 404), (name, response.status_code)
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
@@ -87,4 +105,4 @@ def test_reader_pages_are_valid_html(client, publication, tmp_path):
         for m in messages if m.get("type") == "error"
     ]
     assert not errors, "\n".join(errors)
-    assert len(files) == 15
+    assert len(files) == 20

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -24,8 +23,10 @@ from articles.models import (
     Byline,
     Correction,
     Image,
+    MastheadBio,
     Publication,
     RelatedItem,
+    Run,
     Section,
 )
 from people.models import Person, SocialLink
@@ -37,12 +38,14 @@ STATUS = {
     "in_review": Article.Status.IN_REVIEW,
 }
 
-# Which demo person each login writes as.
+# Which demo person each login writes as, and on which masthead's desk.
 DEMO_USERS = [
-    # username, role group, is_superuser, the demo person they are
-    ("admin", None, True, None),
-    ("editor", roles.EDITOR, False, "ruth-abernathy"),
-    ("reporter", roles.REPORTER, False, "dana-reyes"),
+    # username, role on the desk, is_superuser, the demo person they are, the desk
+    ("admin", None, True, None, None),
+    ("editor", "editor", False, "ruth-abernathy", "harbor-herald"),
+    ("reporter", "reporter", False, "dana-reyes", "harbor-herald"),
+    ("valley-editor", "editor", False, "sam-whitfield", "valley-ledger"),
+    ("valley-reporter", "reporter", False, "colin-mcrae", "valley-ledger"),
 ]
 
 
@@ -50,9 +53,11 @@ class Command(BaseCommand):
     help = (
         "Load the demo newsroom: two fictional publications with sections, people with "
         "portraits, 60 stories (published, scheduled, drafts, in review) with pictures, tags, "
-        "related stories and corrections, and the logins admin, editor and reporter. The "
-        "password is NEWSROOM_DEMO_PASSWORD (default: newsroom-demo). Safe to run again: "
-        "what exists is left as it is, and nothing is created twice."
+        "related stories and corrections, three of them running on both mastheads, and the "
+        "logins admin, editor and reporter (the Harbor Herald's desk), valley-editor and "
+        "valley-reporter (the Valley Ledger's). The password is NEWSROOM_DEMO_PASSWORD "
+        "(default: newsroom-demo). Safe to run again: what exists is left as it is, and "
+        "nothing is created twice."
     )
 
     def add_arguments(self, parser):
@@ -71,11 +76,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             publications = self.load_publications()
             sections = self.load_sections(publications)
-            people = self.load_people(no_progress)
-            self.load_users(people, password or settings.NEWSROOM_DEMO_PASSWORD)
+            people = self.load_people(publications, no_progress)
+            self.load_users(publications, people, password or settings.NEWSROOM_DEMO_PASSWORD)
             self.tags = self.load_tags()
             articles = self.load_articles(publications, sections, people, no_progress)
             self.load_related(articles)
+            self.load_runs(publications, sections, articles)
         self.stdout.write(self.style.SUCCESS(
             f"Demo newsroom ready: {len(publications)} publications, {len(sections)} sections, "
             f"{len(people)} people, {len(articles)} stories ({self.created} new objects)."
@@ -122,7 +128,7 @@ class Command(BaseCommand):
             sections[(data["publication"], data["slug"])] = section
         return sections
 
-    def load_people(self, no_progress):
+    def load_people(self, publications, no_progress):
         people = {}
         for data in tqdm(self.content["people"], desc="People", unit="person",
                          disable=no_progress):
@@ -137,12 +143,16 @@ class Command(BaseCommand):
                                   ContentFile(portrait_jpeg(data["slug"], data["color"])))
                 for order, (network, url) in enumerate(data["social"]):
                     SocialLink.objects.create(person=person, network=network, url=url, order=order)
+            for line in data.get("masthead_bios", []):
+                self.get_or_create(MastheadBio, person=person,
+                                   publication=publications[line["publication"]],
+                                   defaults={"short_bio": line["short_bio"]})
             people[data["slug"]] = person
         return people
 
-    def load_users(self, people, password):
+    def load_users(self, publications, people, password):
         User = get_user_model()
-        for username, role, superuser, person_slug in DEMO_USERS:
+        for username, role, superuser, person_slug, desk in DEMO_USERS:
             user, created = self.get_or_create(
                 User, username=username,
                 defaults={"email": f"{username}@newsroom.example", "is_staff": True,
@@ -153,7 +163,7 @@ class Command(BaseCommand):
             user.is_staff, user.is_superuser = True, superuser
             user.save()
             if role:
-                user.groups.add(Group.objects.get(name=role))
+                roles.grant_desk_role(user, publications[desk], role)
             if person_slug is not None:
                 person = people[person_slug]
                 if person.user_id is None:
@@ -176,13 +186,16 @@ class Command(BaseCommand):
 
     def load_articles(self, publications, sections, people, no_progress):
         articles = {}
-        reporter = get_user_model().objects.get(username="reporter")
+        # Unpublished stories are their desk's reporter's work in progress.
+        reporters = {desk: get_user_model().objects.get(username=username)
+                     for username, role, _su, _person, desk in DEMO_USERS if role == "reporter"}
         for data in tqdm(self.content["articles"], desc="Stories", unit="story",
                          disable=no_progress):
             pub = publications[data["publication"]]
             article = Article.objects.filter(publication=pub, headline=data["headline"]).first()
             if article is None:
-                article = self.create_article(data, pub, sections, people, reporter)
+                article = self.create_article(data, pub, sections, people,
+                                              reporters[data["publication"]])
             articles[data["headline"]] = article
         return articles
 
@@ -242,6 +255,17 @@ class Command(BaseCommand):
                     RelatedItem.objects.create(article=article, url=url, title=title, order=order)
                 self.created += 1
 
+
+    def load_runs(self, publications, sections, articles):
+        """The stories that also run on the sister masthead, in a section of its own."""
+        for data in self.content["articles"]:
+            for run in data.get("runs_on", []):
+                self.get_or_create(
+                    Run, article=articles[data["headline"]],
+                    publication=publications[run["publication"]],
+                    defaults={"section": sections[(run["publication"], run["section"])],
+                              "headline": run["headline"], "featured": run["featured"]},
+                )
 
 def paragraphs_html(paragraphs):
     """Plain paragraphs to story HTML; a paragraph starting with "> " is a pull quote."""
