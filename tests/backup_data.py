@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from articles.editorial.revisions import record_revision
-from articles.models import Article, Byline, Publication
+from articles.models import Article, Byline, MastheadBio, Publication
 from people.models import SocialLink
 
 from .factories import (
@@ -22,6 +22,7 @@ from .factories import (
     PersonFactory,
     PublicationFactory,
     RelatedItemFactory,
+    RunFactory,
     SectionFactory,
     UserFactory,
     image_bytes,
@@ -73,6 +74,12 @@ def build_newsroom():
     ArticleFactory(publication=ledger, headline="Harvest is late", published=True,
                    lead_image=ImageFactory(file=ContentFile(image_bytes(size=(800, 600)),
                                                             name="harvest.jpg")))
+    # The Valley Ledger runs the lead story in Farms, under its own headline, and prints
+    # its writer's bio line its own way.
+    RunFactory(article=lead, publication=ledger, section=ledger.sections.get(slug="farms"),
+               headline="Ferry fares rise for farm trucks too")
+    MastheadBio.objects.create(person=writer, publication=ledger,
+                               short_bio="Noor Haddad writes for our sister paper.")
     for article in Article.objects.all():
         record_revision(article, user=editor, comment="Created")
     return lead, writer
@@ -88,6 +95,8 @@ def public_pages(client, lead, writer):
         assert response.status_code == 200, url
         pages[url] = response.content
     pages["ledger"] = client.get("/", HTTP_HOST="ledger.example").content
+    pages["ledger story"] = client.get(lead.get_absolute_url(), HTTP_HOST="ledger.example").content
+    assert b"Noor Haddad writes for our sister paper." in pages["ledger story"]
     return pages
 
 

@@ -14,7 +14,7 @@ from taggit.models import Tag
 
 from articles.backup import export
 from articles.backup.format import TABLES
-from articles.models import Article, Image, Publication, Revision, Section
+from articles.models import Article, Image, Publication, Revision, Run, Section
 from newsroom import renditions
 from people.models import Person
 
@@ -74,6 +74,27 @@ def test_export_flush_import_gives_identical_public_pages(client, settings, tmp_
     assert Article.objects.get(pk=lead.pk).created_by.username == "ruth"
     # New rows after a restore get fresh ids (PostgreSQL sequences moved on).
     assert PersonFactory().pk > writer.pk
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fresh_content_types")
+def test_an_export_from_before_the_network_gets_every_story_its_home_run(client, tmp_path):
+    lead, writer = build_newsroom()
+    out = tmp_path / "backup"
+    call_command("export_newsroom", str(out), stdout=io.StringIO())
+    # An export written before runs existed: no runs.jsonl, no entry in the manifest.
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["tables"] = [t for t in manifest["tables"] if t["name"] != "runs"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / "runs.jsonl").unlink()
+    homes = set(Run.objects.filter(is_home=True).values_list("article_id", "publication_id",
+                                                              "slug", "section_id"))
+    flush_database()
+    UserFactory(username="ruth")
+    call_command("import_newsroom", str(out), stdout=io.StringIO())
+    assert set(Run.objects.values_list("article_id", "publication_id", "slug",
+                                       "section_id")) == homes
+    assert client.get(lead.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.django_db
