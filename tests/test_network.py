@@ -184,6 +184,17 @@ def test_a_story_shown_as_a_sister_masthead_shows_it_cannot_be_saved(story, run,
     assert Article.objects.get(pk=story.pk).headline == "Ferry fares rise again"
 
 
+def test_the_home_run_follows_a_save_from_a_copy_loaded_before_another_save(story, herald):
+    first, second = Article.objects.get(pk=story.pk), Article.objects.get(pk=story.pk)
+    elsewhere = SectionFactory(publication=herald, slug="elsewhere")
+    second.section = elsewhere
+    second.save()
+    first.headline = "Ferry fares rise, and the section goes back"
+    first.save()  # its section is the one it was loaded with
+    home = Run.objects.get(article=story, is_home=True)
+    assert home.section_id == Article.objects.get(pk=story.pk).section_id == story.section_id
+
+
 def test_moving_a_storys_home_moves_its_home_run(story, run, valley, schools):
     story.publication, story.section = valley, schools
     story.save()

@@ -312,7 +312,6 @@ class Article(models.Model):
         # Remember where the story stood as loaded: a save that moves it must refresh the
         # pages it leaves as well as those it joins.
         article._loaded_placement = article.placement()
-        article._loaded_home_run = article.home_run_values()
         return article
 
     def placement(self):
@@ -399,26 +398,25 @@ class Article(models.Model):
 
     def _keep_runs_in_step(self, update_fields):
         """The home run copies the story's home, section, address, featured flag and
-        publish time; every run copies the publish time (their lists are ordered by it)."""
+        publish time; every run copies the publish time (their lists are ordered by it).
+        Written on every save that may change them, not only when this copy of the story
+        thinks they changed: another save may have moved them since it was loaded."""
         from articles.models.network import Run
 
-        values = self.home_run_values()
-        loaded = getattr(self, "_loaded_home_run", None)
-        copied = {f.removesuffix("_id") for f in self.HOME_RUN_FIELDS}
         saved = None if update_fields is None else {f.removesuffix("_id") for f in update_fields}
-        if loaded is None or (loaded != values and (saved is None or copied & saved)):
-            home = Run.objects.filter(article=self, is_home=True,
-                                      publication_id=self.publication_id)
-            if not home.update(**values):
-                # A new story, or one whose home moved: the new home's run replaces the old
-                # one, and any sister run the story had on its new home.
-                Run.objects.filter(article=self).filter(
-                    Q(is_home=True) | Q(publication_id=self.publication_id)).delete()
-                Run.objects.create(article=self, is_home=True, **values)
-            if loaded is None or loaded["publish_at"] != values["publish_at"]:
-                Run.objects.filter(article=self, is_home=False).update(
-                    publish_at=self.publish_at)
-        self._loaded_home_run = values
+        copied = {f.removesuffix("_id") for f in self.HOME_RUN_FIELDS}
+        if saved is not None and not copied & saved:
+            return
+        values = self.home_run_values()
+        home = Run.objects.filter(article=self, is_home=True, publication_id=self.publication_id)
+        if not home.update(**values):
+            # A new story, or one whose home moved: the new home's run replaces the old one,
+            # and any sister run the story had on its new home.
+            Run.objects.filter(article=self).filter(
+                Q(is_home=True) | Q(publication_id=self.publication_id)).delete()
+            Run.objects.create(article=self, is_home=True, **values)
+        if saved is None or "publish_at" in saved:
+            Run.objects.filter(article=self, is_home=False).update(publish_at=self.publish_at)
 
     def _refresh_search_document(self, update_fields=None):
         # A workflow step saves only status and times: no need to parse the story again.
