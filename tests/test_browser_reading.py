@@ -188,3 +188,41 @@ def test_a_sister_mastheads_pages_have_no_serious_accessibility_problems(
     page.goto(base + main.get_absolute_url())
     canonical = page.locator('link[rel="canonical"]').get_attribute("href")
     assert canonical == live_server.url + main.get_absolute_url()
+
+
+@pytest.mark.slow
+def test_the_demo_network_has_no_serious_accessibility_problems_on_both_hosts(
+        live_server, page):
+    """`make run`'s two mastheads, on their demo hosts (``localhost`` and
+    ``valley.localhost``, both the loopback): each front page, and a story that runs on both,
+    on each."""
+    import io
+    from urllib.parse import urlsplit
+
+    from django.core.management import call_command
+
+    from articles.models import Run
+
+    call_command("load_demo", "--no-progress", stdout=io.StringIO())
+    port = urlsplit(live_server.url).port
+    run = Run.objects.sisters().select_related("article__publication", "publication").first()
+    home, sister = run.article.publication, run.publication
+    pages = {
+        f"{home.slug}-home": f"http://{home.domain}:{port}/",
+        f"{sister.slug}-home": f"http://{sister.domain}:{port}/",
+        f"{home.slug}-story": f"http://{home.domain}:{port}{run.article.get_absolute_url()}",
+        f"{sister.slug}-story": f"http://{sister.domain}:{port}{run.get_absolute_url()}",
+    }
+    problems = {}
+    for name, url in pages.items():
+        for width in (375, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(url)
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate(SERIOUS)
+            if found:
+                problems[f"{name}@{width}"] = found
+    assert problems == {}
+    page.goto(pages[f"{sister.slug}-story"])
+    assert page.locator('link[rel="canonical"]').get_attribute("href") == (
+        pages[f"{home.slug}-story"])

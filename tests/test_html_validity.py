@@ -83,26 +83,61 @@ def reader_pages(client, publication):
     }
 
 
-def test_reader_pages_are_valid_html(client, publication, tmp_path):
+def vnu_errors(files):
+    """The Nu Html Checker's errors for ``files``, one run for all of them."""
     java = shutil.which("java")
     assert java, "The HTML check needs Java (apt-get install default-jre-headless)."
     assert VNU.exists(), "The HTML check needs vnu-jar: run `make test-tools` (npm ci)."
+    result = subprocess.run(
+        [java, "-Xss4m", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+        capture_output=True, text=True, timeout=180,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}"
+        for m in messages if m.get("type") == "error"
+    ]
+
+
+def save_pages(client, pages, tmp_path):
     files = []
-    for name, url in reader_pages(client, publication).items():
+    for name, url in pages.items():
         url, host = url if isinstance(url, tuple) else (url, {})
         response = client.get(url, **host)
         assert response.status_code in (200, 400, 404), (name, response.status_code)
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(str(path))
-    result = subprocess.run(
-        [java, "-Xss4m", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
-        capture_output=True, text=True, timeout=180,
-    )
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
-    errors = [
-        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}"
-        for m in messages if m.get("type") == "error"
-    ]
+    return files
+
+
+def test_reader_pages_are_valid_html(client, publication, tmp_path):
+    files = save_pages(client, reader_pages(client, publication), tmp_path)
+    errors = vnu_errors(files)
     assert not errors, "\n".join(errors)
     assert len(files) == 20
+
+
+def test_the_demo_networks_pages_are_valid_html_on_both_hosts(client, tmp_path):
+    """Both demo mastheads, as `make run` serves them: each one's front and section page,
+    and the stories that run on both, on each host."""
+    import io
+
+    from django.core.management import call_command
+
+    from articles.models import Run
+
+    call_command("load_demo", "--no-progress", stdout=io.StringIO())
+    pages = {}
+    for run in Run.objects.sisters().select_related("article", "publication", "section"):
+        for masthead in (run.article.publication, run.publication):
+            host = {"HTTP_HOST": masthead.domain}
+            path = run.get_absolute_url() if masthead == run.publication else (
+                run.article.get_absolute_url())
+            pages[f"{masthead.slug}-story-{run.article_id}"] = (path, host)
+            pages[f"{masthead.slug}-home"] = ("/", host)
+        pages[f"{run.publication.slug}-section-{run.section.slug}"] = (
+            run.section.get_absolute_url(), {"HTTP_HOST": run.publication.domain})
+    assert {"harbor-herald-home", "valley-ledger-home"} <= set(pages)
+    errors = vnu_errors(save_pages(client, pages, tmp_path))
+    assert not errors, "\n".join(errors)
