@@ -152,8 +152,9 @@ def test_the_documented_restore_steps_give_a_site_that_serves_every_picture(clie
 
         with Gunicorn(env) as site:
             served = set()
-            for path, host in [*((p, "127.0.0.1") for p in pages if p != "ledger"),
-                               ("/", "ledger.example")]:
+            for path, host in [*((p, "127.0.0.1") for p in pages if p.startswith("/")),
+                               ("/", "ledger.example"),
+                               (lead.get_absolute_url(), "ledger.example")]:
                 status, _headers, body = site.get(path, headers={"Host": host})
                 assert status == 200, path
                 served |= picture_urls(body)
