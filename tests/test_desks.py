@@ -163,7 +163,7 @@ def test_the_migration_gave_existing_role_holders_every_desk():
 
     from .factories import PublicationFactory, UserFactory
 
-    migration = import_module("articles.migrations.0015_network")
+    migration = import_module("articles.migrations.0016_network")
     reporter, editor = UserFactory(username="old-reporter"), UserFactory(username="old-editor")
     reporter.groups.add(reporter.groups.model.objects.get(name=REPORTER))
     editor.groups.add(editor.groups.model.objects.get(name=REPORTER),
