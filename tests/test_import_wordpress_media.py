@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import fetch
 from articles.models import Article, Image, ImportedItem
+from newsroom import outbound
 
 from .wordpress_corpus import DATA, UPLOADS, make_uploads, run, story
 
@@ -164,8 +164,8 @@ def old_site(tmp_path):
 @pytest.fixture
 def loopback_allowed(monkeypatch):
     """The fetcher refuses loopback addresses; this test's server is on one."""
-    public = fetch.is_public_address
-    monkeypatch.setattr(fetch, "is_public_address",
+    public = outbound.is_public_address
+    monkeypatch.setattr(outbound, "is_public_address",
                         lambda address: address == "127.0.0.1" or public(address))
 
 

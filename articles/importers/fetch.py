@@ -4,16 +4,15 @@ internet.
 An export file names the addresses to fetch, so it could point the server at itself or
 its private network (cloud metadata services, admin consoles). Every host name is
 resolved first and each address checked; the connection then goes to the checked address
-itself, so a second DNS answer cannot swap in a private one. Downloads stop at a size cap
+itself, so a second DNS answer cannot swap in a private one (``newsroom.outbound``, shared
+with webhooks). Downloads stop at a size cap
 and at a deadline: a server that answers one byte at a time, each within the per-read
 timeout, would otherwise hold an import for ever.
 """
 
 import contextlib
 import http.client
-import ipaddress
 import socket
-import ssl
 import threading
 import time
 from urllib.parse import urljoin, urlsplit
@@ -21,6 +20,10 @@ from urllib.parse import urljoin, urlsplit
 from django.conf import settings
 
 from articles.importers.report import ImportProblem
+from newsroom.outbound import RefusedAddress, is_public_address, pinned_connection
+from newsroom.outbound import resolve_public as _resolve_public
+
+__all__ = ["fetch_url", "is_public_address", "read_capped", "resolve_public"]
 
 MAX_REDIRECTS = 3
 # Seconds one connect or read may wait; the whole download, redirects included, has
@@ -28,54 +31,18 @@ MAX_REDIRECTS = 3
 TIMEOUT = 15
 
 
-def is_public_address(address):
-    """True for a globally routable unicast address; False for loopback, private,
-    link-local, multicast, reserved and unspecified ones (IPv4 or IPv6)."""
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not (
-        ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast
-        or ip.is_reserved or ip.is_unspecified
-    )
-
-
 def resolve_public(host, port):
-    """The first address of ``host``, refusing the host if any address is not public."""
+    """The first address of ``host``, refusing the host if any address is not public
+    (the check is ``newsroom.outbound``'s, shared with webhooks)."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise ImportProblem(f"cannot resolve {host}") from exc
-    addresses = [info[4][0] for info in infos]
-    if not addresses:
-        raise ImportProblem(f"cannot resolve {host}")
-    for address in addresses:
-        if not is_public_address(address.split("%")[0]):
-            raise ImportProblem(
-                f"refused to fetch from {host}: it resolves to {address}, which is not a "
-                "public internet address"
-            )
-    return addresses[0]
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host, address, **kwargs):
-        super().__init__(host, **kwargs)
-        self._address = address
-
-    def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host, address, **kwargs):
-        super().__init__(host, context=ssl.create_default_context(), **kwargs)
-        self._address = address
-
-    def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        # The certificate is still checked against the host name, not the address.
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        return _resolve_public(host, port)
+    except RefusedAddress as exc:
+        if exc.address is None:
+            raise ImportProblem(str(exc)) from exc
+        raise ImportProblem(
+            f"refused to fetch from {host}: it resolves to {exc.address}, which is not a "
+            "public internet address"
+        ) from exc
 
 
 def read_capped(stream, max_bytes):
@@ -137,9 +104,8 @@ def fetch_url(url, *, max_bytes):
             raise ImportProblem(f"only http and https addresses are fetched, not {url!r}")
         port = parts.port or (443 if parts.scheme == "https" else 80)
         address = resolve_public(parts.hostname, port)
-        cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-        conn = cls(parts.hostname, address, port=port,
-                   timeout=min(TIMEOUT, deadline.remaining()))
+        conn = pinned_connection(parts.scheme, parts.hostname, address, port=port,
+                                 timeout=min(TIMEOUT, deadline.remaining()))
         timer = None
         try:
             conn.connect()
