@@ -12,6 +12,8 @@ class ArticlesConfig(AppConfig):
         # receivers of its own: what its changes mean for articles is invalidation's job.)
         from articles.caching import invalidation
         from articles.editorial import notifications
+        from articles.webhooks import outbox
 
         invalidation.connect()  # page caches follow every content change
         notifications.connect()  # the workflow's emails, and the purge when a story goes live
+        outbox.connect()  # webhook deliveries for partners, recorded with each change

@@ -391,3 +391,11 @@ if NEWSROOM_BENCHMARK:
     MIDDLEWARE.insert(0, "newsroom.benchmark.QueryCountMiddleware")
 # How long a shared preview link for an unpublished story works, in hours.
 NEWSROOM_PREVIEW_HOURS = env_int("NEWSROOM_PREVIEW_HOURS", 48)
+
+# The address of a publication without a domain of its own (a single-site install), for
+# the links machines are sent, e.g. in webhooks: https://news.example.
+NEWSROOM_SITE_URL = env("NEWSROOM_SITE_URL", "http://localhost:8000")
+# Webhook endpoints must be on the public internet (newsroom/outbound.py). Addresses listed
+# here are accepted anyway; only tests set it (to 127.0.0.1), so it is not read from the
+# environment.
+NEWSROOM_WEBHOOK_ALLOWED_ADDRESSES = ()

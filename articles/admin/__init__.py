@@ -1,4 +1,7 @@
 """The editors' side, in the Django admin: the ModelAdmins, the workflow panel, revisions,
 the wire-copy page, and the forms and widgets they use."""
 
-from . import model_admins  # noqa: F401  (registers the ModelAdmins)
+from . import (
+    model_admins,  # noqa: F401  (registers the ModelAdmins)
+    webhooks,  # noqa: F401  (registers the webhook endpoints and their log)
+)

@@ -22,10 +22,17 @@ from articles.models.imports import ImportedItem
 from articles.models.media import Image
 from articles.models.network import MastheadBio, Membership, Run
 from articles.models.site import Publication, Section
+from articles.models.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "SLUG_MAX_LENGTH", "Article", "ArticleManager", "ArticleQuerySet", "Byline", "Correction",
     "EditingSession", "Image", "ImportedItem", "MastheadBio", "Membership",
     "PendingInvalidation", "PreviewLink", "Publication", "PublicationEvent", "RelatedItem",
-    "Revision", "Run", "Section", "TaggedArticle", "unique_slug",
+    "Revision", "Run", "Section", "TaggedArticle", "WebhookAttempt", "WebhookDelivery",
+    "WebhookEndpoint", "WebhookEvent", "unique_slug",
 ]
