@@ -186,6 +186,41 @@ def test_the_body_names_the_story_its_address_mastheads_times_and_api_record(
     }
 
 
+@pytest.mark.django_db
+def test_a_sister_masthead_running_the_story_is_an_update_listing_both_mastheads(
+        publication, other_publication):
+    from .factories import SectionFactory
+
+    publication.domain = "harborherald.example"
+    publication.save()
+    editor = user_in("Editor", "ruth")  # on both desks
+    endpoint_for(None, "https://radio.example/hook")
+    article = published_story(publication, editor)
+    WebhookDelivery.objects.all().delete()
+    workflow.article_run_on(article=article, user=editor, publication=other_publication,
+                            section=SectionFactory(publication=other_publication))
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.event == "updated"
+    story = json.loads(delivery.body)["story"]
+    path = article.get_absolute_url()
+    assert story["url"] == f"https://harborherald.example{path}"
+    assert story["mastheads"] == [
+        {"slug": publication.slug, "name": publication.name,
+         "url": f"https://harborherald.example{path}"},
+        {"slug": "valley-ledger", "name": "The Valley Ledger",
+         "url": f"https://valley.example{path}"},
+    ]
+    WebhookDelivery.objects.all().delete()
+    # How the sister shows it (its own headline there) is no update of the story.
+    workflow.article_change_run(article=article, user=editor, publication=other_publication,
+                                section=article.runs.sisters().get().section,
+                                headline="Ferry sailings added, says harbor council")
+    assert not WebhookDelivery.objects.exists()
+    workflow.article_drop_run(article=article, user=editor, publication=other_publication)
+    assert [len(json.loads(d.body)["story"]["mastheads"])
+            for d in WebhookDelivery.objects.all()] == [1]
+
+
 # --- Signing ---------------------------------------------------------------------------------
 
 

@@ -7,6 +7,9 @@
   bylines, section, address…); status, times and the featured flag are other events or
   none. Revisions are recorded wherever a story is saved on purpose (the admin, imports,
   restoring an old version), so this is the one place every such save passes.
+  A sister masthead starting or dropping the story is an update too (the mastheads it
+  runs on are in the body); how a sister shows it (its section, headline, featured flag
+  there) is that desk's business, not an update of the story.
 - **unpublished**: a story readers had seen was taken down.
 - **corrected**: a correction or update was appended to a public story.
 
@@ -67,8 +70,15 @@ def story_corrected(sender, article, correction, **kwargs):
         record(WebhookEvent.CORRECTED, article, correction=correction)
 
 
+def _seen_by_partners(name, value):
+    if name == "runs":  # which mastheads carry it, not how each one shows it
+        return sorted(run["publication"] for run in value or [])
+    return value
+
+
 def changed_content(previous, current):
-    return any(previous.get(name) != current.get(name) for name in CONTENT_FIELDS)
+    return any(_seen_by_partners(name, previous.get(name))
+               != _seen_by_partners(name, current.get(name)) for name in CONTENT_FIELDS)
 
 
 def revision_recorded(sender, instance, created, raw=False, **kwargs):

@@ -19,8 +19,9 @@ def origin(publication):
 
 
 def story_url(article):
-    """The story's canonical address: where it was first published, else its home page."""
-    return article.canonical_url or origin(article.publication) + article.get_absolute_url()
+    """The story's canonical address: where it was first published, else its page on its
+    home masthead."""
+    return article.canonical_url or origin(article.publication) + article.home_path()
 
 
 def api_detail_url(article):
@@ -29,9 +30,10 @@ def api_detail_url(article):
 
 
 def mastheads(article):
-    """The mastheads the story runs on, home first."""
-    publication = article.publication
-    return [{"slug": publication.slug, "name": publication.name, "url": story_url(article)}]
+    """The mastheads the story runs on (``Run``), home first, each with its address there."""
+    runs = article.runs.select_related("publication").order_by("-is_home", "publication__name")
+    return [{"slug": run.publication.slug, "name": run.publication.name,
+             "url": origin(run.publication) + run.get_absolute_url()} for run in runs]
 
 
 def _iso(value):

@@ -12,7 +12,7 @@ import articles.models.webhooks
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_embargo_index'),
+        ('articles', '0015_network'),
     ]
 
     operations = [
