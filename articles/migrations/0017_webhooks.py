@@ -12,7 +12,7 @@ import articles.models.webhooks
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0015_network'),
+        ('articles', '0016_network'),
     ]
 
     operations = [
