@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles.editorial.diffs import compare
 from articles.editorial.revisions import display_value, record_revision, snapshot
-from articles.models import Revision
+from articles.models import Article, Revision
 
 from .factories import ArticleFactory, BylineFactory, RelatedItemFactory, UserFactory
 from .test_admin import article_form_data
@@ -76,3 +76,49 @@ def test_times_are_kept_to_the_second_in_utc_and_shown_in_the_newsroom_zone(sett
     data = snapshot(article)
     assert data["publish_at"] == "2026-07-04T16:30:05+00:00"
     assert display_value("publish_at", data["publish_at"]) == "July 4, 2026, 12:30 p.m."
+
+
+def test_a_simple_flow_records_one_revision_per_meaningful_change(client, publication,
+                                                                  reporter, editor):
+    """Write → submit → publish → correct, through the admin's "Save and …" buttons: the
+    saves before each step change nothing and add no "Edited" revision."""
+    from .factories import PersonFactory, SectionFactory
+    from .test_pending_changes import change_form_data
+
+    section = SectionFactory(publication=publication)
+    person = PersonFactory()
+    client.force_login(reporter)
+    client.post(reverse("admin:articles_article_add"), article_form_data(
+        publication, section, headline="Harbour dredging starts", slug="harbour-dredging-starts",
+        summary="Work begins Monday.", body="<p>The dredger arrives on Monday.</p>",
+        **{"bylines-TOTAL_FORMS": 1, "bylines-0-person": person.pk,
+           "bylines-0-role": "author", "bylines-0-order": 0}))
+    article = Article.objects.get()
+
+    def step(user, action, **fields):
+        client.force_login(user)
+        article.refresh_from_db()
+        change = reverse("admin:articles_article_change", args=[article.pk])
+        saved = client.post(change, change_form_data(article, _workflow=action))
+        assert saved.status_code == 302, saved.context and saved.context["errors"]
+        done = client.post(reverse("admin:articles_article_workflow",
+                                   args=[article.pk, action]), fields)
+        assert done.status_code == 302
+
+    step(reporter, "submit")
+    step(editor, "publish")
+    step(editor, "correct", kind="correction", text="The dredger arrives on Tuesday.")
+    comments = list(article.revisions.order_by("number").values_list("comment", flat=True))
+    assert comments == ["Created", "Submitted for review", "Published", "Correction added"]
+
+
+def test_an_admin_save_that_changes_something_is_still_a_revision(client, publication, editor):
+    from .test_pending_changes import change_form_data
+
+    article = ArticleFactory(publication=publication, headline="Tide tables printed")
+    record_revision(article, comment="Created")
+    client.force_login(editor)
+    client.post(reverse("admin:articles_article_change", args=[article.pk]),
+                change_form_data(article, headline="Tide tables reprinted"))
+    assert list(article.revisions.order_by("number").values_list("comment", flat=True)) == [
+        "Created", "Edited"]

@@ -202,6 +202,30 @@ class FeatureForm(WorkflowForm):
                                              featured=not self.article.featured)
 
 
+class PublishChangesForm(WorkflowForm):
+    confirm_label = "Publish changes"
+    done_label = "changed for readers: the pending changes are live"
+
+    def run(self, user):
+        return workflow.article_publish_changes(article=self.article, user=user)
+
+
+class SubmitChangesForm(WorkflowForm):
+    confirm_label = "Submit changes for review"
+    done_label = "has changes waiting for an editor's review"
+
+    def run(self, user):
+        return workflow.article_submit_changes(article=self.article, user=user)
+
+
+class DiscardChangesForm(WorkflowForm):
+    confirm_label = "Discard changes"
+    done_label = "is back to its live version: the pending changes are discarded"
+
+    def run(self, user):
+        return workflow.article_discard_changes(article=self.article, user=user)
+
+
 ACTION_FORMS = {
     "submit": SubmitForm,
     "return": ReturnForm,
@@ -211,6 +235,9 @@ ACTION_FORMS = {
     "lift_embargo": LiftEmbargoForm,
     "correct": CorrectionForm,
     "feature": FeatureForm,
+    "publish_changes": PublishChangesForm,
+    "submit_changes": SubmitChangesForm,
+    "discard_changes": DiscardChangesForm,
 }
 
 

@@ -9,6 +9,7 @@ from taggit.models import Tag
 
 from articles.admin.desks import DeskMemberInline, DesksFormsetMixin
 from articles.admin.editor import BodyEditorWidget
+from articles.admin.pending import PendingChangesAdminMixin, PendingRowsInlineMixin
 from articles.admin.revisions import EditConflictFormMixin, RevisionAdminMixin
 from articles.admin.runs import (
     HomeMastheadFilter,
@@ -86,16 +87,18 @@ class ImageAdmin(admin.ModelAdmin):
         return f"{obj.width} × {obj.height}"
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(PendingRowsInlineMixin, admin.TabularInline):
     model = Byline
+    rows_prefix = "bylines"
     extra = 0
     min_num = 0
     autocomplete_fields = ["person"]
     fields = ["person", "role", "order"]
 
 
-class RelatedItemInline(admin.TabularInline):
+class RelatedItemInline(PendingRowsInlineMixin, admin.TabularInline):
     model = RelatedItem
+    rows_prefix = "related_items"
     fk_name = "article"
     extra = 0
     autocomplete_fields = ["target"]
@@ -154,8 +157,8 @@ class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, RunsAdminMixin, WorkflowAdminMixin,
-                   admin.ModelAdmin):
+class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, RunsAdminMixin,
+                   PendingChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline", "thumbnail", "publication", "section", "status_label", "publish_at",
@@ -212,7 +215,7 @@ class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, RunsAdminMixin, Workf
         super().save_related(request, form, formsets, change)
         # Bylines, tags and related items are saved now: the revision sees the whole story.
         record_revision(form.instance, user=request.user,
-                        comment="Edited" if change else "Created")
+                        comment="Edited" if change else "Created", skip_if_unchanged=change)
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj):

@@ -18,12 +18,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from articles.editorial import workflow
 from articles.editorial.diffs import compare
 from articles.editorial.revisions import (
     apply_snapshot,
     record_revision,
     revision_for_version,
     snapshot,
+    snapshot_with,
 )
 from articles.models import Article, EditingSession
 
@@ -157,16 +159,20 @@ class RevisionAdminMixin:
             revision.changes = [d.label for d in compare(previous.data if previous else {},
                                                          revision.data)]
         return TemplateResponse(request, "admin/articles/article/revisions.html", self._context(
-            request, article, f"History of “{article.headline}”", revisions=revisions))
+            request, article, f"History of “{article.headline}”", revisions=revisions,
+            live_story=workflow.edits_wait_for_publishing(article)))
 
     def compare_view(self, request, object_id):
         article = self._article_or_404(request, object_id)
         revisions = {r.number: r for r in article.revisions.select_related("user")}
+        pending = workflow.pending_changes(article)
 
         def pick(key):
             value = request.GET.get(key, "")
             if value == "live":
                 return "live", snapshot(article)
+            if value == "pending" and pending is not None:
+                return "pending", pending.data
             try:
                 revision = revisions[int(value)]
             except (ValueError, KeyError):
@@ -196,6 +202,23 @@ class RevisionAdminMixin:
                 record_revision(article, user=request.user, comment=comment)
                 self.log_addition(request, article, comment)
             messages.success(request, f"Revision {number} is now a new draft.")
+        elif workflow.edits_wait_for_publishing(source):
+            # Readers see this story: the revision becomes its pending changes, once the
+            # editor has confirmed, and never the live text directly.
+            article = self._article_or_404(request, object_id, change=True)
+            if "confirm" not in request.POST:
+                data = snapshot_with(article, revision.data)
+                return TemplateResponse(
+                    request, "admin/articles/article/restore_confirm.html", self._context(
+                        request, article, f"Restore revision {number} of “{article.headline}”",
+                        revision=revision,
+                        diffs=compare(snapshot(article), data),
+                    ))
+            workflow.article_keep_changes(
+                article=article, user=request.user, data=snapshot_with(article, revision.data),
+                comment=f"Revision {number} restored into the pending changes")
+            messages.success(request, f"Revision {number} is now this story’s pending changes. "
+                             "Readers see the live version until the changes are published.")
         else:
             article = self._article_or_404(request, object_id, change=True)
             with transaction.atomic():

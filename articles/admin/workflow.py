@@ -155,10 +155,15 @@ class WorkflowAdminMixin:
 
     # --- The change form --------------------------------------------------------------
 
+    def pending_context(self, request, obj):
+        """Overridden by PendingChangesAdminMixin; nothing waits without it."""
+        return {}
+
     def render_change_form(self, request, context, add=False, change=False, form_url="",
                            obj=None):
         if obj is not None and obj.pk:
             context.update(self.workflow_context(request, obj))
+            context.update(self.pending_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def workflow_context(self, request, obj):

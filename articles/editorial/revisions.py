@@ -5,6 +5,7 @@ workflow transition, imports), after its bylines, tags and related items are sav
 snapshot is the whole story as an editor saw it.
 """
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
@@ -83,9 +84,18 @@ def snapshot(article):
     return data
 
 
-def record_revision(article, *, user=None, comment=""):
-    """Store a snapshot of ``article`` as its next revision and return it."""
+def record_revision(article, *, user=None, comment="", skip_if_unchanged=False):
+    """Store a snapshot of ``article`` as its next revision and return it.
+
+    With ``skip_if_unchanged``, a snapshot equal to the latest revision's is not stored
+    (None is returned): a save that changed nothing, such as the admin's save before a
+    workflow step, is not a step in the story's history.
+    """
     data = snapshot(article)
+    if skip_if_unchanged:
+        latest = article.revisions.order_by("-number").values_list("data", flat=True).first()
+        if latest == data:
+            return None
     for _attempt in range(3):
         number = (article.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
         try:
@@ -140,6 +150,22 @@ def apply_snapshot(article, data):
     wording must never publish, unpublish or move a story, and where it runs is the
     decision of each masthead's desk.
     """
+    unplaced = stage_snapshot(article, data)
+    Byline.objects.bulk_create(Byline(article=article, **row) for row in unplaced["bylines"])
+    RelatedItem.objects.bulk_create(
+        RelatedItem(article=article, **row) for row in unplaced["related_items"])
+    return article
+
+
+def stage_snapshot(article, data):
+    """``apply_snapshot`` keeping the story's byline and related rows (and their ids): the
+    snapshot's rows take the places of the existing ones in order, existing rows left over
+    are deleted, and the snapshot's rows left over are returned, not created, as
+    ``{"bylines": [field values], "related_items": [field values]}``.
+
+    The admin shows pending changes by staging them in a savepoint it rolls back; rows
+    that keep their ids there are the same rows when the form comes back.
+    """
     for name in ["headline", "kicker", "dek", "dateline", "summary", "body", "seo_title",
                  "seo_description", "canonical_url"]:
         setattr(article, name, data.get(name) or "")
@@ -151,21 +177,91 @@ def apply_snapshot(article, data):
     article.lead_image_id = image_id if Image.objects.filter(pk=image_id).exists() else None
     article.save()
     article.tags.set(data.get("tags") or [])
-    article.bylines.all().delete()
     people = set(Person.objects.filter(
         pk__in=[b["person"] for b in data.get("bylines") or []]).values_list("pk", flat=True))
-    Byline.objects.bulk_create(
-        Byline(article=article, person_id=b["person"], role=b["role"], order=b["order"])
-        for b in data.get("bylines") or [] if b["person"] in people
-    )
-    article.related_items.all().delete()
+    bylines = [{"person_id": b["person"], "role": b["role"], "order": b["order"]}
+               for b in data.get("bylines") or [] if b["person"] in people]
     targets = set(Article.objects.filter(
         pk__in=[r["target"] for r in data.get("related") or [] if r["target"]]
     ).values_list("pk", flat=True))
-    RelatedItem.objects.bulk_create(
-        RelatedItem(article=article, target_id=r["target"], url=r["url"] or "",
-                    title=r["title"] or "", order=r["order"])
-        for r in data.get("related") or []
-        if (r["target"] in targets) or (not r["target"] and r["url"])
-    )
-    return article
+    related = [{"target_id": r["target"], "url": r["url"] or "", "title": r["title"] or "",
+                "order": r["order"]}
+               for r in data.get("related") or []
+               if (r["target"] in targets) or (not r["target"] and r["url"])]
+    return {
+        "bylines": _reuse_rows(article.bylines.order_by("order", "pk"), bylines,
+                              key=["person_id", "role"]),
+        "related_items": _reuse_rows(article.related_items.order_by("order", "pk"), related,
+                                     key=["target_id", "url"]),
+    }
+
+
+def _reuse_rows(existing, wanted, key):
+    """Give ``existing`` rows the ``wanted`` values; delete the rows left over and return
+    the values left over.
+
+    A row already holding a wanted value's ``key`` fields keeps them (so swapping two
+    bylines never collides with the one-byline-per-person-and-role constraint); the others
+    are filled in order.
+    """
+    free = list(existing)
+    placed, leftover = [], []
+    for values in wanted:
+        match = next((row for row in free
+                      if all(getattr(row, name) == values[name] for name in key)), None)
+        if match:
+            free.remove(match)
+            placed.append((match, values))
+        else:
+            leftover.append(values)
+    still_unplaced = leftover[len(free):]
+    placed += zip(free, leftover, strict=False)
+    for row in free[len(leftover):]:
+        row.delete()
+    for row, values in placed:
+        if any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.save(update_fields=list(values))
+    return still_unplaced
+
+
+class _PutBack(Exception):
+    """Rolls back a ``staged`` block."""
+
+
+@contextmanager
+def staged(article, data, *, with_new_rows=True):
+    """The story as it would be with the snapshot ``data``, while the block runs.
+
+    The snapshot is written into the database inside a transaction that is always rolled
+    back, then ``article`` is read again: nothing outside the block, readers included, ever
+    sees it, and cache invalidations registered on commit are dropped with it. Yields the
+    rows ``stage_snapshot`` left out, created too unless ``with_new_rows`` is false. With
+    ``data`` None the story is left as it is, and only what the block writes is undone.
+    """
+    version = article.version
+    try:
+        with transaction.atomic():
+            unplaced = (stage_snapshot(article, data) if data is not None
+                        else {"bylines": [], "related_items": []})
+            # Staging is no save: the form's edit-conflict check still sees the live version.
+            Article.objects.filter(pk=article.pk).update(version=version)
+            article.version = version
+            if with_new_rows:
+                Byline.objects.bulk_create(
+                    Byline(article=article, **row) for row in unplaced["bylines"])
+                RelatedItem.objects.bulk_create(
+                    RelatedItem(article=article, **row) for row in unplaced["related_items"])
+            yield unplaced
+            raise _PutBack
+    except _PutBack:
+        pass
+    finally:
+        article.refresh_from_db()
+
+
+def snapshot_with(article, data):
+    """The snapshot ``article`` would have with ``data`` applied (the story untouched)."""
+    with staged(article, data):
+        return snapshot(article)

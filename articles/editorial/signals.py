@@ -25,3 +25,4 @@ article_run_dropped = Signal()  # publication: the masthead that no longer runs 
 # Sent by ``run_publication_events`` exactly once per go-live moment; event: the
 # PublicationEvent. The place for cache purges and "your story is live" emails.
 article_went_live = Signal()
+article_changes_published = Signal()  # the pending changes to a live story are now live

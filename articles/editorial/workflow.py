@@ -20,8 +20,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from articles.editorial import roles, signals
-from articles.editorial.revisions import record_revision
-from articles.models import Article, Correction, ImportedItem, PublicationEvent, Run
+from articles.editorial.revisions import apply_snapshot, record_revision, snapshot
+from articles.models import (
+    Article,
+    Correction,
+    ImportedItem,
+    PendingChanges,
+    PublicationEvent,
+    Run,
+)
 from articles.sanitize import plain_text
 
 Status = Article.Status
@@ -133,6 +140,14 @@ def available_actions(user, article, *, now=None):
         actions.append(("correct", "Add correction or update"))
     if _has(user, "articles.feature_article", article):
         actions.append(("feature", "Unfeature" if article.featured else "Feature"))
+    if edits_wait_for_publishing(article, now=now) and can_edit(user, article):
+        pending = pending_changes(article)
+        if _has(user, "articles.publish_article", article):
+            actions.append(("publish_changes", "Publish changes"))
+        elif pending is None or pending.submitted_at is None:
+            actions.append(("submit_changes", "Submit changes for review"))
+        if pending is not None:
+            actions.append(("discard_changes", "Discard changes"))
     return actions
 
 
@@ -219,6 +234,91 @@ def _queue_go_live(article, due_at):
 def _go_live_time(article, now):
     # A story whose time has already come goes live as the transition commits.
     return max(article.public_from, now)
+
+
+# --- Changes to a live story ------------------------------------------------------
+
+
+def edits_wait_for_publishing(article, *, now=None):
+    """Do edits to this story wait as pending changes? They do while readers can see it:
+    the live version stays until an editor publishes the changes. (A draft, a scheduled or
+    an embargoed story is edited directly: readers see none of it yet.)"""
+    now = now or timezone.now()
+    return (article.pk is not None and article.status == Status.PUBLISHED
+            and not article.is_scheduled(at=now) and not article.is_embargoed(at=now))
+
+
+def pending_changes(article):
+    """The story's ``PendingChanges``, or None."""
+    return PendingChanges.objects.filter(article_id=article.pk).first() if article.pk else None
+
+
+def _log(user, article, message):
+    if _is_staff(user):
+        LogEntry.objects.log_actions(
+            user_id=user.pk, queryset=[article], action_flag=CHANGE,
+            change_message=message, single_object=True,
+        )
+
+
+@transaction.atomic
+def article_keep_changes(*, article, user, data, comment="Changes kept for publishing"):
+    """Keep ``data`` (a snapshot of the story as edited) as the live story's pending
+    changes. Changes that bring it back to the live version are no changes: the pending
+    ones are dropped. Returns the ``PendingChanges`` (None when dropped)."""
+    _require(can_edit(user, article), "You cannot edit this story.")
+    if not edits_wait_for_publishing(article):
+        raise WorkflowError(f"“{article.headline}” is not live: edit it directly.")
+    if data == snapshot(article):
+        PendingChanges.objects.filter(article=article).delete()
+        return None
+    pending, _created = PendingChanges.objects.update_or_create(
+        article=article, defaults={"data": data, "saved_by": user if _is_staff(user) else None,
+                                   "saved_at": timezone.now(), "submitted_at": None})
+    _log(user, article, comment)
+    return pending
+
+
+@transaction.atomic
+def article_publish_changes(*, article, user):
+    """Readers get the pending changes: they become the story (saved, with a revision)."""
+    _lock(article)
+    _require(_has(user, "articles.publish_article", article), "Only editors can publish changes.")
+    pending = PendingChanges.objects.select_for_update().filter(article=article).first()
+    if pending is None:
+        raise WorkflowError(f"“{article.headline}” has no changes waiting to be published.")
+    apply_snapshot(article, pending.data)
+    # Checked on the story as readers would get it; a problem rolls everything back.
+    _check_publishable(article)
+    pending.delete()
+    return _finish(article, user, "Published changes", signals.article_changes_published, [])
+
+
+@transaction.atomic
+def article_submit_changes(*, article, user):
+    """Someone who may not publish asks the editors to review their changes."""
+    _lock(article)
+    _require(can_edit(user, article), "You cannot edit this story.")
+    pending = PendingChanges.objects.select_for_update().filter(article=article).first()
+    if pending is None:
+        raise WorkflowError(f"“{article.headline}” has no changes to submit.")
+    pending.submitted_at = timezone.now()
+    pending.save(update_fields=["submitted_at"])
+    _log(user, article, "Changes submitted for review")
+    signals.article_submitted.send(sender=Article, article=article, user=user)
+    return article
+
+
+@transaction.atomic
+def article_discard_changes(*, article, user):
+    """Drop the pending changes; the live version stays as it is."""
+    _lock(article)
+    _require(can_edit(user, article), "You cannot edit this story.")
+    deleted, _ = PendingChanges.objects.filter(article=article).delete()
+    if not deleted:
+        raise WorkflowError(f"“{article.headline}” has no changes to discard.")
+    _log(user, article, "Pending changes discarded")
+    return article
 
 
 # --- Transitions ---------------------------------------------------------------------

@@ -17,7 +17,14 @@ from articles.models.article import (
     unique_slug,
 )
 from articles.models.cache import PendingInvalidation
-from articles.models.editorial import EditingSession, PreviewLink, PublicationEvent, Revision
+from articles.models.editorial import (
+    Autosave,
+    EditingSession,
+    PendingChanges,
+    PreviewLink,
+    PublicationEvent,
+    Revision,
+)
 from articles.models.imports import ImportedItem
 from articles.models.media import Image
 from articles.models.network import MastheadBio, Membership, Run
@@ -30,9 +37,9 @@ from articles.models.webhooks import (
 )
 
 __all__ = [
-    "SLUG_MAX_LENGTH", "Article", "ArticleManager", "ArticleQuerySet", "Byline", "Correction",
-    "EditingSession", "Image", "ImportedItem", "MastheadBio", "Membership",
-    "PendingInvalidation", "PreviewLink", "Publication", "PublicationEvent", "RelatedItem",
-    "Revision", "Run", "Section", "TaggedArticle", "WebhookAttempt", "WebhookDelivery",
-    "WebhookEndpoint", "WebhookEvent", "unique_slug",
+    "SLUG_MAX_LENGTH", "Article", "ArticleManager", "ArticleQuerySet", "Autosave", "Byline",
+    "Correction", "EditingSession", "Image", "ImportedItem", "MastheadBio", "Membership",
+    "PendingChanges", "PendingInvalidation", "PreviewLink", "Publication", "PublicationEvent",
+    "RelatedItem", "Revision", "Run", "Section", "TaggedArticle", "WebhookAttempt",
+    "WebhookDelivery", "WebhookEndpoint", "WebhookEvent", "unique_slug",
 ]

@@ -110,3 +110,57 @@ class PublicationEvent(models.Model):
 
     def __str__(self):
         return f"“{self.article}” goes live {self.due_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Autosave(models.Model):
+    """What one person has typed into a story's form and not yet saved.
+
+    Kept on the server, one per person and story (a story not yet created has one per
+    person, with no article), so a closed tab or another browser can offer it back. An
+    autosave is not a revision: it is never shown to readers, never in the history, and a
+    successful save of the form deletes it.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="autosaves",
+                                help_text="Empty for a story that has not been saved yet.")
+    data = models.JSONField(help_text="The form's fields as [name, value] pairs.")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="unique_autosave"),
+            models.UniqueConstraint(fields=["user"], condition=models.Q(article__isnull=True),
+                                    name="unique_new_story_autosave"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}’s unsaved changes to {self.article_id or 'a new story'}"
+
+
+class PendingChanges(models.Model):
+    """Edits to a live story that readers do not see yet ("Live + changes").
+
+    ``data`` is a snapshot (``articles.editorial.revisions.snapshot``) of the story as
+    edited; the story itself keeps what readers see until an editor publishes the changes
+    (``articles.editorial.workflow.article_publish_changes``), so nothing on the reading
+    side needs to know this model exists.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE,
+                                   related_name="pending_changes")
+    data = models.JSONField()
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="+")
+    saved_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When someone who may not publish asked an editor to review the changes.")
+
+    class Meta:
+        verbose_name_plural = "pending changes"
+
+    def __str__(self):
+        return f"Changes waiting on “{self.article}”"

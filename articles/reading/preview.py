@@ -1,4 +1,5 @@
-"""Previews of unpublished stories: for staff in the admin, and by share link.
+"""Previews of unpublished stories, and of a live story's pending changes: for staff in
+the admin, and by share link.
 
 A share link's address carries ``django.core.signing`` token naming a ``PreviewLink``
 row. The signature stops forged or edited tokens, its timestamp and the row's
@@ -16,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from articles.models import Article, PreviewLink
+from articles.editorial.revisions import staged
+from articles.models import Article, PendingChanges, PreviewLink
 from articles.reading.views import ArticleDetailView
 
 SALT = "articles.reading.preview-link"
@@ -81,13 +83,23 @@ class ArticlePreviewView(ArticleDetailView):
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        pending = PendingChanges.objects.filter(article=self.object).first()
+        if pending is None:
+            return keep_private(self.render())
+        # A live story with pending changes: preview them, as readers will get them once
+        # published, without the live story changing for anyone else.
+        with staged(self.object, pending.data):
+            self.object = self.get_object()
+            return keep_private(self.render(pending_changes=pending))
+
+    def render(self, **extra):
         now = timezone.now()
         embargo = self.object.embargo_until
         context = self.get_context_data(
             object=self.object, preview_link=self.preview_link, is_preview=True,
-            embargoed_until=embargo if embargo and embargo > now else None,
+            embargoed_until=embargo if embargo and embargo > now else None, **extra,
         )
-        return keep_private(self.render_to_response(context))
+        return self.render_to_response(context).render()
 
 
 class SharedPreviewView(ArticlePreviewView):
