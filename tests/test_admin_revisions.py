@@ -104,6 +104,8 @@ def test_restore_puts_old_wording_back_without_publishing(client, chief, story):
 def test_copy_as_new_draft_leaves_the_story_alone(client, chief, story):
     story.status, story.publish_at = Article.Status.PUBLISHED, timezone.now()
     story.save()
+    # Opening the live story records its baseline (revision 1); a save keeps pending changes.
+    client.get(reverse("admin:articles_article_change", args=[story.pk]))
     save_in_admin(client, story, loaded_version=story.version, status="published",
                   publish_at_0="2026-11-01", publish_at_1="10:00")
     response = client.post(reverse("admin:articles_article_restore", args=[story.pk, 1]),

@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from taggit.forms import TagWidget
 from taggit.models import Tag
 
+from articles.admin.autosave import AutosaveAdminMixin
 from articles.admin.desks import DeskMemberInline, DesksFormsetMixin
 from articles.admin.editor import BodyEditorWidget
 from articles.admin.pending import PendingChangesAdminMixin, PendingRowsInlineMixin
@@ -157,7 +158,7 @@ class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, RunsAdminMixin,
+class ArticleAdmin(WireCopyAdminMixin, AutosaveAdminMixin, RevisionAdminMixin, RunsAdminMixin,
                    PendingChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
@@ -186,7 +187,8 @@ class ArticleAdmin(WireCopyAdminMixin, RevisionAdminMixin, RunsAdminMixin,
 
     class Media:
         css = {"all": ["articles/admin/article.css"]}
-        js = ["articles/admin/counters.js"]
+        js = ["articles/admin/counters.js", "articles/admin/word_count.js",
+              "articles/admin/save_shortcut.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__person")
