@@ -202,3 +202,26 @@ def test_reporters_cannot_keep_publish_or_discard_changes_to_a_live_story(
         workflow.article_publish_changes(article=article, user=reporter)
     with pytest.raises(workflow.PermissionDenied):
         workflow.article_keep_changes(article=article, user=reporter, data={})
+
+
+def test_someone_who_may_edit_but_not_publish_submits_changes_for_review(
+        client, live, editor, mailoutbox, commit):
+    from django.contrib.auth.models import Permission
+
+    from .workflow_helpers import user_in
+
+    desk = user_in(None, "kim", is_staff=True)
+    desk.user_permissions.set(Permission.objects.filter(
+        codename__in=["view_article", "change_article", "edit_any_article"]))
+    client.force_login(desk)
+    client.post(url("change", live.pk), change_form_data(live, headline="Kim's headline",
+                                                         _workflow="submit_changes"))
+    form = client.get(url("change", live.pk)).text
+    assert 'value="publish_changes"' not in form
+    with commit():
+        assert client.post(url("workflow", live.pk, "submit_changes")).status_code == 302
+    assert PendingChanges.objects.get(article=live).submitted_at is not None
+    assert [m.to for m in mailoutbox] == [[editor.email]]
+    with pytest.raises(workflow.PermissionDenied):
+        workflow.article_publish_changes(article=live, user=desk)
+    assert Article.objects.get(pk=live.pk).headline == "Ferry fares rise in spring"
