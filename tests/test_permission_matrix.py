@@ -6,6 +6,7 @@ effect in the database: an allowed action happens; a refused one changes nothing
 never a server error.
 """
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -14,8 +15,9 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.editorial.revisions import snapshot
 from articles.editorial.roles import ROLE_PERMISSIONS
-from articles.models import Article, Correction, Publication, Section
+from articles.models import Article, Autosave, Correction, PendingChanges, Publication, Section
 from people.models import Person
 
 from .test_admin import article_form_data
@@ -82,7 +84,22 @@ def _edit(client, article, pub):
 
 
 def _edited(article, pub):
-    return Article.objects.get(pk=article.pk).headline == "Rewritten by someone"
+    # A live story's edit waits as its pending changes; any other story changes at once.
+    pending = PendingChanges.objects.filter(article=article).first()
+    return "Rewritten by someone" in (Article.objects.get(pk=article.pk).headline,
+                                      pending and pending.data["headline"])
+
+
+def _with_pending_changes(pub, user, other):
+    article = ready_article(pub, created_by=user, published=True)
+    PendingChanges.objects.create(article=article, data={**snapshot(article),
+                                                         "headline": "Waiting to go live"})
+    return article
+
+
+def _autosave(client, article, pub):
+    return client.post(admin_url("autosave", article.pk),
+                       {"data": json.dumps([["headline", "Typed, not saved"]])})
 
 
 def _workflow(action, **data):
@@ -106,6 +123,13 @@ ACTIONS = {
     "edit own draft": (_own_draft, _edit, _edited),
     "edit other's draft": (_others_draft, _edit, _edited),
     "edit own published": (_own_published, _edit, _edited),
+    "publish changes": (_with_pending_changes, _workflow("publish_changes"),
+                        lambda a, p: Article.objects.get(pk=a.pk).headline
+                        == "Waiting to go live"),
+    "discard changes": (_with_pending_changes, _workflow("discard_changes"),
+                        lambda a, p: not PendingChanges.objects.filter(article=a).exists()),
+    "autosave own draft": (_own_draft, _autosave, lambda a, p: Autosave.objects.exists()),
+    "autosave other's draft": (_others_draft, _autosave, lambda a, p: Autosave.objects.exists()),
     "submit own draft": (_own_draft, _workflow("submit"), _status_is(Status.IN_REVIEW)),
     "submit other's draft": (_others_draft, _workflow("submit"), _status_is(Status.IN_REVIEW)),
     "return": (_in_review, _workflow("return", note="Needs a second source."),
@@ -155,6 +179,10 @@ ALLOWED = {
     "edit own draft": EVERYONE_WHO_WRITES,
     "edit other's draft": EDITORS,
     "edit own published": EDITORS,
+    "publish changes": EDITORS,
+    "discard changes": EDITORS,
+    "autosave own draft": EVERYONE_WHO_WRITES,
+    "autosave other's draft": EDITORS,
     "submit own draft": EVERYONE_WHO_WRITES,
     "submit other's draft": EDITORS,
     "return": EDITORS,
