@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0014_embargo_index'),
+        ('articles', '0017_webhooks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
