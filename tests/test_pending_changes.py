@@ -208,11 +208,16 @@ def test_someone_who_may_edit_but_not_publish_submits_changes_for_review(
         client, live, editor, mailoutbox, commit):
     from django.contrib.auth.models import Permission
 
+    from articles.models import Membership
+
     from .workflow_helpers import user_in
 
+    # An editor's desk on the story's masthead, but without the right to publish.
     desk = user_in(None, "kim", is_staff=True)
     desk.user_permissions.set(Permission.objects.filter(
-        codename__in=["view_article", "change_article", "edit_any_article"]))
+        codename__in=["view_article", "add_article", "change_article", "edit_any_article"]))
+    Membership.objects.create(user=desk, publication=live.publication,
+                              role=Membership.Role.EDITOR)
     client.force_login(desk)
     client.post(url("change", live.pk), change_form_data(live, headline="Kim's headline",
                                                          _workflow="submit_changes"))

@@ -116,6 +116,9 @@ def test_editing_the_text_of_a_live_story_queues_updated(client, publication, ed
     response = client.post(reverse("admin:articles_article_change", args=[article.pk]),
                            change_data(article, headline="Ferry council adds two sailings"))
     assert response.status_code == 302
+    # An edit to a live story waits as pending changes: partners hear of it when readers do.
+    assert not WebhookDelivery.objects.exists()
+    workflow.article_publish_changes(article=Article.objects.get(pk=article.pk), user=editor)
     delivery = WebhookDelivery.objects.get()
     assert delivery.event == "updated"
     assert json.loads(delivery.body)["story"]["headline"] == "Ferry council adds two sailings"
