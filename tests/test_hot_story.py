@@ -75,6 +75,57 @@ def test_the_first_reader_after_a_save_rebuilds_the_page_and_hands_the_rebuildin
     assert cache.get(keys.rebuilding(keys.page(response.wsgi_request))) is None
 
 
+def test_a_page_saved_again_while_it_was_rebuilt_is_not_rebuilt_again_for_a_second(
+        story, saved, commit):
+    """In a storm of saves slower builds than saves would rebuild a page back to back, for
+    ever: after a rebuild that a save overtook, the page waits a second for the next."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    def request():
+        r = RequestFactory().get("/x/")
+        r.user, r.publication = AnonymousUser(), story.publication
+        return r
+
+    def view(request):
+        page_cache.add_keys(request, keys.article(story.pk))
+        if saves:
+            saves.pop()()
+        return HttpResponse(story.headline)
+
+    def save_again():
+        with commit():
+            story.headline = "Night ferry returns with an extra boat"
+            story.save()
+
+    middleware = page_cache.PageCacheMiddleware(view)
+    saves = []
+    middleware(request()), middleware(request())  # built, then a hit
+    saved()
+    saves.append(save_again)  # the rebuild will be overtaken by another save
+    assert middleware(request())["X-Newsroom-Cache"] == "miss"
+    response = middleware(request())
+    assert response["X-Newsroom-Cache"] == "stale"
+    rebuild_done("/x/")  # as when the second is out
+    response = middleware(request())
+    assert response["X-Newsroom-Cache"] == "miss"
+    assert response.content.decode() == "Night ferry returns with an extra boat"
+
+
+def test_a_rebuild_that_cannot_be_kept_hands_the_rebuilding_back(client, story, saved):
+    from django.http import HttpResponse
+
+    from articles.caching import pages
+
+    warm(client, "/")
+    saved()
+    middleware = pages.PageCacheMiddleware(lambda request: HttpResponse("no keys"))
+    request = RequestFactory().get("/")
+    request.publication = story.publication
+    assert middleware(request)["X-Newsroom-Cache"] == "pass"  # rebuilt, nothing to keep
+    assert cache.get(keys.rebuilding(keys.page(request))) is None
+
+
 def test_a_page_is_served_stale_for_at_most_the_window_after_a_save(
         client, story, saved, settings, monkeypatch):
     settings.NEWSROOM_PAGE_CACHE_STALE_SECONDS = 2

@@ -162,6 +162,15 @@ REBUILD = "rebuild"  # stale after a save: this request rebuilds it (and took ke
 MISS = "miss"  # not kept, or may not be served: built
 UNCHECKED = "unchecked"  # the journal must be applied first (the front door leaves it to Django)
 
+# The shortest time between two rebuilds of a page that was saved again while it was being
+# rebuilt (seconds; the cache counts whole ones). Less than NEWSROOM_PAGE_CACHE_STALE_SECONDS,
+# or stale copies would run out before the next rebuild.
+REBUILD_EVERY = 1
+
+# What ``PageCacheMiddleware.store`` did with a page.
+KEPT = "kept"
+RACED = "raced"
+
 # Stored for a key that changed while the page was being built: it matches no generation
 # (those are times, or minus times), so such a page is never current, only stale.
 CHANGED_WHILE_BUILT = 0
@@ -249,7 +258,7 @@ def stale_or_rebuild(key, entry, current):
     if not generations.is_available() or any(h is not None and h > started
                                              for h in hard.values()):
         return Lookup(MISS)
-    if found.get(rebuilding) is None and cache().add(rebuilding, 1, timeout=seconds):
+    if found.get(rebuilding) is None and cache().add(rebuilding, 1, timeout=REBUILD_EVERY):
         return Lookup(REBUILD, entry)
     return Lookup(STALE, entry)
 
@@ -312,16 +321,23 @@ class PageCacheMiddleware:
         # generations): what this request builds (the page, its parts) is current only if
         # nothing it shows changed after this moment.
         request.newsroom_started = now()
+        stored = None
         try:
             response = self.get_response(request)
             stored = self.store(request, response, key, request.newsroom_started)
         finally:
-            if state == REBUILD:  # done (or failed): the next reader may try
+            # Rebuilt and current: the next reader after the next save rebuilds it again.
+            # Rebuilt while another save came in (a storm of saves, builds slower than the
+            # saves): it keeps its rebuilding for the rest of REBUILD_EVERY, so it is not
+            # rebuilt back to back, for ever, by one request after another.
+            if state == REBUILD and stored != RACED:
                 cache().delete(cache_keys.rebuilding(key))
         response["X-Newsroom-Cache"] = "miss" if stored else "pass"
         return response
 
     def store(self, request, response, key, started):
+        """Keep the page built: ``KEPT``, ``RACED`` (kept, but as a stale copy only: a key
+        it shows changed while it was built), or False."""
         keys = tuple(sorted(getattr(request, "surrogate_keys", ())))
         if (
             response.status_code != 200
@@ -357,4 +373,4 @@ class PageCacheMiddleware:
                  response.content, valid_until)
         cache().set(key, entry, timeout=timeout)
         remember_keys(key, keys)
-        return True
+        return RACED if changed else KEPT
