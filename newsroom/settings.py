@@ -100,6 +100,9 @@ INSTALLED_APPS = [
     "django_filters",
     # Login throttling: failed logins per account and per address, lockouts in the admin.
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_prose_editor",
     "taggit",
     "people",
@@ -399,3 +402,37 @@ NEWSROOM_SITE_URL = env("NEWSROOM_SITE_URL", "http://localhost:8000")
 # here are accepted anyway; only tests set it (to 127.0.0.1), so it is not read from the
 # environment.
 NEWSROOM_WEBHOOK_ALLOWED_ADDRESSES = ()
+
+# The read-only content API (articles/api/, docs/api.md). Anyone may read it, within a rate
+# per client address; a partner's API key (made in the admin) carries its own rate.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["articles.api.access.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_THROTTLE_CLASSES": ["articles.api.access.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom content API",
+    "DESCRIPTION": "Read-only: the public stories, sections, tags, people and corrections "
+    "of the masthead whose host you ask. See docs/api.md.",
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # What may be left out is said by each field (``fields=`` may leave out any of a
+    # resource's own), not assumed from its being read-only.
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+}
+# Requests a client address may make each minute without a key (a key has its own rate).
+NEWSROOM_API_ANON_RATE = env("NEWSROOM_API_ANON_RATE", "120/minute")
+# Trust X-Forwarded-For for the client's address only behind a front that sets it (the
+# nginx front in newsroom/deploy/nginx.conf does): otherwise anyone could claim any address
+# and escape the rate limit. The number of proxies in front of gunicorn.
+NEWSROOM_API_TRUSTED_PROXIES = env_int("NEWSROOM_API_TRUSTED_PROXIES", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = NEWSROOM_API_TRUSTED_PROXIES

@@ -5,6 +5,8 @@ from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The read-only content API (docs/api.md).
+    path("api/v1/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from taggit.models import Tag
 
 from articles.models import (
+    ApiKey,
     Article,
     Correction,
     Publication,
@@ -59,6 +60,9 @@ def one_of_everything(publication):
                                               events=["published"])
     WebhookDelivery.objects.create(endpoint=endpoint, event="published", article=article,
                                    body="{}")
+    api_key = ApiKey(name="Valley Ledger app")
+    api_key.issue()
+    api_key.save()
     return article
 
 

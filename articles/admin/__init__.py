@@ -2,6 +2,7 @@
 the wire-copy page, and the forms and widgets they use."""
 
 from . import (
+    api_keys,  # noqa: F401  (registers the content API's keys)
     model_admins,  # noqa: F401  (registers the ModelAdmins)
     webhooks,  # noqa: F401  (registers the webhook endpoints and their log)
 )

@@ -108,9 +108,18 @@ REBUILDING_PREFIX = "newsroom:rebuilding:"
 JOURNAL_CHECKED = "newsroom:journal-checked"
 
 
+# The one other representation an address may have, chosen by the Accept header: a story of
+# the content API as IPTC ninjs (``articles.api.ninjs``), beside its JSON.
+NEGOTIATED_MEDIA_TYPES = ("application/ninjs+json",)
+
+
 def page(request):
-    """A whole cached page: the same address on the same host and scheme."""
+    """A whole cached page: the same address on the same host and scheme, and, when the
+    request asks for another representation by its Accept header, the same Accept."""
     raw = f"{request.scheme}|{request.get_host()}|{request.get_full_path()}"
+    accept = request.META.get("HTTP_ACCEPT", "")
+    if any(media_type in accept.lower() for media_type in NEGOTIATED_MEDIA_TYPES):
+        raw += f"|{accept}"
     return PAGE_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -209,3 +218,9 @@ def sitemap_index_months(publication_pk, stamps, months_for, limit):
 def image_size(image_pk, file_name):
     """An upload's size in bytes: its file never changes under its name."""
     return f"image-size:{image_pk}:{file_name}"
+
+
+def throttle(scope, ident):
+    """A client's recent requests to the content API (``articles.api.access``): per client
+    address, or per API key."""
+    return f"newsroom:throttle:{scope}:{ident}"

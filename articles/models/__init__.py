@@ -5,6 +5,7 @@ Django registers a model when its module is imported: every module that defines 
 must be imported below.
 """
 
+from articles.models.api_keys import ApiKey
 from articles.models.article import (
     SLUG_MAX_LENGTH,
     Article,
@@ -37,7 +38,7 @@ from articles.models.webhooks import (
 )
 
 __all__ = [
-    "SLUG_MAX_LENGTH", "Article", "ArticleManager", "ArticleQuerySet", "Autosave", "Byline",
+    "SLUG_MAX_LENGTH", "ApiKey", "Article", "ArticleManager", "ArticleQuerySet", "Autosave", "Byline",
     "Correction", "EditingSession", "Image", "ImportedItem", "MastheadBio", "Membership",
     "PendingChanges", "PendingInvalidation", "PreviewLink", "Publication", "PublicationEvent",
     "RelatedItem", "Revision", "Run", "Section", "TaggedArticle", "WebhookAttempt",

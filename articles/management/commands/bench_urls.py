@@ -1,9 +1,11 @@
 import json
+from urllib.parse import urlencode
 
 from django.core.management.base import BaseCommand
 from django.urls import NoReverseMatch, reverse
 from taggit.models import Tag
 
+from articles.api.pagination import encode_cursor
 from articles.models import Article, Publication
 from people.models import Person
 
@@ -27,6 +29,12 @@ class Command(BaseCommand):
             "feed": ("articles:feed", {}),
             "sitemap": ("articles:sitemap", {}),
             "search": (None, "/search/?q=harbor+budget"),
+            # The content API: a story, the first page of the list, and a page deep in
+            # the archive (the cursor of the oldest stories): cursor pagination makes both
+            # pages cost the same.
+            "api-story": ("api:story-detail", {"pk": article.pk} if article else None),
+            "api-list": ("api:story-list", {}),
+            "api-list-deep": (None, self.deep_api_page(published)),
         }
         paths = {}
         for name, (route, kwargs) in candidates.items():
@@ -40,3 +48,11 @@ class Command(BaseCommand):
             except NoReverseMatch:
                 self.stderr.write(f"no {name} page in this version; skipped")
         self.stdout.write(json.dumps(paths))
+
+    def deep_api_page(self, published):
+        """The API story list from just after the 21st oldest story: its last page."""
+        oldest = published.order_by("publish_at", "pk")[20:21].first()
+        if oldest is None:
+            return None
+        query = urlencode({"cursor": encode_cursor(oldest.publish_at, oldest.pk)})
+        return f"{reverse('api:story-list')}?{query}"
