@@ -103,10 +103,13 @@ class PublicResource(viewsets.GenericViewSet):
         # On Django's request, which the middleware sees (REST framework's wraps it).
         request = request._request
         add_keys(request, *surrogate_keys)
-        found = generations.current_generations(tuple(sorted(request.surrogate_keys)))
-        # A key never changed has a negative generation (minus when it was first seen).
-        latest = max((abs(g) for g in found if g is not None), default=None)
-        if latest:
+        found = generations.generations_as_of(tuple(request.surrogate_keys),
+                                              generations.now()).values()
+        # With the cache out of reach a generation is unknown: no Last-Modified then, rather
+        # than one nobody can vouch for. A key never changed has a negative generation
+        # (minus when it was first seen).
+        if found and None not in found:
+            latest = max(abs(g) for g in found)
             request.last_modified = datetime.fromtimestamp(latest / 1_000_000, tz=UTC)
 
 
