@@ -638,3 +638,13 @@ def test_with_redis_stopped_the_api_answers_from_the_database_unthrottled(
         assert response.get("X-Newsroom-Cache") in ("pass", None), path
         # No Last-Modified it cannot vouch for.
         assert "Last-Modified" not in response, path
+
+
+def test_the_address_webhooks_send_is_the_storys_record_in_this_api(client, newsroom):
+    from urllib.parse import urlsplit
+
+    from articles.webhooks.payload import api_detail_url
+
+    story = newsroom["story"]
+    path = urlsplit(api_detail_url(story)).path
+    assert get(client, path).json()["id"] == story.pk
