@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from articles.editorial.roles import EDITOR, REPORTER
-from articles.models import Article
+from articles.models import Article, PendingChanges
 
 from .browser import finish, new_context
 from .factories import ImageFactory, PersonFactory, SectionFactory
@@ -168,8 +168,11 @@ def test_a_story_from_first_draft_to_correction(contexts, live_server, publicati
     assert second_page.input_value("#id_dek") == "Omar's own dek for the dawn ferry."
     assert second_page.input_value("#id_kicker") == "Transit"
     screenshot(second_page, "workflow-4-edit-conflict", full_page=True)
-    assert Article.objects.get(pk=story.pk).dek.endswith("the county says.")
+    # The story is live: both edits wait as its pending changes, readers keep the live dek.
+    assert PendingChanges.objects.get(article=story).data["dek"].endswith("the county says.")
     second_page.click("input[name=_continue]")  # having seen the changes, keep mine
     second_page.wait_for_url("**/change/")
-    saved = Article.objects.get(pk=story.pk)
-    assert (saved.kicker, saved.dek) == ("Transit", "Omar's own dek for the dawn ferry.")
+    saved = PendingChanges.objects.get(article=story).data
+    assert (saved["kicker"], saved["dek"]) == ("Transit", "Omar's own dek for the dawn ferry.")
+    reader.goto(public_url)
+    assert "Omar's own dek" not in reader.content()

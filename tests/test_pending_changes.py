@@ -63,7 +63,8 @@ def test_an_editors_save_on_a_live_story_waits_and_readers_keep_the_live_text(
     assert "25 cents" in page and "40 cents" not in page
     stored = Article.objects.get(pk=live.pk)
     assert stored.body == "<p>Fares rise by 25 cents on March 1.</p>"
-    assert stored.version == live.version
+    # Only the edit counter moves, so another editor's older form is an edit conflict.
+    assert stored.version == live.version + 1
     assert not stored.revisions.filter(comment="Edited").exists()
     pending = PendingChanges.objects.get(article=live)
     assert pending.data["body"] == "<p>Fares rise by 40 cents on April 1.</p>"
@@ -230,3 +231,16 @@ def test_someone_who_may_edit_but_not_publish_submits_changes_for_review(
     with pytest.raises(workflow.PermissionDenied):
         workflow.article_publish_changes(article=live, user=desk)
     assert Article.objects.get(pk=live.pk).headline == "Ferry fares rise in spring"
+
+
+def test_a_second_editor_cannot_silently_replace_pending_changes(client, live, editor):
+    from .workflow_helpers import EDITOR, user_in
+
+    opened = change_form_data(live, dek="Omar's dek")  # Omar's form, opened first
+    client.force_login(editor)
+    client.post(url("change", live.pk), change_form_data(live, dek="The county's dek"))
+    client.force_login(user_in(EDITOR, "omar"))
+    response = client.post(url("change", live.pk), opened)
+    assert response.status_code == 200
+    assert "saved this story after you opened it" in response.text
+    assert PendingChanges.objects.get(article=live).data["dek"] == "The county's dek"

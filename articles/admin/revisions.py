@@ -27,7 +27,7 @@ from articles.editorial.revisions import (
     snapshot,
     snapshot_with,
 )
-from articles.models import Article, EditingSession
+from articles.models import Article, EditingSession, PendingChanges
 
 # A page that has not refreshed its presence for this long has been closed.
 PRESENCE_TIMEOUT = timedelta(seconds=60)
@@ -84,10 +84,15 @@ def edit_conflict(article, loaded_version):
     latest = article.revisions.select_related("user").order_by("-number").first()
     seen = None if loaded_version is None else revision_for_version(article, loaded_version)
     changes = compare(seen.data, latest.data) if seen and latest and seen != latest else []
+    user, when = (latest.user, latest.created_at) if latest else (None, None)
+    # On a live story the newer save may be pending changes, which are no revision.
+    pending = PendingChanges.objects.filter(article=article).select_related("saved_by").first()
+    if pending and (latest is None or pending.saved_at > latest.created_at):
+        user, when = pending.saved_by, pending.saved_at
+        changes = compare(seen.data, pending.data) if seen else []
     return {
-        "user": (latest.user.get_full_name() or latest.user.get_username())
-        if latest and latest.user else None,
-        "when": latest.created_at if latest else None,
+        "user": (user.get_full_name() or user.get_username()) if user else None,
+        "when": when,
         "changes": changes,
     }
 

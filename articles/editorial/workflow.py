@@ -16,7 +16,7 @@ first-published time is ``Article.save``'s to stamp.
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from articles.editorial import roles, signals
@@ -275,6 +275,11 @@ def article_keep_changes(*, article, user, data, comment="Changes kept for publi
     pending, _created = PendingChanges.objects.update_or_create(
         article=article, defaults={"data": data, "saved_by": user if _is_staff(user) else None,
                                    "saved_at": timezone.now(), "submitted_at": None})
+    # The edit counter moves, and nothing readers see: a second editor's form, opened
+    # before these changes were kept, is stopped as an edit conflict instead of silently
+    # replacing them (an update, not a save: no signal, no cache refresh).
+    Article.objects.filter(pk=article.pk).update(version=F("version") + 1)
+    article.version += 1
     _log(user, article, comment)
     return pending
 
