@@ -55,7 +55,8 @@ def post(delivery, *, timestamp=None):
     }
     conn = pinned_connection(parts.scheme, parts.hostname, address, port=port,
                              timeout=TIMEOUT)
-    watchdog = threading.Timer(DEADLINE, _cut, args=(conn,))
+    expired = threading.Event()
+    watchdog = threading.Timer(DEADLINE, _cut, args=(conn, expired))
     watchdog.start()
     try:
         path = parts.path or "/"
@@ -66,7 +67,7 @@ def post(delivery, *, timestamp=None):
         return Outcome(200 <= response.status < 300, response.status,
                        response_excerpt=excerpt)
     except (OSError, http.client.HTTPException) as exc:
-        if not watchdog.is_alive():
+        if expired.is_set():
             return Outcome(False, error=f"no answer within {DEADLINE} seconds")
         return Outcome(False, error=f"{type(exc).__name__}: {exc}"[:300])
     finally:
@@ -74,8 +75,10 @@ def post(delivery, *, timestamp=None):
         conn.close()
 
 
-def _cut(conn):
-    """The deadline passed: shut the socket so the blocked read returns at once."""
+def _cut(conn, expired):
+    """The deadline passed: shut the socket so the blocked read returns at once. The
+    event is set first: the read may fail before this thread has finished."""
+    expired.set()
     sock = conn.sock
     if sock is not None:
         with contextlib.suppress(OSError):
