@@ -6,12 +6,13 @@ do nothing, never an exception: every page can be built from the database, and i
 ``set_many`` returns the keys it could not write (Django's contract for it), so code that
 must know whether a write landed (``articles.caching.generations.bump``) can tell.
 
-**A failure is paid once.** Connecting and each reply have short timeouts (tens of
-milliseconds: Redis on the local network answers in well under one), and no retries. After a
-connection error or a timeout, a *breaker* shared by every thread of the process stays open
-for ``retry_after`` seconds: every call in that time fails at once, without touching the
-network, instead of each paying the timeout. Then one call tries again; if it gets through,
-the breaker closes. ``trying()`` lets the calls inside it through an open breaker (a change
+**A failure is paid once.** Connecting and each reply have short timeouts (50 and 100
+milliseconds: Redis on the local network answers in well under one, and a reply later than
+that is a server frozen, cut off, or starved of CPU), and no retries. After a connection
+error, a timeout or a refused command, a *breaker* shared by every thread of the process
+opens: every call fails at once, without touching the network, instead of each paying the
+timeout; half a second later calls try again, and while they keep failing the breaker stays
+open longer each time, up to ``retry_after`` seconds. ``trying()`` lets the calls inside it through an open breaker (a change
 that has to reach the cache is worth a timeout); ``outages`` counts the times the breaker
 opened, so code that must not trust what Redis kept across an outage can tell that one
 happened (``articles.caching.journal``).
@@ -43,22 +44,27 @@ logger = logging.getLogger(__name__)
 # Defaults for a Redis on the same machine or network; CACHES' OPTIONS may say otherwise
 # (settings.py reads REDIS_CONNECT_TIMEOUT_MS, REDIS_TIMEOUT_MS and REDIS_RETRY_SECONDS).
 CONNECT_TIMEOUT = 0.05
-TIMEOUT = 0.05
+TIMEOUT = 0.1
 RETRY_AFTER = 3.0
 
 
 class Breaker:
     """Whether a Redis server may be asked: shared by every thread of the process.
 
-    Closed, every call goes through. A connection error or a timeout opens it for
-    ``retry_after`` seconds, in which every call fails at once. After that, calls go through
-    again; the first that succeeds closes it, a failure opens it for another while.
+    Closed, every call goes through. A failure opens it: every call fails at once, for half
+    a second at first. Then calls go through again; the first that succeeds closes it, a
+    failure opens it again for twice as long, up to ``retry_after`` seconds. A blip (a
+    server too busy to answer in time for a moment) costs half a second of building pages;
+    an outage is asked about every few seconds.
     """
+
+    FIRST_WAIT = 0.5
 
     def __init__(self, name, retry_after):
         self.name = name
         self.retry_after = retry_after
         self.open_until = 0.0  # time.monotonic(); 0 when closed
+        self.wait = 0.0  # how long it last opened for
         self.outages = 0  # how many times it opened (after being closed)
         self.lock = threading.Lock()
 
@@ -72,9 +78,12 @@ class Breaker:
         with self.lock:
             if self.is_closed():
                 self.outages += 1
+                self.wait = min(self.FIRST_WAIT, self.retry_after)
                 logger.warning("Redis at %s failed (%s): going on without the cache, trying "
-                               "again every %s s", self.name, error, self.retry_after)
-            self.open_until = time.monotonic() + self.retry_after
+                               "again in %s s", self.name, error, self.wait)
+            elif self.allows():  # the try after a wait failed too: wait longer
+                self.wait = min(self.wait * 2, self.retry_after)
+            self.open_until = time.monotonic() + self.wait
 
     def succeeded(self):
         if self.open_until:  # read without the lock: closed is the common case

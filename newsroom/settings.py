@@ -195,10 +195,11 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "newsroom"),
             # Redis is a cache, not a dependency (newsroom/redis_cache.py): a connection
             # or a reply taking longer than this is a failure, and the site goes on
-            # without the cache, asking again every REDIS_RETRY_SECONDS.
+            # without the cache, asking again after half a second, then less and less
+            # often, up to every REDIS_RETRY_SECONDS.
             "OPTIONS": {
                 "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT_MS", 50) / 1000,
-                "socket_timeout": env_int("REDIS_TIMEOUT_MS", 50) / 1000,
+                "socket_timeout": env_int("REDIS_TIMEOUT_MS", 100) / 1000,
                 "retry_after": env_int("REDIS_RETRY_SECONDS", 3),
             },
         }

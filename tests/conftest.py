@@ -93,14 +93,18 @@ def record_purge(keys):
 @pytest.fixture
 def page_cache_on(settings):
     """Whole pages are cached for readers, as in production (where Redis is configured).
-    The cache itself is emptied by ``empty_cache``; this also forgets which keys this
-    process last saw on each page, so no test starts with another's hints."""
+    The cache itself is emptied by ``empty_cache``; this also forgets what this process
+    remembers of each page (its keys, when it was found current or servable stale), so no
+    test starts with another's."""
     from articles.caching import pages
 
     settings.NEWSROOM_PAGE_CACHE = True
-    pages.key_hints.clear()
+    memories = (pages.key_hints, pages.verified_at, pages.stale_verdicts)
+    for memory in memories:
+        memory.clear()
     yield
-    pages.key_hints.clear()
+    for memory in memories:
+        memory.clear()
 
 
 @pytest.fixture

@@ -32,7 +32,10 @@ def rebuilding_elsewhere(path):
 
 
 def rebuild_done(path):
+    """The rebuilding is given back (or its second is out), and this process's verdict on
+    the stale page (good for a tenth of a second) has run out."""
     cache.delete(keys.rebuilding(keys.page(RequestFactory().get(path))))
+    page_cache.stale_verdicts.clear()
 
 
 @pytest.fixture
@@ -112,6 +115,43 @@ def test_a_page_saved_again_while_it_was_rebuilt_is_not_rebuilt_again_for_a_seco
     assert response.content.decode() == "Night ferry returns with an extra boat"
 
 
+def test_a_page_readers_waited_for_while_it_was_rebuilt_is_rebuilt_once_a_second_at_most(
+        story, saved, commit):
+    """A storm: readers got stale copies while the page was rebuilt. The next save then
+    waits for the second to be out, instead of every save making its rebuild."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    def request():
+        r = RequestFactory().get("/x/")
+        r.user, r.publication = AnonymousUser(), story.publication
+        return r
+
+    others = []
+
+    def view(request):
+        page_cache.add_keys(request, keys.article(story.pk))
+        if readers_meanwhile:
+            others.append(middleware(request_for_another_reader.pop()))
+        return HttpResponse(story.headline)
+
+    middleware = page_cache.PageCacheMiddleware(view)
+    readers_meanwhile = request_for_another_reader = []
+    middleware(request()), middleware(request())  # built, then a hit
+    saved()
+    request_for_another_reader.append(request())
+    assert middleware(request())["X-Newsroom-Cache"] == "miss"
+    assert [r["X-Newsroom-Cache"] for r in others] == ["stale"]
+    with commit():
+        story.headline = "Night ferry returns with an extra boat"
+        story.save()
+    assert middleware(request())["X-Newsroom-Cache"] == "stale"
+    rebuild_done("/x/")  # as when the second is out
+    response = middleware(request())
+    assert response["X-Newsroom-Cache"] == "miss"
+    assert response.content.decode() == "Night ferry returns with an extra boat"
+
+
 def test_a_rebuild_that_cannot_be_kept_hands_the_rebuilding_back(client, story, saved):
     from django.http import HttpResponse
 
@@ -165,6 +205,18 @@ def test_after_an_unpublish_no_reader_gets_the_page_as_it_was(client, story, edi
     assert client.get(url).status_code == 404
     response, state = get(client, "/")
     assert state == "miss" and OLD not in response.text
+
+
+def test_an_unpublish_right_after_a_stale_copy_was_served_is_seen_at_once(
+        client, story, saved, editor, commit):
+    warm(client, "/")
+    saved()
+    rebuilding_elsewhere("/")
+    assert get(client, "/")[1] == "stale"
+    with commit():
+        workflow.article_unpublish(article=story, user=editor, note="Pulled by the desk")
+    response, state = get(client, "/")
+    assert state != "stale" and NEW not in response.text and OLD not in response.text
 
 
 def test_after_a_deletion_no_reader_gets_the_page_as_it_was(client, story, commit):

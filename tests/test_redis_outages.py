@@ -23,9 +23,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 RETRY_AFTER = 1  # seconds the breaker stays open (REDIS_RETRY_SECONDS)
 
 
-def use_redis(settings, url):
+def use_redis(settings, url, retry_after=RETRY_AFTER):
     settings.CACHES = {"default": {"BACKEND": "newsroom.redis_cache.RedisCache",
-                                   "LOCATION": url, "OPTIONS": {"retry_after": RETRY_AFTER}}}
+                                   "LOCATION": url, "OPTIONS": {"retry_after": retry_after}}}
     cache = caches["default"]
     cache.set(keys.JOURNAL_CHECKED, 1, timeout=None)  # as the suite's own cache has it
     return cache
@@ -84,6 +84,26 @@ def test_a_frozen_redis_is_waited_for_once_then_skipped_until_it_is_tried_again(
         wait_for_the_breaker()
         assert cache.get("greeting") == "hello"
         assert relay.accepted == connections + 1
+
+
+def test_a_redis_that_stays_out_of_reach_is_asked_less_and_less_often(redis, settings):
+    """Half a second after the first failure, then twice as long each time, up to
+    REDIS_RETRY_SECONDS: a blip costs little, an outage is not asked about all the time."""
+    with TcpProxy(redis.port) as relay:
+        cache = use_redis(settings, f"redis://127.0.0.1:{relay.port}/0", retry_after=3)
+        cache.set("greeting", "hello")
+        redis.freeze()
+        cache.get("greeting")  # fails: no call for half a second
+        tries = relay.accepted
+        time.sleep(0.6)
+        cache.get("greeting")  # tried, fails again: no call for a second
+        assert relay.accepted == tries + 1
+        time.sleep(0.6)
+        cache.get("greeting")
+        assert relay.accepted == tries + 1
+        time.sleep(0.5)
+        cache.get("greeting")
+        assert relay.accepted == tries + 2
 
 
 def test_a_refresh_goes_to_redis_even_while_the_breaker_is_open(redis):

@@ -103,6 +103,7 @@ NEXT_CHANGE_PREFIX = "newsroom:next-change:v2:"
 FRAGMENT_PREFIX = "newsroom:fragment:v2:"
 SITE_PREFIX = "newsroom:site:v2:"
 REBUILDING_PREFIX = "newsroom:rebuilding:"
+WAITING_PREFIX = "newsroom:waiting:"
 # Present while the cache's journal (``articles.caching.journal``) is known to have been
 # applied: for a second or so after someone checked it.
 JOURNAL_CHECKED = "newsroom:journal-checked"
@@ -137,6 +138,12 @@ def hard_generation(surrogate_key):
 def rebuilding(page_key):
     """Taken by the one request that rebuilds a page gone stale (``page(request)``)."""
     return REBUILDING_PREFIX + page_key.removeprefix(PAGE_PREFIX)
+
+
+def waiting(page_key):
+    """Left by a reader given a page's stale copy while it was being rebuilt: readers are
+    waiting for it, so the page is not rebuilt again for a moment."""
+    return WAITING_PREFIX + page_key.removeprefix(PAGE_PREFIX)
 
 
 def next_change(publication_pk):

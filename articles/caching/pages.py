@@ -148,6 +148,13 @@ HINTS_MAX = 20_000
 # can be (``stale_or_rebuild``). Bounded like the hints.
 verified_at = {}
 
+# This process's last verdict on each stale page: ``(its generations then, the entry's
+# start, when)``, for a page found servable stale. While its generations have not moved
+# again (no change since, hard or soft), the verdict holds for STALE_VERDICT_SECONDS: a
+# stale copy then costs one round trip, as a hit does, not two. Bounded like the hints.
+stale_verdicts = {}
+STALE_VERDICT_SECONDS = 0.1
+
 # Set in the WSGI environ by the front door (``articles.caching.door``) when it looked a
 # page up and found no current copy, so that the middleware goes straight to building it
 # (a client cannot set these: request headers arrive as HTTP_* keys). The second says
@@ -162,9 +169,9 @@ REBUILD = "rebuild"  # stale after a save: this request rebuilds it (and took ke
 MISS = "miss"  # not kept, or may not be served: built
 UNCHECKED = "unchecked"  # the journal must be applied first (the front door leaves it to Django)
 
-# The shortest time between two rebuilds of a page that was saved again while it was being
-# rebuilt (seconds; the cache counts whole ones). Less than NEWSROOM_PAGE_CACHE_STALE_SECONDS,
-# or stale copies would run out before the next rebuild.
+# The shortest time between two rebuilds of a page in a storm of saves (seconds; the cache
+# counts whole ones; ``PageCacheMiddleware.hand_back``). Less than
+# NEWSROOM_PAGE_CACHE_STALE_SECONDS, or stale copies would run out before the next rebuild.
 REBUILD_EVERY = 1
 
 # What ``PageCacheMiddleware.store`` did with a page.
@@ -251,15 +258,25 @@ def stale_or_rebuild(key, entry, current):
         return Lookup(MISS)
     entry_started, verified = verified_at.get(key, (None, 0))
     known_current = max(started, verified if entry_started == started else 0)
-    if now() - known_current > seconds * 1_000_000:
+    moment = now()
+    if moment - known_current > seconds * 1_000_000:
         return Lookup(MISS)
-    rebuilding = cache_keys.rebuilding(key)
-    hard, found = generations.hard_generations(keys, rebuilding)
+    verdict = stale_verdicts.get(key)
+    if (verdict is not None and verdict[:2] == (current, started)
+            and moment - verdict[2] < STALE_VERDICT_SECONDS * 1_000_000):
+        return Lookup(STALE, entry)  # nothing changed since it was found servable
+    rebuilding, waiting = cache_keys.rebuilding(key), cache_keys.waiting(key)
+    hard, found = generations.hard_generations(keys, rebuilding, waiting)
     if not generations.is_available() or any(h is not None and h > started
                                              for h in hard.values()):
         return Lookup(MISS)
     if found.get(rebuilding) is None and cache().add(rebuilding, 1, timeout=REBUILD_EVERY):
         return Lookup(REBUILD, entry)
+    if found.get(waiting) is None:
+        cache().add(waiting, 1, timeout=REBUILD_EVERY)
+    if len(stale_verdicts) >= HINTS_MAX:
+        stale_verdicts.clear()
+    stale_verdicts[key] = (current, started, moment)
     return Lookup(STALE, entry)
 
 
@@ -326,14 +343,23 @@ class PageCacheMiddleware:
             response = self.get_response(request)
             stored = self.store(request, response, key, request.newsroom_started)
         finally:
-            # Rebuilt and current: the next reader after the next save rebuilds it again.
-            # Rebuilt while another save came in (a storm of saves, builds slower than the
-            # saves): it keeps its rebuilding for the rest of REBUILD_EVERY, so it is not
-            # rebuilt back to back, for ever, by one request after another.
-            if state == REBUILD and stored != RACED:
-                cache().delete(cache_keys.rebuilding(key))
+            if state == REBUILD:
+                self.hand_back(key, stored)
         response["X-Newsroom-Cache"] = "miss" if stored else "pass"
         return response
+
+    def hand_back(self, key, stored):
+        """After a rebuild, let the next one start at once, unless this one was in a storm:
+        readers were given stale copies while it ran (``keys.waiting``), or a save came in
+        while it ran (``RACED``). Then the rebuilding is kept for the rest of
+        ``REBUILD_EVERY``, and the page is rebuilt once a second at most, however often it
+        is saved, instead of once per save, or back to back by one request after another
+        when saves come faster than builds. A page that could not be kept is handed back."""
+        waiting = cache_keys.waiting(key)
+        if stored == RACED or (stored and cache().get(waiting) is not None):
+            cache().delete(waiting)  # readers in the next second say so again
+        else:
+            cache().delete_many([cache_keys.rebuilding(key), waiting])
 
     def store(self, request, response, key, started):
         """Keep the page built: ``KEPT``, ``RACED`` (kept, but as a stale copy only: a key
