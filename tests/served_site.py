@@ -128,8 +128,14 @@ class AdminSession:
         self.base = base
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.post("/admin/login/", {"username": username, "password": PASSWORD,
-                                    "next": "/admin/"})
+        page = self.post("/admin/login/", {"username": username, "password": PASSWORD,
+                                           "next": "/admin/"})
+        # Say why a login failed (the form's error, or the page it ended on), not later as
+        # a missing word in some other page.
+        if 'name="password"' in page:
+            shown = re.search(r'<p class="errornote">(.*?)</p>', page, re.S)
+            raise AssertionError(f"{username} could not log in: "
+                                 f"{shown.group(1).strip() if shown else page[:2000]}")
 
     def post(self, path, data):
         """The page the form answers with, after its redirect (HTTP errors raise)."""
