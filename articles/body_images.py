@@ -41,6 +41,22 @@ def image_ids(body):
     return list(dict.fromkeys(int(pk) for pk in REFERENCE.findall(body or "")))
 
 
+def missing_alt_text(body):
+    """The library pictures in ``body`` that a reader who cannot see them would miss: no
+    alt text in the body and none in the library."""
+    from articles.models import Image
+
+    described = set()
+    for tag in REFERENCE.finditer(body or ""):
+        alt = ALT.search(tag.group(0))
+        if alt and html.unescape(alt.group(1)).strip():
+            described.add(int(tag.group(1)))
+    wanted = [pk for pk in image_ids(body) if pk not in described]
+    if not wanted:
+        return []
+    return list(Image.objects.filter(pk__in=wanted).missing_alt_text().order_by("pk"))
+
+
 def render(body, *, sizes=SIZES, absolute=None):
     """``body`` with each reference turned into a <picture> with renditions and srcset.
 
@@ -62,7 +78,10 @@ def render(body, *, sizes=SIZES, absolute=None):
         if image is None or not image.width:
             return match.group(0)
         alt = ALT.search(match.group(0))
-        alt = html.unescape(alt.group(1)) if alt else image.alt_text
+        # The body's own words for the picture if it has some, else the library's: a
+        # picture put in before its alt text was written gets it once the library has it.
+        alt = html.unescape(alt.group(1)).strip() if alt else ""
+        alt = alt or image.alt_text
         if absolute is None:
             return str(picture(image, sizes=sizes, alt=alt)) or match.group(0)
         entries = renditions.renditions(image)

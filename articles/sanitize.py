@@ -51,6 +51,8 @@ ALLOWED_CLASSES = {
     "blockquote": {"pull-quote"},
     "aside": {"pull-quote", "note"},
     "figure": {"inline-image", "align-left", "align-right", "wide", "gallery", "media"},
+    # A picture's credit in its caption, as the body editor inserts it from the library.
+    "small": {"credit"},
 }
 # Attributes holding the address of something the page loads by itself.
 MEDIA_ADDRESSES = {("img", "src"), ("video", "src"), ("video", "poster"), ("audio", "src"),

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import path
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.text import slugify
 from taggit.forms import TagWidget
 from taggit.models import Tag
@@ -10,6 +10,7 @@ from taggit.models import Tag
 from articles.admin.autosave import AutosaveAdminMixin
 from articles.admin.desks import DeskMemberInline, DesksFormsetMixin
 from articles.admin.editor import BodyEditorWidget
+from articles.admin.media_library import thumbnail_html
 from articles.admin.pending import PendingChangesAdminMixin, PendingRowsInlineMixin
 from articles.admin.revisions import EditConflictFormMixin, RevisionAdminMixin
 from articles.admin.runs import (
@@ -22,7 +23,7 @@ from articles.admin.wire import WireCopyAdminMixin
 from articles.admin.workflow import StatusFilter, WorkflowAdminMixin
 from articles.editorial import roles
 from articles.editorial.revisions import record_revision
-from articles.models import Article, Byline, Correction, Image, Publication, RelatedItem, Section
+from articles.models import Article, Byline, Correction, Publication, RelatedItem, Section
 
 
 @admin.register(Publication)
@@ -51,41 +52,6 @@ class SectionAdmin(admin.ModelAdmin):
             if desks is not None:
                 queryset = queryset.filter(publication_id__in=desks)
         return queryset, distinct
-
-
-def thumbnail_html(image, size=60):
-    if not image or not image.file:
-        return "—"
-    return format_html(
-        '<img src="{}" alt="" width="{}" height="{}" style="object-fit:cover">',
-        image.file.url, size, round(size * 2 / 3),
-    )
-
-
-@admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
-    list_display = ["thumbnail", "alt_text", "credit", "dimensions", "created_at"]
-    list_display_links = ["thumbnail", "alt_text"]
-    search_fields = ["alt_text", "caption", "credit"]
-    date_hierarchy = "created_at"
-    readonly_fields = ["preview", "width", "height"]
-    fieldsets = [
-        (None, {"fields": ["file", "preview", "alt_text", "caption", "credit"]}),
-        ("Cropping", {"fields": ["focal_x", "focal_y", "width", "height"],
-                      "classes": ["collapse"]}),
-    ]
-
-    @admin.display(description="Image")
-    def thumbnail(self, obj):
-        return thumbnail_html(obj)
-
-    @admin.display(description="Preview")
-    def preview(self, obj):
-        return thumbnail_html(obj, size=320) if obj.pk else "—"
-
-    @admin.display(description="Size")
-    def dimensions(self, obj):
-        return f"{obj.width} × {obj.height}"
 
 
 class BylineInline(PendingRowsInlineMixin, admin.TabularInline):

@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from articles import body_images
 from articles.admin.forms import ACTION_FORMS, MoveSectionForm
 from articles.editorial import roles, workflow
 from articles.models import Article, Correction, PreviewLink
@@ -42,6 +43,10 @@ def problem_links(article, problems, *, on_change_form=False):
         field = getattr(problem, "field", "")
         if field == "lead_image" and article.lead_image_id:
             link = reverse("admin:articles_image_change", args=[article.lead_image_id]) + "#id_alt_text"
+        elif field == "body_images":
+            # The library, showing just the body's pictures that still lack alt text.
+            ids = ",".join(str(pk) for pk in body_images.image_ids(article.body))
+            link = reverse("admin:articles_image_changelist") + f"?alt=missing&id__in={ids}"
         elif field == "bylines":
             link = f"{change}#bylines-group"  # the inline's heading
         else:

@@ -24,6 +24,7 @@ from articles.models import (
     Run,
     Section,
     TaggedArticle,
+    TaggedImage,
 )
 from people.models import Person, SocialLink
 
@@ -40,6 +41,7 @@ TABLES = [
     ("masthead_bios", MastheadBio),
     ("images", Image),
     ("tags", Tag),
+    ("image_tags", TaggedImage),
     ("articles", Article),
     ("runs", Run),
     ("tagged_items", TaggedArticle),

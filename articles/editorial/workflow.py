@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from articles import body_images
 from articles.editorial import roles, signals
 from articles.editorial.revisions import apply_snapshot, record_revision, snapshot
 from articles.models import (
@@ -191,6 +192,10 @@ def publication_problems(article):
         problems.append(Problem("a summary", "summary"))
     if article.lead_image_id and not article.lead_image.alt_text.strip():
         problems.append(Problem("alt text on the lead image", "lead_image"))
+    if undescribed := body_images.missing_alt_text(article.body):
+        problems.append(Problem(
+            "alt text on the picture in the body" if len(undescribed) == 1
+            else f"alt text on {len(undescribed)} pictures in the body", "body_images"))
     if article.pk and ImportedItem.objects.withheld().filter(article=article).exists():
         problems.append(Problem("a usable version from the agency, which has withheld or "
                                 "canceled this story"))

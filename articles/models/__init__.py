@@ -27,7 +27,7 @@ from articles.models.editorial import (
     Revision,
 )
 from articles.models.imports import ImportedItem
-from articles.models.media import Image
+from articles.models.media import Image, TaggedImage
 from articles.models.network import MastheadBio, Membership, Run
 from articles.models.site import Publication, Section
 from articles.models.webhooks import (
@@ -41,6 +41,6 @@ __all__ = [
     "SLUG_MAX_LENGTH", "ApiKey", "Article", "ArticleManager", "ArticleQuerySet", "Autosave", "Byline",
     "Correction", "EditingSession", "Image", "ImportedItem", "MastheadBio", "Membership",
     "PendingChanges", "PendingInvalidation", "PreviewLink", "Publication", "PublicationEvent",
-    "RelatedItem", "Revision", "Run", "Section", "TaggedArticle", "WebhookAttempt",
+    "RelatedItem", "Revision", "Run", "Section", "TaggedArticle", "TaggedImage", "WebhookAttempt",
     "WebhookDelivery", "WebhookEndpoint", "WebhookEvent", "unique_slug",
 ]
