@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from js_asset.js import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("NEWSROOM_VAR_DIR", BASE_DIR / "var"))
@@ -107,6 +108,19 @@ INSTALLED_APPS = [
     "taggit",
     "people",
     "articles",
+]
+
+# The body editor's pictures come from the library: our own Image extension keeps the
+# picture's id (``data-image-id``) and a Credit mark keeps the credit in a figure's caption;
+# without them the editor would drop both on the next save (articles/admin/editor.py).
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("articles/admin/library_image.js")],
+        "extensions": {
+            "Image": "articles.admin.editor.library_image_allowlist",
+            "Credit": "articles.admin.editor.credit_allowlist",
+        },
+    },
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from articles.admin.desks import DeskMemberInline, DesksFormsetMixin
 from articles.admin.editor import BodyEditorWidget
 from articles.admin.media_library import thumbnail_html
 from articles.admin.pending import PendingChangesAdminMixin, PendingRowsInlineMixin
+from articles.admin.picture_picker import LeadPictureField
 from articles.admin.revisions import EditConflictFormMixin, RevisionAdminMixin
 from articles.admin.runs import (
     HomeMastheadFilter,
@@ -96,6 +97,8 @@ class TagAutocompleteWidget(TagWidget):
 
 
 class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
+    lead_image = LeadPictureField()
+
     class Meta:
         model = Article
         fields = "__all__"
@@ -135,7 +138,7 @@ class ArticleAdmin(WireCopyAdminMixin, AutosaveAdminMixin, RevisionAdminMixin, R
                    "featured", ("bylines__person", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["headline", "dek", "summary", "slug", "bylines__person__full_name"]
     date_hierarchy = "publish_at"
-    autocomplete_fields = ["section", "lead_image"]
+    autocomplete_fields = ["section"]
     prepopulated_fields = {"slug": ["headline"]}
     list_select_related = ["publication", "section", "lead_image"]
     inlines = [BylineInline, RelatedItemInline, CorrectionInline]
