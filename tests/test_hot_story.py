@@ -268,3 +268,71 @@ def test_a_save_is_hard_when_the_story_leaves_readers_view(before, after, hard):
 
     assert Article.Status.PUBLISHED == "published"
     assert left_readers_view(placement(before), placement(after)) is hard
+
+
+def page_key(path):
+    return keys.page(RequestFactory().get(path))
+
+
+def test_a_page_too_old_to_serve_stale_is_rebuilt_by_one_reader_while_the_others_wait(
+        client, story, saved, settings, monkeypatch):
+    """On a busy machine a build can outlast the stale window; if every reader then built
+    the page, the builds would slow each other down and never catch up."""
+    settings.NEWSROOM_PAGE_CACHE_STALE_SECONDS = 2
+    monkeypatch.setattr(page_cache, "REBUILD_WAIT", 0.1)
+    warm(client, "/")
+    saved()
+    later = generations.now() + 2_100_000  # 2.1 s on: too old to serve
+    monkeypatch.setattr(page_cache, "now", lambda: later)
+    first = page_cache.find_page(page_key("/"))
+    assert first.state == page_cache.REBUILD
+    assert cache.get(keys.rebuilding(page_key("/"))) is not None
+    # The next reader waits for that build; with nothing stored in time, it builds too.
+    assert page_cache.find_page(page_key("/")).state == page_cache.MISS
+
+
+def test_a_reader_waiting_for_a_rebuild_gets_the_copy_it_stores(
+        client, story, saved, settings, monkeypatch):
+    settings.NEWSROOM_PAGE_CACHE_STALE_SECONDS = 2
+    warm(client, "/")
+    saved()
+    rebuilding_elsewhere("/")
+    key = page_key("/")
+    old = cache.get(key)
+    later = generations.now() + 2_100_000
+    monkeypatch.setattr(page_cache, "now", lambda: later)
+
+    def the_other_request_stores_its_copy(seconds):
+        current = tuple(cache.get(keys.generation(k)) for k in old[0])
+        cache.set(key, (old[0], current, later, 200, old[4], b"built by the other request",
+                        old[6]))
+
+    monkeypatch.setattr(page_cache.time, "sleep", the_other_request_stores_its_copy)
+    response, state = get(client, "/")
+    assert state == "hit" and response.content == b"built by the other request"
+
+
+def test_a_rebuild_that_took_its_whole_second_hands_the_rebuilding_back_even_in_a_storm(
+        story, saved, monkeypatch):
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpResponse
+
+    def request():
+        r = RequestFactory().get("/x/")
+        r.user, r.publication = AnonymousUser(), story.publication
+        return r
+
+    def slow_view(request):
+        page_cache.add_keys(request, keys.article(story.pk))
+        cache.set(keys.waiting(page_key("/x/")), 1)  # readers were given stale copies
+        clock.append(clock[-1] + 1_200_000)  # and the build took 1.2 s
+        return HttpResponse(story.headline)
+
+    middleware = page_cache.PageCacheMiddleware(slow_view)
+    clock = [generations.now()]
+    middleware(request())
+    saved()
+    clock.append(generations.now())
+    monkeypatch.setattr(page_cache, "now", lambda: clock[-1])
+    assert middleware(request())["X-Newsroom-Cache"] == "miss"
+    assert cache.get(keys.rebuilding(page_key("/x/"))) is None

@@ -27,6 +27,7 @@ Nothing is read from the cache before its journal has been applied
 before any page it held is served.
 """
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
@@ -165,6 +166,7 @@ LOOKED_UP_AND_REBUILDING = "newsroom.page_cache.rebuilding"
 # What a lookup found (``Lookup.state``), and the X-Newsroom-Cache header of a page served.
 HIT = "hit"  # current: served
 STALE = "stale"  # stale after a save, another request rebuilding it: served meanwhile
+WAIT = "wait"  # too old to serve stale, another request rebuilding it: wait for its copy
 REBUILD = "rebuild"  # stale after a save: this request rebuilds it (and took keys.rebuilding)
 MISS = "miss"  # not kept, or may not be served: built
 UNCHECKED = "unchecked"  # the journal must be applied first (the front door leaves it to Django)
@@ -173,6 +175,13 @@ UNCHECKED = "unchecked"  # the journal must be applied first (the front door lea
 # counts whole ones; ``PageCacheMiddleware.hand_back``). Less than
 # NEWSROOM_PAGE_CACHE_STALE_SECONDS, or stale copies would run out before the next rebuild.
 REBUILD_EVERY = 1
+
+# How long a reader waits for the request rebuilding a page whose stale copy is too old to
+# serve, before building it too (seconds). On a busy machine a build can take longer than
+# the stale window: if every reader then built the page, builds would slow each other down
+# further and never catch up. Waiting costs no CPU, so the one build finishes sooner.
+REBUILD_WAIT = 1.0
+REBUILD_WAIT_STEP = 0.025
 
 # What ``PageCacheMiddleware.store`` did with a page.
 KEPT = "kept"
@@ -233,6 +242,10 @@ def find_page(key, *, catch_up=True, again=True):
         remember_verified(key, started, now())
         return Lookup(HIT, entry)
     found = stale_or_rebuild(key, entry, current)
+    if found.state == WAIT:
+        if again and rebuilt_meanwhile(key, started):
+            return find_page(key, catch_up=catch_up, again=False)
+        return Lookup(MISS)
     if found.state == REBUILD and again:
         # Another request may have stored the page again between this lookup and taking
         # the rebuilding: then it is that copy that counts.
@@ -245,7 +258,8 @@ def find_page(key, *, catch_up=True, again=True):
 
 def stale_or_rebuild(key, entry, current):
     """A page whose keys have moved on: ``STALE`` (served while another request rebuilds
-    it), ``REBUILD`` (this request rebuilds it) or ``MISS``.
+    it), ``REBUILD`` (this request rebuilds it), ``WAIT`` (too old to serve, and another
+    request is rebuilding it) or ``MISS``.
 
     It may be served only if every change it misses is an ordinary save made at most
     ``NEWSROOM_PAGE_CACHE_STALE_SECONDS`` ago. The changes it misses came after it was
@@ -259,18 +273,22 @@ def stale_or_rebuild(key, entry, current):
     entry_started, verified = verified_at.get(key, (None, 0))
     known_current = max(started, verified if entry_started == started else 0)
     moment = now()
+    rebuilding, waiting = cache_keys.rebuilding(key), cache_keys.waiting(key)
     if moment - known_current > seconds * 1_000_000:
-        return Lookup(MISS)
+        # Too old to serve: still built by one request at a time, the others waiting.
+        if cache().add(rebuilding, 1, timeout=rebuilding_seconds()):
+            return Lookup(REBUILD, entry)
+        return Lookup(WAIT, entry)
     verdict = stale_verdicts.get(key)
     if (verdict is not None and verdict[:2] == (current, started)
             and moment - verdict[2] < STALE_VERDICT_SECONDS * 1_000_000):
         return Lookup(STALE, entry)  # nothing changed since it was found servable
-    rebuilding, waiting = cache_keys.rebuilding(key), cache_keys.waiting(key)
     hard, found = generations.hard_generations(keys, rebuilding, waiting)
     if not generations.is_available() or any(h is not None and h > started
                                              for h in hard.values()):
         return Lookup(MISS)
-    if found.get(rebuilding) is None and cache().add(rebuilding, 1, timeout=REBUILD_EVERY):
+    if found.get(rebuilding) is None and cache().add(rebuilding, 1,
+                                                     timeout=rebuilding_seconds()):
         return Lookup(REBUILD, entry)
     if found.get(waiting) is None:
         cache().add(waiting, 1, timeout=REBUILD_EVERY)
@@ -278,6 +296,30 @@ def stale_or_rebuild(key, entry, current):
         stale_verdicts.clear()
     stale_verdicts[key] = (current, started, moment)
     return Lookup(STALE, entry)
+
+
+def rebuilding_seconds():
+    """How long a rebuilding is held at most: for the whole build, however slow (a build
+    that outlived it would let a second one start beside it, and on a busy machine each
+    would slow the other), until its copy would be too old to serve anyway; or until the
+    process building it died. ``PageCacheMiddleware.hand_back`` gives it back sooner."""
+    return max(REBUILD_EVERY, settings.NEWSROOM_PAGE_CACHE_STALE_SECONDS)
+
+
+def rebuilt_meanwhile(key, started):
+    """Whether the page was stored again (a copy other than the one built at ``started``)
+    while this request waited, up to ``REBUILD_WAIT``, for the request rebuilding it."""
+    rebuilding = cache_keys.rebuilding(key)
+    deadline = time.monotonic() + REBUILD_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(REBUILD_WAIT_STEP)
+        found = cache().get_many([rebuilding, key])
+        newer = found.get(key)
+        if newer is not None and newer[2] != started:
+            return True
+        if found.get(rebuilding) is None:
+            return False  # given back with nothing stored (or the cache is out of reach)
+    return False
 
 
 def served_headers(entry, state):
@@ -344,22 +386,26 @@ class PageCacheMiddleware:
             stored = self.store(request, response, key, request.newsroom_started)
         finally:
             if state == REBUILD:
-                self.hand_back(key, stored)
+                self.hand_back(key, stored, request.newsroom_started)
         response["X-Newsroom-Cache"] = "miss" if stored else "pass"
         return response
 
-    def hand_back(self, key, stored):
+    def hand_back(self, key, stored, started):
         """After a rebuild, let the next one start at once, unless this one was in a storm:
         readers were given stale copies while it ran (``keys.waiting``), or a save came in
         while it ran (``RACED``). Then the rebuilding is kept for the rest of
-        ``REBUILD_EVERY``, and the page is rebuilt once a second at most, however often it
-        is saved, instead of once per save, or back to back by one request after another
-        when saves come faster than builds. A page that could not be kept is handed back."""
-        waiting = cache_keys.waiting(key)
-        if stored == RACED or (stored and cache().get(waiting) is not None):
+        ``REBUILD_EVERY`` from when it was taken (``started``), and the page is rebuilt
+        once a second at most, however often it is saved, instead of once per save, or back
+        to back by one request after another when saves come faster than builds. A page
+        that could not be kept, or whose build took the whole second, is handed back."""
+        rebuilding, waiting = cache_keys.rebuilding(key), cache_keys.waiting(key)
+        # The cache counts whole seconds: the rest, rounded, or none.
+        rest = round(REBUILD_EVERY - (now() - started) / 1_000_000)
+        if rest > 0 and (stored == RACED or (stored and cache().get(waiting) is not None)):
             cache().delete(waiting)  # readers in the next second say so again
+            cache().touch(rebuilding, rest)
         else:
-            cache().delete_many([cache_keys.rebuilding(key), waiting])
+            cache().delete_many([rebuilding, waiting])
 
     def store(self, request, response, key, started):
         """Keep the page built: ``KEPT``, ``RACED`` (kept, but as a stale copy only: a key
