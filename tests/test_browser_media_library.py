@@ -104,6 +104,15 @@ def test_an_editor_uploads_two_pictures_fixes_them_and_puts_them_in_a_story(
                                       tile.locator(".library-focal").get_attribute("style")))
     assert (left, top) == (pytest.approx(25, abs=2), pytest.approx(75, abs=2))
 
+    # …and from the keyboard: two steps right, saved once the keys rest.
+    tile.locator(".library-picture").focus()
+    with page.expect_response(lambda r: r.url.endswith(f"/{kittiwake.pk}/library/")):
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+    tile.locator(".library-status", has_text="Saved.").wait_for()
+    kittiwake.refresh_from_db()
+    assert kittiwake.focal_x == pytest.approx(0.35, abs=0.02)
+
     # The second picture gets its words too, so the story may be published.
     other = page.locator(f'.library-tile[data-image-id="{breakwater.pk}"]')
     other.locator("[data-field=alt_text]").fill("Waves over the harbor breakwater.")

@@ -317,3 +317,16 @@ def test_the_sanitizer_keeps_a_library_figure_as_the_body_editor_inserts_it():
     assert sanitize_html(figure) == figure
     assert sanitize_html('<small class="credit x" onclick="y">Lena</small>') == \
         '<small class="credit">Lena</small>'
+
+
+def test_the_dashboard_counts_the_pictures_missing_alt_text_and_links_to_them():
+    ImageFactory(alt_text="")
+    ImageFactory(alt_text="")
+    ImageFactory(alt_text="Gulls")
+    client = client_for("reporter")
+    dashboard = client.get(reverse("admin:index")).content.decode()
+    assert "2 pictures in the library have no alt text yet" in dashboard
+    assert f'href="{GRID}?alt=missing"' in dashboard
+    Image.objects.update(alt_text="Gulls over the harbor")
+    dashboard = client.get(reverse("admin:index")).content.decode()
+    assert "My drafts" in dashboard and "no alt text yet" not in dashboard

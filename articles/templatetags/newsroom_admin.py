@@ -7,7 +7,7 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.utils import timezone
 
 from articles.editorial import roles, workflow
-from articles.models import Article, Membership, Publication, Run
+from articles.models import Article, Image, Membership, Publication, Run
 
 register = template.Library()
 Status = Article.Status
@@ -45,4 +45,7 @@ def newsroom_dashboard(context):
             | stories.embargoed(at=now).filter(embargo_until__lte=soon)
         ).order_by("-on_my_desk", "publish_at")[:LIMIT],
         "recent": stories.published(at=now).order_by("-on_my_desk", "-publish_at")[:LIMIT],
+        # Pictures a story cannot be published with until someone describes them.
+        "undescribed_pictures": Image.objects.missing_alt_text().count()
+        if user.has_perm("articles.change_image") else 0,
     }

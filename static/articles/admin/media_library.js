@@ -87,16 +87,32 @@
       });
     });
     const picture = tile.querySelector(".library-picture");
+    const focal = picture.querySelector(".library-focal");
     picture.classList.add("focal-editable");
-    picture.addEventListener("click", function (event) {
-      const img = picture.querySelector("img");
-      const box = img.getBoundingClientRect();
-      const x = Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1);
-      const y = Math.min(Math.max((event.clientY - box.top) / box.height, 0), 1);
-      const focal = picture.querySelector(".library-focal");
+    // The focal point from the keyboard too: arrow keys move it, saved once they rest.
+    picture.tabIndex = 0;
+    picture.setAttribute("aria-label", "Focal point: click on the picture, or move it with the arrow keys");
+    const moveFocal = function (x, y) {
       focal.style.left = x * 100 + "%";
       focal.style.top = y * 100 + "%";
-      saveFields(tile, {focal_x: x.toFixed(3), focal_y: y.toFixed(3)});
+      return saveFields(tile, {focal_x: x.toFixed(3), focal_y: y.toFixed(3)});
+    };
+    picture.addEventListener("click", function (event) {
+      const box = picture.querySelector("img").getBoundingClientRect();
+      moveFocal(Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1),
+                Math.min(Math.max((event.clientY - box.top) / box.height, 0), 1));
+    });
+    let resting = null;
+    picture.addEventListener("keydown", function (event) {
+      const step = {ArrowLeft: [-0.05, 0], ArrowRight: [0.05, 0], ArrowUp: [0, -0.05], ArrowDown: [0, 0.05]}[event.key];
+      if (!step) return;
+      event.preventDefault();
+      const x = Math.min(Math.max(parseFloat(focal.style.left) / 100 + step[0], 0), 1);
+      const y = Math.min(Math.max(parseFloat(focal.style.top) / 100 + step[1], 0), 1);
+      focal.style.left = x * 100 + "%";
+      focal.style.top = y * 100 + "%";
+      clearTimeout(resting);
+      resting = setTimeout(function () { moveFocal(x, y); }, 400);
     });
   }
 
