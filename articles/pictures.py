@@ -14,7 +14,7 @@ from PIL import Image as PILImage
 from tqdm import tqdm
 
 from articles.models import Image
-from newsroom import renditions
+from newsroom import portraits, renditions
 from newsroom.reencode import reencode
 from people.models import PORTRAIT_MAX_SIDE, Person
 
@@ -23,13 +23,15 @@ from people.models import PORTRAIT_MAX_SIDE, Person
 class Report:
     renditions: int = 0  # rendition files written
     portraits: int = 0  # portraits scaled down
+    squares: int = 0  # portrait renditions (squares) written
     failed: list[str] = field(default_factory=list)  # "image 3 (images/x.jpg): why"
 
 
 def make_ready(*, force=False, progress=True):
-    """Write each image's missing renditions (every one with ``force``) and scale down
-    portraits over PORTRAIT_MAX_SIDE. A missing or unreadable file is reported in the
-    returned Report and skipped; the rest are done."""
+    """Write each image's missing renditions (every one with ``force``), scale down
+    portraits over PORTRAIT_MAX_SIDE and write their missing squares
+    (``newsroom.portraits``). A missing or unreadable file is reported in the returned
+    Report and skipped; the rest are done."""
     report = Report()
     images = Image.objects.order_by("pk")
     for image in tqdm(images.iterator(), total=images.count(), desc="Renditions",
@@ -39,12 +41,18 @@ def make_ready(*, force=False, progress=True):
         except (OSError, ValueError) as exc:  # a missing or broken file
             report.failed.append(f"image {image.pk} ({image.file.name}): {exc}")
     people = Person.objects.exclude(photo="").order_by("pk")
-    for person in tqdm(people.iterator(), total=people.count(), desc="Portraits",
-                       unit="portrait", disable=not progress):
+    for pk, name in tqdm(people.values_list("pk", "photo").iterator(), total=people.count(),
+                         desc="Portraits", unit="portrait", disable=not progress):
         try:
+            # Loading the person reads the photo's size if it is not stored (a restore of
+            # an older archive), which a missing file fails: inside the try.
+            person = Person.objects.get(pk=pk)
             report.portraits += _scale_portrait(person)
+            Person.objects.filter(pk=pk).update(
+                photo_width=person.photo_width, photo_height=person.photo_height)
+            report.squares += portraits.generate(person, force=force)
         except (OSError, ValueError) as exc:
-            report.failed.append(f"portrait of person {person.pk} ({person.photo.name}): {exc}")
+            report.failed.append(f"portrait of person {pk} ({name}): {exc}")
     return report
 
 

@@ -396,6 +396,9 @@ def main():
                         help="which rounds to run (default: all); hot: the hot-story case")
     parser.add_argument("--hot-every", type=float, default=0.3,
                         help="seconds between two saves of the hot story (default 0.3)")
+    parser.add_argument("--pages", nargs="+", metavar="PAGE",
+                        help="load only these of bench_urls's pages (default: all), e.g. "
+                             "api-list api-list-deep api-story api-story-ninjs")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args()
 
@@ -425,6 +428,11 @@ def main():
     manage(env, "seed_newsroom", "--articles", str(args.articles))
     manage(env, "collectstatic", "--noinput", quiet=True)
     pages = page_urls(env)
+    if args.pages:
+        unknown = set(args.pages) - set(pages)
+        if unknown:
+            parser.error(f"no such page: {', '.join(sorted(unknown))} (pages: {', '.join(pages)})")
+        pages = {name: path for name, path in pages.items() if name in args.pages}
     rotations = {"search": search_paths(pages["search"])} if "search" in pages else {}
     subprocess.run(["redis-cli", "-u", args.redis_url, "FLUSHDB"], check=False,
                    stdout=subprocess.DEVNULL)

@@ -4,12 +4,17 @@ A Person need not be a login user. This app knows nothing of articles: the bylin
 relation lives in ``articles`` and reaches people, never the other way round.
 """
 
+import logging
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
+from newsroom import portraits
 from newsroom.images import ValidatedImageField
+
+logger = logging.getLogger(__name__)
 
 # Portraits are shown at most 160 pixels wide (320 on sharp screens) and as social cards.
 PORTRAIT_MAX_SIDE = 800
@@ -31,9 +36,14 @@ class Person(models.Model):
     )
     photo = ValidatedImageField(
         upload_to="people/%Y/", blank=True, max_side=PORTRAIT_MAX_SIDE,
+        width_field="photo_width", height_field="photo_height",
         help_text="A head-and-shoulders portrait; JPEG, PNG or WebP. Larger ones are "
         f"scaled down to {PORTRAIT_MAX_SIDE} pixels.",
     )
+    # Stored with the photo, so its renditions' sizes need no file access
+    # (``newsroom.portraits``).
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     short_bio = models.CharField(
         "bio line", max_length=300, blank=True,
         help_text="One line shown under each story, e.g. “Dana Reyes is the senior reporter "
@@ -73,6 +83,27 @@ class Person(models.Model):
         if not self.slug:
             self.slug = self._unique_slug()
         super().save(*args, **kwargs)
+        # The portrait's fixed-size squares are derived files, kept in step here (as an
+        # image's renditions are in its save). A photo whose file has gone missing must not
+        # stop an edit of the bio: ``make_renditions`` reports it.
+        try:
+            portraits.generate(self)
+        except (OSError, ValueError):
+            logger.warning("portrait of person %s (%s) could not be read", self.pk,
+                           self.photo.name, exc_info=True)
+
+    def delete(self, *args, **kwargs):
+        pk = self.pk
+        result = super().delete(*args, **kwargs)
+        portraits.remove(pk)
+        return result
+
+    def portrait_renditions(self):
+        """The portrait's squares, each format's widths: ``{"webp": [...], "jpg": [...]}``
+        (``newsroom.portraits``); empty without a photo."""
+        if not self.photo:
+            return {}
+        return {ext: portraits.renditions(self, ext) for ext in portraits.formats(self)}
 
     def _unique_slug(self):
         base = slugify(self.full_name) or slugify(self.full_name, allow_unicode=True) or "person"

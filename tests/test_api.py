@@ -7,9 +7,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from articles.api.pagination import encode_cursor
+from articles.caching import generations, keys
 from articles.importers.ninjs import read_item
 from articles.models import ApiKey, Article, Byline, Correction, RelatedItem
 
@@ -21,6 +23,7 @@ from .factories import (
     ImageFactory,
     PersonFactory,
     SectionFactory,
+    image_bytes,
 )
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +38,8 @@ def newsroom(publication, other_publication):
     that is not public, sharing its section, tag and author."""
     section = SectionFactory(publication=publication, name="Harbor", slug="harbor")
     author = PersonFactory(full_name="Dana Reyes", slug="dana-reyes", job_title="Harbor reporter",
-                           short_bio="Dana Reyes covers the waterfront.")
+                           short_bio="Dana Reyes covers the waterfront.",
+                           photo=portrait_file(size=(300, 400)))
     hidden_author = PersonFactory(full_name="Sam Ortiz", slug="sam-ortiz")
     image = ImageFactory(focal_x=0.3, focal_y=0.6)
     now = timezone.now()
@@ -82,6 +86,10 @@ def newsroom(publication, other_publication):
         Correction.objects.create(article=article, text="A correction nobody may see yet.")
     return {"story": story, "older": older, "hidden": hidden, "section": section,
             "author": author, "hidden_author": hidden_author, "image": image}
+
+
+def portrait_file(size=(300, 400)):
+    return ContentFile(image_bytes(size=size), name="portrait.jpg")
 
 
 def get(client, path, *, host=HOST, **headers):
@@ -167,6 +175,17 @@ def test_a_story_carries_what_its_page_carries(client, newsroom):
     assert author["person"]["title"] == "Harbor reporter"
     assert author["person"]["bio_line"] == "Dana Reyes covers the waterfront."
     assert photographer["role"] == "photographer" and photographer["credit"] == "Photos by"
+    portrait = author["person"]["portrait"]
+    assert (portrait["width"], portrait["height"]) == (300, 400)
+    assert portrait["url"].startswith("http://testserver/media/people/")
+    # Square renditions at the fixed widths, never larger than the photo's shorter side.
+    for kind, ext in (("square", "webp"), ("square_fallback", "jpg")):
+        squares = portrait["renditions"][kind]
+        assert [(r["width"], r["height"]) for r in squares] == [
+            (64, 64), (128, 128), (160, 160), (300, 300)]
+        assert all(r["url"].startswith("http://testserver/media/portraits/")
+                   and r["url"].endswith(f".{ext}") for r in squares)
+    assert photographer["person"]["portrait"] is None  # no photo
     image = data["lead_image"]
     assert image["alt"] == newsroom["image"].alt_text
     assert image["caption"] and image["credit"]
@@ -340,21 +359,64 @@ def test_cursor_pagination_walks_every_public_story_once(client, publication):
     assert seen == [a.pk for a in expected]
 
 
-def test_a_deep_page_costs_the_same_queries_as_the_first(client, publication,
+def test_a_deep_page_costs_the_same_queries_as_the_first(client, publication, rf,
                                                           django_assert_num_queries):
     now = timezone.now()
-    for n in range(30):
-        story = ArticleFactory(publication=publication, published=True,
+    image = ImageFactory()
+    for n in range(60):
+        story = ArticleFactory(publication=publication, published=True, lead_image=image,
                                publish_at=now - timedelta(minutes=n))
-        BylineFactory(article=story)
-    first = get(client, "/api/v1/stories/?page_size=5")
-    with django_assert_num_queries(4):  # the stories, their bylines, tags and corrections
-        get(client, "/api/v1/stories/?page_size=5")
-    deep = first.json()["next"]
-    for _ in range(4):
-        deep = get(client, deep.removeprefix("http://testserver")).json()["next"]
-    with django_assert_num_queries(4):
-        get(client, deep.removeprefix("http://testserver"))
+        story.tags.set([f"topic-{n % 4}", "harbor"])
+        BylineFactory(article=story, person=PersonFactory(photo=portrait_file()))
+        CorrectionFactory(article=story)
+    pages, path = [], "/api/v1/stories/?page_size=5"
+    while path:
+        pages.append(path)
+        path = get(client, path).json()["next"]
+        path = path and path.removeprefix("http://testserver")
+    first, deep = pages[0], pages[-1]
+    for path in (first, deep, "/api/v1/stories/?page_size=20"):
+        forget_every_record(rf)
+        # Built: the stories, then for the records not in the cache their pictures, bylines
+        # (with people), tags and corrections, however many there are (no query per story).
+        with django_assert_num_queries(5):
+            get(client, path)
+        # Each story's record is kept: the page is one query, the stories' own.
+        with django_assert_num_queries(1):
+            get(client, path)
+
+
+def forget_every_record(rf):
+    """Each story's kept record taken out of the cache, as if every story had been edited."""
+    request = rf.get("/", HTTP_HOST=HOST)
+    generations.cache().delete_many([keys.fragment(keys.api_story(request, pk))
+                                     for pk in Article.objects.values_list("pk", flat=True)])
+
+
+def test_a_story_record_is_built_once_whatever_lists_show_it(client, newsroom,
+                                                             django_assert_num_queries):
+    get(client, "/api/v1/stories/")
+    # Another list showing the same stories builds none of them again.
+    with django_assert_num_queries(1):
+        response = checked(client, "/api/v1/stories/?section=harbor")
+    assert headlines(response) == ["Night ferry returns to Gull Point", "Pier repairs finish early"]
+    # ``fields=`` trims a kept record.
+    with django_assert_num_queries(1):
+        trimmed = get(client, "/api/v1/stories/?fields=id,headline").json()["results"]
+    assert trimmed[0] == {"id": newsroom["story"].pk,
+                          "headline": "Night ferry returns to Gull Point"}
+
+
+def test_a_story_of_its_own_is_kept_and_needs_no_query(client, newsroom,
+                                                       django_assert_num_queries):
+    path = f"/api/v1/stories/{newsroom['story'].pk}/"
+    built = checked(client, path).json()
+    with django_assert_num_queries(0):
+        kept = checked(client, path)
+    assert kept.json() == built
+    ninjs = get(client, path + "?format=ninjs").json()  # kept apart, built once
+    with django_assert_num_queries(0):
+        assert get(client, path + "?format=ninjs").json() == ninjs
 
 
 # --- Caching, conditional requests, invalidation ---------------------------------------
@@ -415,6 +477,45 @@ def test_publish_unpublish_and_correction_refresh_every_api_response_at_once(
     for path in paths:
         assert "Night ferry returns" not in get(client, path).content.decode(), path
     assert get(client, f"/api/v1/stories/{story.pk}/").status_code == 404
+
+
+def test_a_change_reaches_the_kept_records_at_once(client, newsroom, commit):
+    """The page cache is off here: what is kept is each story's record."""
+    story, author = newsroom["story"], newsroom["author"]
+    paths = ["/api/v1/stories/", f"/api/v1/stories/{story.pk}/"]
+    for path in paths:
+        get(client, path)
+    # Served from kept records, a list still names every story and person it shows.
+    surrogate = get(client, paths[0])["Surrogate-Key"].split()
+    assert {f"article:{story.pk}", f"article:{newsroom['older'].pk}",
+            f"person:{author.pk}"} <= set(surrogate)
+
+    def shown(path):
+        data = get(client, path).json()
+        return data["results"][0] if "results" in data else data
+
+    with commit():
+        story.headline = "Night ferry returns for good"
+        story.save()
+    with commit():
+        author.photo = portrait_file(size=(500, 500))
+        author.save()
+    with commit():
+        newsroom["section"].name = "Waterfront"
+        newsroom["section"].save()
+    with commit():
+        tag = story.tags.get()
+        tag.name = "Ferry service"
+        tag.save()
+    portraits = author.portrait_renditions()["webp"]
+    for path in paths:
+        record = shown(path)
+        assert record["headline"] == "Night ferry returns for good", path
+        squares = record["bylines"][0]["person"]["portrait"]["renditions"]["square"]
+        assert [r["url"] for r in squares] == [
+            f"http://testserver{r.url}" for r in portraits], path
+        assert record["section"]["name"] == "Waterfront", path
+        assert [t["name"] for t in record["tags"]] == ["Ferry service"], path
 
 
 @pytest.mark.usefixtures("page_cache_on")
@@ -538,8 +639,14 @@ def test_a_story_as_ninjs_is_valid_against_the_iptc_schema(client, newsroom):
     assert data["by"] == "By Dana Reyes"
     assert data["located"] == "Port Alder"
     assert {"role": "kicker", "value": "Analysis"} in data["headlines"]
-    [picture] = data["associations"]
+    picture, portrait = data["associations"]
     assert picture["name"] == "featureimage" and picture["renditions"]
+    # The author's portrait (the photographer has none), depicting them.
+    assert portrait["name"] == "portrait-1" and portrait["type"] == "picture"
+    assert portrait["people"] == [{"name": "Dana Reyes", "rel": "depicted",
+                                   "uri": "http://testserver/people/dana-reyes/"}]
+    assert {(r["width"], r["height"], r["contenttype"]) for r in portrait["renditions"]} == {
+        (w, w, t) for w in (64, 128, 160, 300) for t in ("image/webp", "image/jpeg")}
 
 
 def test_our_ninjs_reads_back_through_the_ninjs_importer(client, newsroom):
@@ -550,6 +657,11 @@ def test_our_ninjs_reads_back_through_the_ninjs_importer(client, newsroom):
     assert item.tags == ["ferries"]
     assert "The harbor council" in item.body_html
     assert item.picture and item.picture.alt == newsroom["image"].alt_text
+    # A story without a picture of its own: its author's portrait is not taken for one.
+    older = newsroom["older"]
+    data = get(client, f"/api/v1/stories/{older.pk}/?format=ninjs").json()
+    assert [a["name"] for a in data["associations"]] == ["portrait-1"]
+    assert read_item(data).picture is None
 
 
 def test_ninjs_is_refused_where_it_means_nothing(client, newsroom):
@@ -608,8 +720,6 @@ def test_a_masthead_lists_the_stories_it_runs_as_it_shows_them(client, newsroom,
 @pytest.fixture
 def redis_stopped(settings, tmp_path):
     from django.core.cache import caches
-
-    from articles.caching import keys
 
     from .servers import Redis
 

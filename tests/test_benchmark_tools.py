@@ -33,8 +33,15 @@ def test_bench_urls_lists_pages_that_open(client, publication):
     out = io.StringIO()
     call_command("bench_urls", stdout=out, stderr=io.StringIO())
     paths = json.loads(out.getvalue())
-    for name in ["home", "article", "section", "tag", "author"]:
+    for name in ["home", "article", "section", "tag", "author", "api-list", "api-list-deep",
+                 "api-story", "api-story-ninjs"]:
         assert client.get(paths[name]).status_code == 200, name
+    assert client.get(paths["api-story-ninjs"])["Content-Type"] == "application/ninjs+json"
+    # The deep page is the list's last: the 30 stories' oldest few.
+    assert client.get(paths["api-list-deep"]).json()["next"] is None
+    # Seeded people have portraits, so bylines carry their renditions.
+    [byline, *_] = client.get(paths["api-story"]).json()["bylines"]
+    assert byline["person"]["portrait"]["renditions"]["square"]
 
 
 def bench_runner():

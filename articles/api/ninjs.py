@@ -3,8 +3,9 @@
 ``Accept: application/ninjs+json`` or ``?format=ninjs`` on a story. The item is what
 ``articles.importers.ninjs`` reads, so one Newsroom can take another's stories as it takes
 an agency's: the headline is the "main" headline, the text the "main" HTML body, the
-summary the "summary" description, tags are subjects and the lead picture an association
-named "featureimage" with its renditions. Checked against the IPTC's JSON schema in tests.
+summary the "summary" description, tags are subjects, the lead picture an association
+named "featureimage" with its renditions, and each byline's portrait one named "portrait-N"
+with its square renditions (ninjs's people carry no pictures). Checked against the IPTC's JSON schema in tests.
 """
 
 from django.urls import reverse
@@ -18,6 +19,9 @@ from newsroom import renditions
 
 MEDIA_TYPE = "application/ninjs+json"
 SCHEMA = "http://www.iptc.org/std/ninjs/ninjs-schema_2.4.json"
+# Names of byline portraits among a story's associations (the lead picture's is
+# "featureimage"): ``articles.importers.ninjs`` does not take them for the story's picture.
+PORTRAIT = "portrait"
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 
 
@@ -55,6 +59,28 @@ def picture(image, request):
     if image.credit:
         item["by"] = image.credit
     return item
+
+
+def portrait(byline, number, request):
+    """A byline's portrait as an association: ninjs's people carry no pictures, so each
+    portrait is a picture of its own (named ``portrait-1``, ``portrait-2``… in byline
+    order), its square renditions, depicting the person."""
+    person = byline.person
+    squares = person.portrait_renditions()
+    found = [{"name": f"square-{r.width}-{ext}", "href": absolute(request, r.url),
+              "contenttype": CONTENT_TYPES[ext], "width": r.width, "height": r.height}
+             for ext, listed in squares.items() for r in listed]
+    if not found:
+        return None
+    return {
+        "name": f"{PORTRAIT}-{number}",
+        "uri": f"urn:newsroom:{request.get_host()}:portrait:{person.pk}",
+        "type": "picture",
+        "headlines": _values(("main", f"Portrait of {person.full_name}")),
+        "people": [{"name": person.full_name, "rel": "depicted",
+                    "uri": absolute(request, person.get_absolute_url())}],
+        "renditions": found,
+    }
 
 
 def item(article, request):
@@ -98,7 +124,12 @@ def item(article, request):
                               ", ".join(authors[:-1]) + " and " + authors[-1])
     if article.dateline:
         data["located"] = article.dateline
+    associations = []
     if article.lead_image and article.lead_image.width:
-        data["associations"] = [picture(article.lead_image, request)]
+        associations.append(picture(article.lead_image, request))
+    associations += filter(None, (portrait(b, n, request)
+                                  for n, b in enumerate(bylines, start=1)))
+    if associations:
+        data["associations"] = associations
     return {k: v for k, v in data.items() if v not in ([], "")}
 

@@ -75,8 +75,36 @@ class ImageSerializer(serializers.Serializer):
                 "crop": listed("crop", "webp"), "crop_fallback": listed("crop")}
 
 
+class PortraitRenditionsSerializer(serializers.Serializer):
+    square = RenditionSerializer(
+        many=True, help_text="Square crops, WebP, each width (64, 128, 160 and 320 pixels, "
+        "up to the photo's own size).")
+    square_fallback = RenditionSerializer(
+        many=True, help_text="The same squares in the photo's own format (JPEG or PNG).")
+
+
 class PortraitSerializer(serializers.Serializer):
-    url = serializers.URLField()
+    url = serializers.URLField(help_text="The photo as uploaded, at most 800 pixels.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    renditions = PortraitRenditionsSerializer()
+
+
+def portrait(person, request):
+    """A person's portrait: the photo and its square renditions (``newsroom.portraits``),
+    sizes from the database alone; None without a photo."""
+    if not person.photo:
+        return None
+    squares = person.portrait_renditions()
+
+    def listed(ext):
+        return [{"url": absolute(request, r.url), "width": r.width, "height": r.height}
+                for r in squares.get(ext, [])]
+
+    fallback = next((ext for ext in squares if ext != "webp"), "webp")
+    return {"url": absolute(request, person.photo.url), "width": person.photo_width or 0,
+            "height": person.photo_height or 0,
+            "renditions": {"square": listed("webp"), "square_fallback": listed(fallback)}}
 
 
 class PersonSerializer(TrimmedSerializer):
@@ -87,17 +115,13 @@ class PersonSerializer(TrimmedSerializer):
     bio_line = serializers.CharField(source="short_bio")
     url = serializers.SerializerMethodField(help_text="The author page.")
     portrait = serializers.SerializerMethodField(
-        help_text="The portrait, at most 800 pixels on its longer side; null without one.")
+        help_text="The portrait with its square renditions; null without one.")
 
     def get_url(self, person) -> str:
         return absolute(self.context["request"], person.get_absolute_url())
 
     def get_portrait(self, person) -> PortraitSerializer(allow_null=True):
-        # The one stored size (scaled down on upload); its pixel size is not read here,
-        # which would open every file of a list.
-        if not person.photo:
-            return None
-        return {"url": absolute(self.context["request"], person.photo.url)}
+        return portrait(person, self.context["request"])
 
 
 class BylineSerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from taggit.models import Tag
 
-from articles.api import ninjs
+from articles.api import ninjs, parts
 from articles.api.filters import StoryFilter
 from articles.api.pagination import IdPagination, KeysetPagination
 from articles.api.serializers import (
@@ -158,6 +158,10 @@ class StoryViewSet(ListResource, DetailResource, PublicResource):
     renderer_classes = [JSONRenderer, ninjs.NinjsRenderer]
 
     def public_queryset(self):
+        if self.action == "list":
+            # Only what every record needs: the rest is read for the records that are not
+            # in the cache (``articles.api.parts``), and the text not at all.
+            return public_stories(self.request).for_cards()
         stories = public_stories(self.request).select_related("lead_image", "publication")
         return stories.prefetch_related(
             Prefetch("bylines", queryset=bylines_on(self.request.publication)), "tags",
@@ -172,11 +176,6 @@ class StoryViewSet(ListResource, DetailResource, PublicResource):
             return super().get_renderers()
         return [JSONRenderer()]
 
-    def list_keys(self, stories):
-        pub = self.request.publication.pk
-        return {keys.publication(pub), keys.layout(pub),
-                *(k for story in stories for k in story_keys(story))}
-
     @extend_schema(
         summary="A story",
         responses={(200, "application/json"): StoryDetailSerializer,
@@ -185,7 +184,10 @@ class StoryViewSet(ListResource, DetailResource, PublicResource):
         parameters=[FIELDS_PARAMETER],
     )
     def retrieve(self, request, *args, **kwargs):
-        return self.story_response(request, self.get_object())
+        fields = self.requested_fields()
+        data = parts.detail(request, int(self.kwargs["pk"]), request.accepted_renderer.format,
+                            lambda: self.story_record(request, self.get_object()))
+        return self.story_response(request, data, fields)
 
     @extend_schema(
         summary="A story by the path of its page",
@@ -197,6 +199,7 @@ class StoryViewSet(ListResource, DetailResource, PublicResource):
     )
     @action(detail=False, url_path="by-path")
     def by_path(self, request):
+        fields = self.requested_fields()
         path = request.query_params.get("path", "")
         try:
             match = resolve(path.split("?")[0])
@@ -206,34 +209,60 @@ class StoryViewSet(ListResource, DetailResource, PublicResource):
             raise Http404("No story has this path.")
         # The story's address on this masthead (a sister masthead's story has its own).
         story = get_object_or_404(self.get_queryset(), run_slug=match.kwargs["slug"])
-        return self.story_response(request, story)
+        data = parts.detail(request, story.pk, request.accepted_renderer.format,
+                            lambda: self.story_record(request, story))
+        return self.story_response(request, data, fields)
 
     @extend_schema(summary="Public stories, newest first",
                    parameters=[FIELDS_PARAMETER])
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        fields = self.requested_fields()
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        context = self.get_serializer_context()
+        records = parts.listed(request, page,
+                               lambda story: StorySerializer(story, context=context).data,
+                               bylines_on(request.publication))
+        pub = request.publication.pk
+        # Each record named what it shows (``parts.story_keys``); the list is the masthead's.
+        self.shown(request, keys.publication(pub), keys.layout(pub))
+        return self.get_paginated_response([trimmed(r, fields) for r in records])
 
-    def story_response(self, request, story):
+    def story_response(self, request, data, fields):
+        # The record's keys went to the request with it (built or from the cache).
+        self.shown(request)
+        if request.accepted_renderer.format == ninjs.NinjsRenderer.format:
+            return Response(data)
+        return Response(trimmed(data, fields))
+
+    def story_record(self, request, story):
+        """A story's own record in the format asked, and the keys of what it shows."""
         masthead = request.publication
         story = prefetch_story(request, story)
         curated = list(story.related_items.all())
         batch = automatic_batch(story, 1, publication=masthead,
                                 exclude_ids=curated_target_ids(curated),
                                 tag_ids=[t.pk for t in story.tags.all()])
-        self.shown(request, keys.layout(masthead.pk), keys.layout(story.publication_id),
-                   keys.publication(masthead.pk),
-                   keys.NETWORK if masthead.other_news_from_network else None,
-                   keys.section(story.section_id) if story.section_id else None,
-                   *story_keys(story),
-                   *(keys.article(r.target_id) for r in curated if r.target_id),
-                   *(keys.article(a.pk) for a in batch.items),
-                   *(keys.image(pk) for pk in ninjs.body_images.image_ids(story.body)))
+        shows = {keys.layout(masthead.pk), keys.layout(story.publication_id),
+                 keys.publication(masthead.pk),
+                 keys.NETWORK if masthead.other_news_from_network else None,
+                 keys.section(story.section_id) if story.section_id else None,
+                 *story_keys(story),
+                 *(keys.article(r.target_id) for r in curated if r.target_id),
+                 *(keys.article(a.pk) for a in batch.items),
+                 *(keys.image(pk) for pk in ninjs.body_images.image_ids(story.body))}
         if request.accepted_renderer.format == ninjs.NinjsRenderer.format:
-            return Response(ninjs.item(story, request))
-        serializer = self.get_serializer(
+            return ninjs.item(story, request), shows
+        serializer = StoryDetailSerializer(
             story, context={**self.get_serializer_context(),
                             "other_news": [*curated, *batch.items]})
-        return Response(serializer.data)
+        return serializer.data, shows
+
+
+def trimmed(record, fields):
+    """``?fields=``: only those of the record's fields (all without it)."""
+    if not fields:
+        return record
+    return {name: value for name, value in record.items() if name in fields}
 
 
 class SectionViewSet(ListResource, DetailResource, PublicResource):

@@ -195,6 +195,17 @@ def card(article_pk, masthead_pk, shown):
     return f"card:{article_pk}:{masthead_pk}:{flags}{shown['level']}"
 
 
+def api_story(request, article_pk):
+    """A story as the content API lists it on this host (absolute addresses, so the scheme
+    and host are part of the name; the host says which masthead)."""
+    return f"api-story:{article_pk}:{request.scheme}:{request.get_host()}"
+
+
+def api_story_detail(request, article_pk, media_format):
+    """A story's own record in the content API, in ``media_format`` ("json" or "ninjs")."""
+    return f"api-story-detail:{article_pk}:{media_format}:{request.scheme}:{request.get_host()}"
+
+
 def filter_fields(publication_pk):
     """The story filter form's fields (search, all stories) while no filter is set."""
     return f"filter-fields:{publication_pk}"

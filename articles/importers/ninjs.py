@@ -310,6 +310,9 @@ def read_item(data):
     for association in associations:
         if not isinstance(association, dict):
             continue
+        # A byline's portrait, as another Newsroom sends it, is not the story's picture.
+        if str(association.get("name") or "").startswith("portrait-"):
+            continue
         if (association.get("type") or "picture") in ("picture", "graphic"):
             picture = _picture(association, gen)
             if picture.hrefs:

@@ -33,6 +33,8 @@ class Command(BaseCommand):
             # the archive (the cursor of the oldest stories): cursor pagination makes both
             # pages cost the same.
             "api-story": ("api:story-detail", {"pk": article.pk} if article else None),
+            "api-story-ninjs": (None, reverse("api:story-detail", kwargs={"pk": article.pk})
+                                + "?format=ninjs" if article else None),
             "api-list": ("api:story-list", {}),
             "api-list-deep": (None, self.deep_api_page(published)),
         }

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{report.renditions} rendition files written.")
         self.stdout.write(f"Portraits scaled down to {PORTRAIT_MAX_SIDE} pixels: "
                           f"{report.portraits}.")
+        self.stdout.write(f"{report.squares} portrait rendition files written.")
         for line in report.failed:
             self.stderr.write(f"Skipped {line}")
         if report.failed:

@@ -68,6 +68,7 @@ class Command(BaseCommand):
         publication = Publication.objects.filter(is_default=True).first()
         if publication is None:
             raise CommandError("No default publication: run `manage.py migrate` first.")
+        self.give_portraits(rnd)
         existing = Article.objects.filter(publication=publication).count()
         missing = articles - existing
         if missing <= 0:
@@ -152,6 +153,15 @@ class Command(BaseCommand):
                 publication=publication, name=name, slug=name.lower(), order=order))
         return sections
 
+    def give_portraits(self, rnd):
+        """Every seeded person has a portrait (bylines carry its renditions); a database
+        seeded before they did gets them now."""
+        for person in Person.objects.filter(slug__startswith="seed-", photo=""):
+            out = io.BytesIO()
+            color = (rnd.randrange(256), rnd.randrange(256), rnd.randrange(256))
+            PILImage.new("RGB", (400, 500), color).save(out, "JPEG", quality=70)
+            person.photo.save(f"{person.slug}.jpg", ContentFile(out.getvalue()))
+
     def supporting_objects(self, publication, rnd):
         sections = self.sections_of(publication)
         people = list(Person.objects.filter(slug__startswith="seed-")[:60])
@@ -162,6 +172,7 @@ class Command(BaseCommand):
                        short_bio=f"{FIRST[i % 20]} {LAST[i % 16]} covers the county.")
                 for i in range(len(people), 60)
             ])
+            self.give_portraits(rnd)
         images = list(Image.objects.filter(alt_text__startswith="Seeded picture")[:12])
         for i in range(len(images), 12):
             out = io.BytesIO()
