@@ -443,6 +443,8 @@ SPECTACULAR_SETTINGS = {
     # What may be left out is said by each field (``fields=`` may leave out any of a
     # resource's own), not assumed from its being read-only.
     "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "articles.api.schema.add_error_responses"],
 }
 # Requests a client address may make each minute without a key (a key has its own rate).
 NEWSROOM_API_ANON_RATE = env("NEWSROOM_API_ANON_RATE", "120/minute")

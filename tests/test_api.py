@@ -93,7 +93,12 @@ def portrait_file(size=(300, 400)):
 
 
 def get(client, path, *, host=HOST, **headers):
-    return client.get(path, HTTP_HOST=host, **headers)
+    """GET ``path``; an answer of the API (errors too) is checked against the schema."""
+    response = client.get(path, HTTP_HOST=host, **headers)
+    if path.startswith("/api/v1/") and not path.startswith(("/api/v1/schema/",
+                                                            "/api/v1/docs/")):
+        api_schema.check(api_schema.generated(), response, path.split("?")[0])
+    return response
 
 
 def checked(client, path, **headers):
@@ -548,7 +553,7 @@ def test_too_many_requests_get_a_clear_429_with_retry_after(client, newsroom):
     assert 0 < int(response["Retry-After"]) <= 60
     assert "throttled" in response.json()["detail"]
     # Another client address has its own allowance.
-    assert client.get("/api/v1/sections/", REMOTE_ADDR="192.0.2.7").status_code == 200
+    assert get(client, "/api/v1/sections/", REMOTE_ADDR="192.0.2.7").status_code == 200
 
 
 @pytest.mark.usefixtures("rate_of_three")
