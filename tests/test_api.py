@@ -523,6 +523,33 @@ def test_a_change_reaches_the_kept_records_at_once(client, newsroom, commit):
         assert [t["name"] for t in record["tags"]] == ["Ferry service"], path
 
 
+def test_publish_unpublish_and_correction_reach_the_kept_records_at_once(client, newsroom,
+                                                                          commit):
+    """As the page-cache test above, with the page cache off: what is kept is each story's
+    record, and a change reaches every answer built from them at once."""
+    story = newsroom["story"]
+    detail = f"/api/v1/stories/{story.pk}/"
+    paths = ["/api/v1/stories/", detail, detail + "?format=ninjs", "/api/v1/stories/?tag=ferries"]
+    for path in paths:
+        get(client, path)
+    with commit():
+        CorrectionFactory(article=story, text="The sailing leaves at 11, not 10.")
+    for path in paths[1:3]:
+        assert "at 11, not 10" in get(client, path).content.decode(), path
+    draft = newsroom["hidden"]["draft"]
+    with commit():
+        draft.status, draft.publish_at = Article.Status.PUBLISHED, timezone.now()
+        draft.save()
+    assert "Draft: ferry fares" in get(client, "/api/v1/stories/").content.decode()
+    with commit():
+        story.status = Article.Status.UNPUBLISHED
+        story.save()
+    for path in [paths[0], paths[3]]:
+        assert "Night ferry returns" not in get(client, path).content.decode(), path
+    assert get(client, detail).status_code == 404
+    assert get(client, detail + "?format=ninjs").status_code == 404
+
+
 @pytest.mark.usefixtures("page_cache_on")
 def test_json_and_ninjs_of_one_address_are_cached_apart(client, newsroom):
     path = f"/api/v1/stories/{newsroom['story'].pk}/"
