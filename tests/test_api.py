@@ -1,6 +1,7 @@
 """The content API: its schema, every resource and filter, what is never public, cursor
 pagination, fields=, caching and conditional requests, rate limits, API keys and ninjs."""
 
+import functools
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -98,6 +99,11 @@ def get(client, path, *, host=HOST, **headers):
     if path.startswith("/api/v1/") and not path.startswith(("/api/v1/schema/",
                                                             "/api/v1/docs/")):
         api_schema.check(api_schema.generated(), response, path.split("?")[0])
+        if response.status_code == 200 and response["Content-Type"] == NINJS:
+            # A ninjs item is also checked against the IPTC's own schema.
+            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+                      for e in ninjs_validator().iter_errors(response.json())]
+            assert errors == [], f"{path}: {errors}"
     return response
 
 
@@ -650,6 +656,7 @@ def test_a_key_is_stored_hashed_and_shown_once_in_the_admin(admin_client, newsro
 # --- ninjs -----------------------------------------------------------------------------
 
 
+@functools.cache
 def ninjs_validator():
     schema = json.loads((Path(__file__).parent / "schemas" / "ninjs-2.4.json").read_text())
     return jsonschema.Draft202012Validator(
