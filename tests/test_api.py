@@ -283,7 +283,8 @@ def test_no_list_or_filter_shows_a_story_that_is_not_public(client, newsroom, pa
 def test_no_lookup_finds_a_story_that_is_not_public(client, newsroom, kind):
     article = newsroom["hidden"][kind]
     for path in [f"/api/v1/stories/{article.pk}/", f"/api/v1/stories/{article.pk}/?format=ninjs",
-                 f"/api/v1/stories/by-path/?path={article.get_absolute_url()}"]:
+                 f"/api/v1/stories/by-path/?path={article.get_absolute_url()}",
+                 f"/api/v1/stories/by-path/?path={article.get_absolute_url()}&format=ninjs"]:
         assert get(client, path).status_code == 404, path
     assert get(client, f"/api/v1/stories/{article.pk}/", HTTP_ACCEPT=NINJS).status_code == 404
 
