@@ -70,7 +70,10 @@
     return item;
   }
 
+  let latest = 0;  // only the answer to the newest search is shown, whatever order they come in
+
   function load() {
+    const ticket = ++latest;
     const query = dialog.querySelector("input[type=search]").value.trim();
     const url = state.url + "?" + new URLSearchParams({q: query, page: state.page});
     const grid = dialog.querySelector(".library-grid");
@@ -82,6 +85,7 @@
         return response.json();
       })
       .then(function (data) {
+        if (ticket !== latest) return;
         state.page = data.page;
         grid.replaceChildren(...data.results.map(choiceButton));
         count.textContent = data.count === 1 ? "1 picture" : data.count + " pictures";
@@ -90,7 +94,7 @@
         dialog.querySelector("[data-previous]").disabled = data.page <= 1;
         dialog.querySelector("[data-next]").disabled = data.page >= data.pages;
       })
-      .catch(function (error) { count.textContent = error.message; });
+      .catch(function (error) { if (ticket === latest) count.textContent = error.message; });
   }
 
   function openPicker(url, title, onChoose) {
