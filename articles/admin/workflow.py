@@ -29,8 +29,8 @@ Status = Article.Status
 WORKFLOW_FIELDS = ["status", "publish_at", "embargo_until", "review_note"]
 
 
-# The steps that make a story public; not offered while it lacks anything.
-PUBLISHING_ACTIONS = ("publish", "schedule")
+# The steps that make a story, or its changes, public; not offered while it lacks anything.
+PUBLISHING_ACTIONS = ("publish", "schedule", "publish_changes")
 
 
 def problem_links(article, problems, *, on_change_form=False):

@@ -1,0 +1,117 @@
+"""The story form laid out for writing, in real Chromium: fields grouped by task, the
+Workflow panel beside them, what is missing one click from its field, the pickers that
+offer only what fits, the search and social preview, and a story list that reads at
+1,400 px."""
+
+import pytest
+
+from articles.editorial.roles import EDITOR
+from articles.models import Article
+
+from .browser import finish, new_context
+from .workflow_helpers import ready_article, user_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def open_page(browser):
+    opened = []
+
+    def log_in(live_server, username, width=1400):
+        context = new_context(browser)
+        opened.append(context)
+        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/admin/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.click("input[type=submit]")
+        page.wait_for_url("**/admin/")
+        return page
+
+    yield log_in
+    for context in opened:
+        finish(context)
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def test_the_form_is_grouped_by_task_with_the_workflow_panel_beside_it(live_server, open_page,
+                                                                      publication, screenshot):
+    user_in(EDITOR, "ruth")
+    article = ready_article(publication, headline="Ferry timetable changes", summary="")
+    page = open_page(live_server, "ruth")
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+
+    # The groups, top to bottom, with each inline inside its own group.
+    headings = page.locator(".story-main > fieldset > h2, .story-main > fieldset summary h2,"
+                            " .story-main > .inline-group h2").all_inner_texts()
+    assert [h.strip().lower() for h in headings] == [
+        "write", "media", "bylines", "tags and section", "“in other news” (curated)",
+        "search & social", "publishing", "history", "corrections"]
+
+    # Wide screen: the panel is a column to the right of the fields, and stays in sight.
+    panel, fields = box(page, "#workflow"), box(page, ".story-main")
+    assert panel["x"] >= fields["x"] + fields["width"]
+    page.mouse.wheel(0, 2500)
+    page.wait_for_timeout(200)
+    panel = box(page, "#workflow")
+    assert 0 <= panel["y"] < 900
+    screenshot(page, "story-form-sticky-panel")
+
+    # What is missing is a link that puts the cursor in the field, and Publish waits.
+    missing = page.locator("#workflow .workflow-missing")
+    assert "a summary" in missing.inner_text()
+    assert page.locator("#workflow button[value=publish]").count() == 0
+    missing.get_by_role("link", name="a summary").click()
+    assert page.evaluate("document.activeElement.id") == "id_summary"
+    page.keyboard.type("Two crossings a day move to the evening.")
+    page.locator("input[name=_continue]").click()
+    page.locator(".messagelist").wait_for()
+    assert page.locator("#workflow .workflow-missing").count() == 0
+    assert page.locator("#workflow button[value=publish]").is_visible()
+
+
+def test_a_missing_section_or_body_link_reaches_the_widget_that_fills_it(live_server, open_page,
+                                                                        publication):
+    user_in(EDITOR, "ruth")
+    article = ready_article(publication, headline="Ferry timetable changes", body="")
+    Article.objects.filter(pk=article.pk).update(section=None)
+    page = open_page(live_server, "ruth")
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    missing = page.locator("#workflow .workflow-missing")
+    missing.get_by_role("link", name="a body").click()
+    assert page.evaluate("document.activeElement.isContentEditable")
+    missing.get_by_role("link", name="a section").click()
+    assert page.evaluate(
+        "document.activeElement.closest('.form-row').classList.contains('field-section')")
+
+
+def test_on_a_narrow_screen_the_panel_comes_first(live_server, open_page, publication):
+    user_in(EDITOR, "ruth")
+    article = ready_article(publication, headline="Ferry timetable changes")
+    page = open_page(live_server, "ruth", width=900)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    panel, write = box(page, "#workflow"), box(page, ".story-main fieldset")
+    assert panel["y"] + panel["height"] <= write["y"]
+
+
+def test_the_story_list_reads_at_1400_pixels(live_server, open_page, publication, screenshot):
+    user_in(EDITOR, "ruth")
+    for n in range(3):
+        ready_article(publication, headline=f"Port Alder council passes ${n}12 million budget "
+                                             "after late-night fight over bus cuts")
+    page = open_page(live_server, "ruth")
+    page.goto(f"{live_server.url}/admin/articles/article/")
+    results = page.locator(".results")
+    # Every column in view: nothing hides past the list's right edge.
+    assert page.evaluate("(e) => e.scrollWidth - e.clientWidth", results.element_handle()) <= 8
+    for cell in page.locator("#result_list .field-headline").all():
+        assert cell.bounding_box()["width"] >= 200  # never one word per line
+    screenshot(page, "story-list-1400")
