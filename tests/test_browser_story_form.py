@@ -6,7 +6,7 @@ offer only what fits, the search and social preview, and a story list that reads
 import pytest
 
 from articles.editorial.roles import EDITOR
-from articles.models import Article
+from articles.models import Article, Section
 
 from .browser import finish, new_context
 from .workflow_helpers import ready_article, user_in
@@ -115,3 +115,49 @@ def test_the_story_list_reads_at_1400_pixels(live_server, open_page, publication
     for cell in page.locator("#result_list .field-headline").all():
         assert cell.bounding_box()["width"] >= 200  # never one word per line
     screenshot(page, "story-list-1400")
+
+
+def test_the_pickers_offer_only_what_fits_the_story(live_server, open_page, publication,
+                                                   screenshot):
+    from .factories import PublicationFactory, SectionFactory
+
+    valley = PublicationFactory(name="The Valley Ledger", slug="valley", domain="valley.example")
+    SectionFactory(publication=valley, name="Farm & Field")
+    user_in(EDITOR, "ruth")
+    article = ready_article(publication, headline="Ferry timetable changes")
+    ready_article(publication, headline="Ferry fares rise", published=True)
+    ready_article(publication, headline="Ferry strike looms")  # a draft: readers cannot see it
+    ready_article(valley, headline="Ferry to the valley", published=True)
+    page = open_page(live_server, "ruth")
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+
+    # Sections: only the chosen publication's, following the publication picker.
+    def offered():
+        return page.eval_on_selector_all("#id_section option:not([disabled])",
+                                         "options => options.map(o => o.textContent.trim())")
+    harbor = {section.name for section in Section.objects.filter(publication=publication)}
+    assert offered()[0] == "---------" and set(offered()[1:]) == harbor
+    page.select_option("#id_publication", str(valley.pk))
+    in_valley = {section.name for section in Section.objects.filter(publication=valley)}
+    assert "Farm & Field" in in_valley and set(offered()[1:]) == in_valley
+    assert page.input_value("#id_section") == ""  # the old masthead's section is let go
+    page.select_option("#id_publication", str(publication.pk))
+
+    # "Updated" in the newsroom's zone, without Django's server-time note.
+    updated = page.locator(".field-updated_at")
+    assert "Newsroom time (America/New_York)" in updated.inner_text()
+    assert "server time" not in page.locator("#article_form").inner_text()
+
+    # In Other News: stories readers see on this masthead, with status and date.
+    page.locator("#related_items-group .add-row a").click()
+    page.locator("#related_items-group .select2-selection").first.click()
+    page.keyboard.type("Ferry")
+    choices = page.locator(".select2-results__option")
+    choices.filter(has_text="Ferry fares rise").wait_for()
+    texts = choices.all_inner_texts()
+    assert len(texts) == 1 and texts[0].startswith("Ferry fares rise · Published · ")
+    screenshot(page, "other-news-picker")
+    choices.first.click()
+    page.locator("input[name=_continue]").click()
+    page.locator(".messagelist").wait_for()
+    assert [item.target.headline for item in article.related_items.all()] == ["Ferry fares rise"]

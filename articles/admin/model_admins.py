@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import JsonResponse
 from django.urls import path
 from django.utils import timezone
@@ -14,6 +16,13 @@ from articles.admin.desks import DeskMemberInline, DesksFormsetMixin
 from articles.admin.editor import BodyEditorWidget
 from articles.admin.media_library import thumbnail_html
 from articles.admin.pending import PendingChangesAdminMixin, PendingRowsInlineMixin
+from articles.admin.pickers import (
+    NewsroomTimeWidget,
+    OtherNewsSelect,
+    SectionSelect,
+    other_news_response,
+    story_label,
+)
 from articles.admin.picture_picker import LeadPictureField
 from articles.admin.revisions import EditConflictFormMixin, RevisionAdminMixin
 from articles.admin.runs import (
@@ -72,16 +81,30 @@ class RelatedItemInline(PendingRowsInlineMixin, admin.TabularInline):
     rows_prefix = "related_items"
     fk_name = "article"
     extra = 0
-    autocomplete_fields = ["target"]
     fields = ["target", "url", "title", "order"]
     verbose_name = "“In Other News” item"
     verbose_name_plural = "“In Other News” (curated)"
     placed_after = "Tags and section"
 
+    def get_formset(self, request, obj=None, **kwargs):
+        self._masthead_id = obj.publication_id if obj is not None else None
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "target":
+            # Only stories readers can see on this masthead, named with status and date.
+            kwargs["widget"] = OtherNewsSelect(db_field, self.admin_site,
+                                               masthead_id=getattr(self, "_masthead_id", None))
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = story_label
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class CorrectionInline(admin.StackedInline):
     model = Correction
     extra = 0
+    formfield_overrides = {models.DateTimeField: {"widget": NewsroomTimeWidget}}
     fields = ["kind", "text", "created_at"]
 
 
@@ -111,6 +134,7 @@ class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
             "dek": forms.Textarea(attrs={"rows": 2}),
             "body": BodyEditorWidget,
+            "section": SectionSelect,
         }
 
     def clean_slug(self):
@@ -142,7 +166,7 @@ class ArticleAdmin(WireCopyAdminMixin, AutosaveAdminMixin, RevisionAdminMixin, R
                    "featured", ("bylines__person", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["headline", "dek", "summary", "slug", "bylines__person__full_name"]
     date_hierarchy = "publish_at"
-    autocomplete_fields = ["section"]
+    formfield_overrides = {models.DateTimeField: {"widget": NewsroomTimeWidget}}
     prepopulated_fields = {"slug": ["headline"]}
     list_select_related = ["publication", "section", "lead_image"]
     inlines = [BylineInline, RelatedItemInline, CorrectionInline]
@@ -177,6 +201,11 @@ class ArticleAdmin(WireCopyAdminMixin, AutosaveAdminMixin, RevisionAdminMixin, R
                 self.admin_site.admin_view(self.tag_suggestions),
                 name="articles_article_tag_suggestions",
             ),
+            path(
+                "other-news/",
+                self.admin_site.admin_view(self.other_news_view),
+                name="articles_article_other_news",
+            ),
             *super().get_urls(),
         ]
 
@@ -184,6 +213,12 @@ class ArticleAdmin(WireCopyAdminMixin, AutosaveAdminMixin, RevisionAdminMixin, R
         term = request.GET.get("q", "").strip()[:100]
         tags = Tag.objects.filter(name__icontains=term).order_by("name") if term else Tag.objects.none()
         return JsonResponse({"results": list(tags.values_list("name", flat=True)[:20])})
+
+    def other_news_view(self, request):
+        """The "In Other News" picker's stories (articles.admin.pickers)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return other_news_response(request)
 
     def save_model(self, request, obj, form, change):
         if not change:
