@@ -145,6 +145,12 @@ def check_body_size(html):
 SANITIZED_TAG = re.compile(r"<[^<>]*>")
 
 
+# Where one paragraph, heading or list item ends and the next begins: a space in plain
+# text, or "Tuesday.</p><p>A vote" would read "Tuesday.A vote".
+BLOCK_BOUNDARY = re.compile(r"</?(?:p|h[1-6]|li|blockquote|figure|figcaption|br|hr)\b[^>]*>",
+                            re.IGNORECASE)
+
+
 def plain_text(html, *, words=None):
     """Sanitized HTML as plain text: tags removed, entities (&amp;) turned back into
     characters. With ``words``, only the opening words, truncated with "…" like
@@ -158,7 +164,8 @@ def plain_text(html, *, words=None):
         part = html[:size]
         if size < len(html):
             part = part[: part.rfind(">") + 1]  # never cut a tag or an entity in two
-        found = html_entities.unescape(SANITIZED_TAG.sub("", part)).split()
+        text = SANITIZED_TAG.sub("", BLOCK_BOUNDARY.sub(" ", part))
+        found = html_entities.unescape(text).split()
         if len(found) > words or size >= len(html):
             return Truncator(" ".join(found)).words(words)
         size *= 4

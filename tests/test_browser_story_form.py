@@ -161,3 +161,36 @@ def test_the_pickers_offer_only_what_fits_the_story(live_server, open_page, publ
     page.locator("input[name=_continue]").click()
     page.locator(".messagelist").wait_for()
     assert [item.target.headline for item in article.related_items.all()] == ["Ferry fares rise"]
+
+
+def test_the_search_and_social_preview_follows_what_the_editor_types(live_server, open_page,
+                                                                     publication, screenshot):
+    from .factories import ImageFactory
+
+    user_in(EDITOR, "ruth")
+    image = ImageFactory(alt_text="The ferry at the Pier 3 slip", focal_x=0.25, focal_y=0.75)
+    article = ready_article(publication, headline="Ferry fares rise", lead_image=image,
+                            summary="Riders will pay two dollars more from March.")
+    page = open_page(live_server, "ruth")
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    preview = page.locator("#share-preview")
+    preview.scroll_into_view_if_needed()
+    serp_title = preview.locator(".serp-title")
+    card_title = preview.locator(".social-card-title")
+    assert serp_title.inner_text() == card_title.inner_text() == "Ferry fares rise"
+    crop = preview.locator(".social-card-image img")
+    assert crop.evaluate("img => getComputedStyle(img).objectPosition") == "25% 75%"
+
+    page.fill("#id_seo_title", "Ferry fares: what changes in March")
+    page.wait_for_function(
+        "document.querySelector('.serp-title').textContent.includes('what changes')")
+    assert card_title.inner_text() == "Ferry fares: what changes in March"
+
+    # No summary and no SEO description: the body's opening words, as the page would say.
+    page.fill("#id_summary", "")
+    page.wait_for_function("document.querySelector('.serp-description').textContent"
+                           " === 'The harbor council heard the proposal on Tuesday. A vote is"
+                           " due next week.'")
+    screenshot(page, "share-preview")
+    article.refresh_from_db()
+    assert article.seo_title == ""  # a preview saves nothing

@@ -31,6 +31,7 @@ from articles.admin.runs import (
     RunsOnFilter,
     SectionFilter,
 )
+from articles.admin.share_preview import SharePreviewAdminMixin
 from articles.admin.wire import WireCopyAdminMixin
 from articles.admin.workflow import StatusFilter, WorkflowAdminMixin
 from articles.editorial import roles
@@ -156,7 +157,8 @@ class ArticleAdminForm(EditConflictFormMixin, forms.ModelForm):
 
 @admin.register(Article)
 class ArticleAdmin(WireCopyAdminMixin, AutosaveAdminMixin, RevisionAdminMixin, RunsAdminMixin,
-                   PendingChangesAdminMixin, WorkflowAdminMixin, admin.ModelAdmin):
+                   SharePreviewAdminMixin, PendingChangesAdminMixin, WorkflowAdminMixin,
+                   admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "headline", "thumbnail", "section_name", "status_label", "publish_time",
@@ -189,7 +191,8 @@ class ArticleAdmin(WireCopyAdminMixin, AutosaveAdminMixin, RevisionAdminMixin, R
     class Media:
         css = {"all": ["articles/admin/article.css"]}
         js = ["articles/admin/counters.js", "articles/admin/word_count.js",
-              "articles/admin/save_shortcut.js", "articles/admin/missing_links.js"]
+              "articles/admin/save_shortcut.js", "articles/admin/missing_links.js",
+              "articles/admin/share_preview.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("bylines__person")

@@ -93,6 +93,31 @@ def plain_description(article):
     return text or plain_text(article.body, words=30)
 
 
+def share_title(article):
+    """The title search results and shared cards show: the SEO title, else the headline."""
+    return article.seo_title or article.headline
+
+
+def share_card(article, request):
+    """What a search result and a shared card show of the story: the title, description,
+    address and picture its page's <head> gives them (``includes/meta/article.html``), and
+    the picture's focal point, where a card's crop centres. The admin's preview asks for
+    this with the form's unsaved values (``articles.admin.share_preview``)."""
+    images = image_variants(article.lead_image, request)
+    card = {
+        "title": share_title(article),
+        "description": plain_description(article),
+        "url": article.canonical_url or article.home_url(request),
+        "site_name": article.publication.name,
+        "image": None,
+    }
+    if images:
+        image = article.lead_image
+        card["image"] = {**images[0], "alt": image.alt_text, "focal_x": image.focal_x,
+                         "focal_y": image.focal_y}
+    return card
+
+
 def canonical_url(article, request):
     """The story's original address: one given by hand (first published elsewhere), its
     page on its home masthead when shown on a sister masthead, else this page."""

@@ -25,6 +25,7 @@ def article_metadata(context, article):
     images = metadata.image_variants(article.lead_image, request)
     return {
         "json_ld": metadata.news_article(article, request),
+        "title": metadata.share_title(article),
         "canonical": metadata.canonical_url(article, request),
         "description": metadata.plain_description(article),
         "modified": metadata.modified_time(article),
