@@ -186,23 +186,34 @@ def test_restoring_a_revision_on_a_live_story_asks_then_makes_it_pending(client,
     assert PendingChanges.objects.get(article=live).data["headline"] == old.data["headline"]
 
 
-def test_reporters_cannot_keep_publish_or_discard_changes_to_a_live_story(
-        client, publication, reporter, editor):
+def test_a_reporters_changes_to_their_live_story_wait_for_an_editor(
+        client, publication, reporter, other_reporter, editor, mailoutbox, commit):
     article = ready_article(publication, created_by=reporter, headline="Pier reopens")
     workflow.article_publish(article=article, user=editor)
     workflow.article_keep_changes(article=article, user=editor,
                                   data={**workflow.snapshot(article), "headline": "Editor's"})
     client.force_login(reporter)
-    assert client.post(url("change", article.pk),
-                       change_form_data(article, headline="Mine")).status_code == 403
-    for action in ["publish_changes", "discard_changes", "submit_changes"]:
+    # An editor's pending changes are not the reporter's to publish or drop.
+    for action in ["publish_changes", "discard_changes"]:
         client.post(url("workflow", article.pk, action))
     assert PendingChanges.objects.get(article=article).data["headline"] == "Editor's"
+    # The reporter's edit joins the pending changes; readers keep the live story.
+    article.refresh_from_db()
+    assert client.post(url("change", article.pk),
+                       change_form_data(article, headline="Mine")).status_code == 302
+    assert PendingChanges.objects.get(article=article).data["headline"] == "Mine"
+    client.post(url("workflow", article.pk, "publish_changes"))
+    with commit():
+        client.post(url("workflow", article.pk, "submit_changes"))
+    assert PendingChanges.objects.get(article=article).submitted_at is not None
+    assert "Pier reopens" in public_text(client, article)
     assert Article.objects.get(pk=article.pk).headline == "Pier reopens"
+    assert editor.email in {address for mail in mailoutbox for address in mail.to}
     with pytest.raises(workflow.PermissionDenied):
         workflow.article_publish_changes(article=article, user=reporter)
+    # Someone else's live story stays out of reach.
     with pytest.raises(workflow.PermissionDenied):
-        workflow.article_keep_changes(article=article, user=reporter, data={})
+        workflow.article_keep_changes(article=article, user=other_reporter, data={})
 
 
 def test_someone_who_may_edit_but_not_publish_submits_changes_for_review(

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.editorial.revisions import snapshot
+from articles.editorial.revisions import record_revision, snapshot
 from articles.editorial.roles import ROLE_PERMISSIONS
 from articles.models import Article, Autosave, Correction, PendingChanges, Publication, Section
 from people.models import Person
@@ -90,6 +90,70 @@ def _edited(article, pub):
                                       pending and pending.data["headline"])
 
 
+def _own_scheduled(pub, user, other):
+    return ready_article(pub, created_by=user, scheduled=True)
+
+
+def _live_unchanged_and(check):
+    """The live story as readers see it has not changed, and ``check`` holds: the way every
+    change to a live story goes, until an editor publishes it."""
+    def happened(article, pub):
+        live = Article.objects.get(pk=article.pk)
+        assert (live.headline, live.section_id) == (article.headline, article.section_id)
+        assert not Correction.objects.filter(article=article).exists() or check is _corrected
+        return check(article, pub)
+    return happened
+
+
+def _pending_headline(article, pub):
+    pending = PendingChanges.objects.filter(article=article).first()
+    return bool(pending) and pending.data["headline"] == "Rewritten by someone"
+
+
+def _corrected(article, pub):
+    return Correction.objects.filter(article=article).exists()
+
+
+def _with_own_pending_changes(pub, user, other):
+    article = ready_article(pub, created_by=user, published=True)
+    PendingChanges.objects.create(article=article, saved_by=user,
+                                  data={**snapshot(article), "headline": "Waiting to go live"})
+    return article
+
+
+def _with_a_revision(pub, user, other):
+    article = ready_article(pub, created_by=user, published=True, headline="As first written")
+    record_revision(article, comment="Created")
+    Article.objects.filter(pk=article.pk).update(headline="As readers see it now")
+    article.refresh_from_db()
+    return article
+
+
+def _restore(client, article, pub):
+    number = article.revisions.get().number
+    return client.post(admin_url("restore", article.pk, number), {"confirm": "yes"})
+
+
+def _restored_into_pending(article, pub):
+    pending = PendingChanges.objects.filter(article=article).first()
+    return bool(pending) and pending.data["headline"] == "As first written"
+
+
+def _move_section(client, article, pub):
+    harbor = Section.objects.create(publication=pub, name="Harbor", slug="harbor")
+    return client.post(reverse("admin:articles_article_changelist"), {
+        "action": "move_to_section", "_selected_action": [article.pk], "apply": "yes",
+        "section": harbor.pk})
+
+
+def _correct_in_form(client, article, pub):
+    return client.post(admin_url("change", article.pk), change_data(
+        article, **{"corrections-TOTAL_FORMS": 1, "corrections-0-kind": "correction",
+                    "corrections-0-text": "The pier is 40 m long, not 400 m.",
+                    "corrections-0-created_at_0": f"{timezone.localdate():%Y-%m-%d}",
+                    "corrections-0-created_at_1": "09:00"}))
+
+
 def _with_pending_changes(pub, user, other):
     article = ready_article(pub, created_by=user, published=True)
     PendingChanges.objects.create(article=article, data={**snapshot(article),
@@ -123,6 +187,23 @@ ACTIONS = {
     "edit own draft": (_own_draft, _edit, _edited),
     "edit other's draft": (_others_draft, _edit, _edited),
     "edit own published": (_own_published, _edit, _edited),
+    "edit own live story": (_own_published, _edit, _live_unchanged_and(_pending_headline)),
+    "edit own scheduled": (_own_scheduled, _edit, _edited),
+    "restore revision on own live story": (_with_a_revision, _restore,
+                                           _live_unchanged_and(_restored_into_pending)),
+    "move own live story to a section": (
+        _own_published, _move_section,
+        lambda a, p: Article.objects.get(pk=a.pk).section.slug == "harbor"),
+    "correct own live story in the form": (_own_published, _correct_in_form,
+                                           _live_unchanged_and(_corrected)),
+    "submit own changes for review": (
+        _with_own_pending_changes, _workflow("submit_changes"),
+        lambda a, p: PendingChanges.objects.get(article=a).submitted_at is not None),
+    "discard own changes": (_with_own_pending_changes, _workflow("discard_changes"),
+                            lambda a, p: not PendingChanges.objects.filter(article=a).exists()),
+    "publish own changes": (_with_own_pending_changes, _workflow("publish_changes"),
+                            lambda a, p: Article.objects.get(pk=a.pk).headline
+                            == "Waiting to go live"),
     "publish changes": (_with_pending_changes, _workflow("publish_changes"),
                         lambda a, p: Article.objects.get(pk=a.pk).headline
                         == "Waiting to go live"),
@@ -178,7 +259,18 @@ ALLOWED = {
     "create": EVERYONE_WHO_WRITES,
     "edit own draft": EVERYONE_WHO_WRITES,
     "edit other's draft": EDITORS,
-    "edit own published": EDITORS,
+    # A reporter's edit to their live story waits as pending changes (never live), which
+    # they may submit for review or drop; only editors publish changes, or change a
+    # scheduled story (readers would get it without an editor's say).
+    "edit own published": EVERYONE_WHO_WRITES,
+    "edit own live story": EVERYONE_WHO_WRITES,
+    "edit own scheduled": EDITORS,
+    "restore revision on own live story": EVERYONE_WHO_WRITES,
+    "move own live story to a section": EDITORS,
+    "correct own live story in the form": EDITORS,
+    "submit own changes for review": EVERYONE_WHO_WRITES,
+    "discard own changes": EVERYONE_WHO_WRITES,
+    "publish own changes": EDITORS,
     "publish changes": EDITORS,
     "discard changes": EDITORS,
     "autosave own draft": EVERYONE_WHO_WRITES,

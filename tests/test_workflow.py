@@ -240,7 +240,9 @@ def test_available_actions_follow_role_and_status(publication, reporter, editor)
     assert [a for a, _ in workflow.available_actions(reporter, draft)] == ["submit"]
     assert "publish" in dict(workflow.available_actions(editor, draft))
     live = ready_article(publication, created_by=reporter, published=True)
-    assert workflow.available_actions(reporter, live) == []
+    # Their edits to it wait as pending changes, for an editor to publish.
+    assert workflow.available_actions(reporter, live) == [
+        ("submit_changes", "Submit changes for review")]
     assert {"unpublish", "correct", "feature"} <= set(
         dict(workflow.available_actions(editor, live)))
 

@@ -58,8 +58,9 @@ def can_edit(user, article):
     """May ``user`` change this story's content? (None: may they write a new one?)
 
     Only the story's home desk controls its text: its editors, and its reporter while
-    the story is theirs to work on. A sister masthead that runs the story decides only
-    how it runs there (``can_run``)."""
+    the story is theirs to work on, or while it is live: their edits to a live story wait
+    as pending changes for an editor (``can_change_live``). A sister masthead that runs
+    the story decides only how it runs there (``can_run``)."""
     if not _is_staff(user):
         return False
     if article is None or (article.pk is None and not article.publication_id):
@@ -73,8 +74,26 @@ def can_edit(user, article):
     return (
         roles.may(user, "articles.change_article", home)
         and article.created_by_id == user.pk
-        and article.status in OWNER_EDITABLE
+        and (article.status in OWNER_EDITABLE or edits_wait_for_publishing(article))
     )
+
+
+def can_change_live(user, article):
+    """May ``user`` change what readers see of this story without an editor publishing
+    it? Its desk's editors may; a reporter's edits to their live story wait as pending
+    changes, which they submit for review."""
+    if not can_edit(user, article):
+        return False
+    return (not edits_wait_for_publishing(article)
+            or roles.may(user, "articles.edit_any_article", article.publication_id))
+
+
+def can_discard_changes(user, article, pending):
+    """Editors may drop a live story's pending changes; a reporter only their own."""
+    if not can_edit(user, article) or pending is None:
+        return False
+    return (_has(user, "articles.publish_article", article)
+            or (pending.saved_by_id is not None and pending.saved_by_id == user.pk))
 
 
 def can_view(user, article):
@@ -147,7 +166,7 @@ def available_actions(user, article, *, now=None):
             actions.append(("publish_changes", "Publish changes"))
         elif pending is None or pending.submitted_at is None:
             actions.append(("submit_changes", "Submit changes for review"))
-        if pending is not None:
+        if can_discard_changes(user, article, pending):
             actions.append(("discard_changes", "Discard changes"))
     return actions
 
@@ -323,10 +342,13 @@ def article_submit_changes(*, article, user):
 def article_discard_changes(*, article, user):
     """Drop the pending changes; the live version stays as it is."""
     _lock(article)
+    pending = PendingChanges.objects.select_for_update().filter(article=article).first()
     _require(can_edit(user, article), "You cannot edit this story.")
-    deleted, _ = PendingChanges.objects.filter(article=article).delete()
-    if not deleted:
+    if pending is None:
         raise WorkflowError(f"“{article.headline}” has no changes to discard.")
+    _require(can_discard_changes(user, article, pending),
+             "Only an editor can discard changes someone else kept.")
+    pending.delete()
     _log(user, article, "Pending changes discarded")
     return article
 
@@ -471,7 +493,7 @@ def article_set_featured(*, article, user, featured):
 @transaction.atomic
 def article_move_section(*, article, user, section):
     _lock(article)
-    _require(can_edit(user, article), "You cannot edit this story.")
+    _require(can_change_live(user, article), "You cannot edit this story.")
     if section.publication_id != article.publication_id:
         raise WorkflowError(f"“{section}” is a section of another publication.")
     article.section = section

@@ -34,7 +34,7 @@
   }
 
   document.addEventListener("click", function (event) {
-    var link = event.target.closest("a.missing-link");
+    var link = event.target.closest(".workflow-missing a");
     if (!link || link.pathname !== window.location.pathname || !link.hash) return;
     if (go(link.hash)) {
       event.preventDefault();
