@@ -194,3 +194,41 @@ def test_the_search_and_social_preview_follows_what_the_editor_types(live_server
     screenshot(page, "share-preview")
     article.refresh_from_db()
     assert article.seo_title == ""  # a preview saves nothing
+
+
+def test_a_reporters_edit_to_their_live_story_goes_to_review_and_an_editor_publishes_it(
+        live_server, open_page, publication, screenshot):
+    from articles.editorial import workflow
+    from articles.editorial.roles import REPORTER
+
+    editor_user = user_in(EDITOR, "ruth")
+    reporter = user_in(REPORTER, "dana")
+    article = workflow.article_publish(
+        article=ready_article(publication, created_by=reporter, headline="Pier 3 reopens"),
+        user=editor_user)
+    public = live_server.url + article.get_absolute_url()
+    change = f"{live_server.url}/admin/articles/article/{article.pk}/change/"
+
+    page = open_page(live_server, "dana")
+    page.goto(change)
+    assert page.locator("#workflow button[value=publish_changes]").count() == 0
+    page.fill("#id_headline", "Pier 3 reopens after two years")
+    page.get_by_role("button", name="Save and submit changes for review").click()
+    page.wait_for_url("**/workflow/submit_changes/")
+    page.locator("input[type=submit][value='Submit changes for review']").click()
+    page.locator(".messagelist").wait_for()
+    reader = page.context.new_page()
+    reader.goto(public)
+    assert "Pier 3 reopens after two years" not in reader.content()
+    assert Article.objects.get(pk=article.pk).headline == "Pier 3 reopens"
+
+    desk = open_page(live_server, "ruth")
+    desk.goto(change)
+    assert "submitted for review" in desk.locator("#live-changes").inner_text()
+    assert desk.input_value("#id_headline") == "Pier 3 reopens after two years"
+    desk.get_by_role("button", name="Save and publish changes").click()
+    desk.wait_for_url("**/workflow/publish_changes/")
+    desk.locator("input[type=submit][value='Publish changes']").click()
+    desk.locator(".messagelist").wait_for()
+    reader.goto(public)
+    assert "Pier 3 reopens after two years" in reader.content()
