@@ -13,6 +13,7 @@ from pixels alone, so EXIF (camera, GPS position, time) never reaches a reader.
 """
 
 import contextlib
+import functools
 import hashlib
 import io
 import os
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.functional import empty
 from PIL import Image as PILImage
 from PIL import ImageOps
 
@@ -86,12 +88,51 @@ def _plan(image, kind):
 
 
 def renditions(image, kind="full", ext=None):
-    """Rendition entries (url, width, height) for the template, computed without I/O."""
-    ext = ext or fallback_ext(image.file.name)
-    return [
-        Rendition(default_storage.url(_name(image, kind, w, ext)), w, h)
-        for w, h in _plan(image, kind)
-    ]
+    """Rendition entries (url, width, height) for the template, computed without I/O.
+
+    A page shows each picture in two formats and a card is rendered for every story of a
+    list, so the same entries are asked for again and again: they are remembered per
+    process, keyed by everything they are computed from (the stored file name, focal point
+    and size, and the storage's address), so a new upload or a moved focal point is never
+    served from an old entry. A storage that signs its addresses (they expire) is asked
+    every time."""
+    name = image.file.name
+    ext = ext or fallback_ext(name)
+    storage = default_storage._wrapped if default_storage._wrapped is not empty else None
+    if storage is None or getattr(storage, "querystring_auth", False):
+        return list(_entries(image.pk, name, image.focal_x, image.focal_y, image.width,
+                             image.height, kind, ext))
+    return list(_remembered_entries(image.pk, name, image.focal_x, image.focal_y, image.width,
+                               image.height, kind, ext, id(storage), getattr(storage, "base_url", None)))
+
+
+def _entries(pk, name, focal_x, focal_y, width, height, kind, ext):
+    image = _Stored(pk, _StoredFile(name), focal_x, focal_y, width, height)
+    return tuple(Rendition(default_storage.url(_name(image, kind, w, ext)), w, h)
+                 for w, h in _plan(image, kind))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _remembered_entries(pk, name, focal_x, focal_y, width, height, kind, ext, _storage_id,
+                        _base_url):
+    return _entries(pk, name, focal_x, focal_y, width, height, kind, ext)
+
+
+@dataclass(frozen=True)
+class _StoredFile:
+    name: str
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What renditions are computed from: the image's stored fields, nothing else."""
+
+    pk: int
+    file: _StoredFile
+    focal_x: float
+    focal_y: float
+    width: int
+    height: int
 
 
 def generate(image, *, force=False):

@@ -8,10 +8,10 @@ import logging
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.text import slugify
 
 from newsroom import portraits
+from newsroom.addresses import address
 from newsroom.images import ValidatedImageField
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class Person(models.Model):
 
     def get_absolute_url(self):
         # The author page lists stories, so the articles app serves it.
-        return reverse("articles:author", kwargs={"slug": self.slug})
+        return address("articles:author", slug=self.slug)
 
     @property
     def bio_paragraphs(self):

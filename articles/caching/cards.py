@@ -16,7 +16,8 @@ import re
 import secrets
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
 
 from articles.caching import fragments, keys
 from articles.models import Byline
@@ -47,9 +48,11 @@ def build(article, shown):
     ``keys.section`` would be wrong here, as it moves with every story published into the
     section, and would throw away all its cards.
     """
-    html = render_to_string(TEMPLATE, {"article": article, **shown})
+    authors = article.authors()  # once: the card shows them and names their keys
+    html = get_template(TEMPLATE).template.render(
+        Context({"article": article, "authors": authors, **shown}, autoescape=True))
     shows = {keys.article(article.pk), keys.layout(masthead_id(article))}
-    shows.update(keys.person(person.pk) for person in article.authors())
+    shows.update(keys.person(person.pk) for person in authors)
     return {"html": html}, shows
 
 

@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F, FilteredRelation, Q
 from django.db.models.query import ModelIterable
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
@@ -22,6 +21,7 @@ from articles.models.media import Image
 from articles.models.search_document import SEARCH_FIELDS, Document
 from articles.models.site import Publication, Section
 from articles.sanitize import check_body_size, plain_text, sanitize_html
+from newsroom.addresses import address
 from people.models import Person
 
 SLUG_MAX_LENGTH = 120
@@ -466,10 +466,8 @@ class Article(models.Model):
 
     def path_with_slug(self, slug):
         day = timezone.localtime(self.publish_at or self.created_at or timezone.now())
-        return reverse(
-            "articles:detail",
-            kwargs={"year": day.year, "month": day.month, "day": day.day, "slug": slug},
-        )
+        return address("articles:detail", year=day.year, month=day.month, day=day.day,
+                       slug=slug)
 
     @property
     def is_public(self):

@@ -3,8 +3,8 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
+from newsroom.addresses import address
 from newsroom.images import ValidatedImageField
 
 
@@ -54,7 +54,7 @@ class Publication(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:home")
+        return address("articles:home")
 
     def url_for(self, path, *, request):
         """``path`` on this masthead, absolute, for a page served to ``request`` (on this
@@ -102,4 +102,4 @@ class Section(models.Model):
         return f"{self.name} ({self.publication})" if self.publication_id else self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return address("articles:section", slug=self.slug)

@@ -2,8 +2,7 @@
 public stories this host's masthead shows, its own and those it runs from sister mastheads."""
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.encoding import escape_uri_path
@@ -66,18 +65,12 @@ class HomeView(PublishedArticlesMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if context["page_obj"] is None or context["page_obj"].number == 1:
-            # Featured on this masthead: a sister masthead's story leads here only if this
-            # masthead's desk featured it.
-            front = list(
-                self.get_queryset().filter(pk__in=self.recent_ids())
-                .order_by("-run_featured", "-priority", "-run_publish_at", "-pk")
-                [: 1 + self.top_count]
-            )
+            front, section_blocks = self.front()
             front_ids = {a.pk for a in front}
             context.update(
                 lead_story=front[0] if front else None, top_stories=front[1:],
                 latest=[a for a in context["articles"] if a.pk not in front_ids],
-                section_blocks=self.section_blocks(exclude=front_ids),
+                section_blocks=section_blocks,
             )
         return context
 
@@ -87,29 +80,40 @@ class HomeView(PublishedArticlesMixin, ListView):
             shown.extend(articles)
         return super().cache_keys(context) | {keys.article(a.pk) for a in shown if a}
 
-    def recent_ids(self):
-        """The newest stories, from which the front is chosen: ranking only these keeps the
-        front page's cost flat however large the archive grows."""
-        return self.published_articles().newest_first().values("pk")[: self.recent_window]
+    def front(self):
+        """(the lead and top stories, [(section, [article, …]), …]): the front is chosen
+        from the newest stories only, which keeps its cost flat however large the archive
+        grows. Featured on this masthead first: a sister masthead's story leads here only
+        if this masthead's desk featured it; each section's block is its latest stories
+        not already on the front (sections of this masthead: a sister masthead's story
+        sits in the one it chose).
 
-    def section_blocks(self, *, exclude):
-        """[(section, [article, …]), …]: each section's latest stories, in one query
-        (sections of this masthead: a sister masthead's story sits in the one it chose)."""
-        ranked = (
-            self.get_queryset()
-            .filter(pk__in=self.recent_ids())
-            .exclude(pk__in=exclude)
-            .filter(run_section_id__isnull=False)
-            .annotate(rank=Window(RowNumber(), partition_by=F("run_section_id"),
-                                  order_by=[F("run_publish_at").desc(), F("pk").desc()]))
-            .filter(rank__lte=self.per_section)
-            .order_by("run__section__order", "run__section__name", "rank")
+        Two queries: the newest stories' ranking columns alone, ranked here, then the
+        chosen few loaded whole; ranking whole rows in the database read and joined every
+        one of the newest stories twice."""
+        recent = list(
+            self.published_articles().newest_first()
+            .values_list("pk", F("run__featured"), "priority", F("run__publish_at"),
+                         F("run__section_id"))[: self.recent_window]
         )
+        # -run_featured, -priority, -run_publish_at, -pk (none of them is ever NULL here).
+        ranked = sorted(recent, key=lambda row: (row[1], row[2], row[3], row[0]), reverse=True)
+        front_ids = [row[0] for row in ranked[: 1 + self.top_count]]
         blocks = {}
-        for article in ranked:
-            blocks.setdefault(article.section_id, (article.section, []))[1].append(article)
-        return list(blocks.values())
-
+        for pk, _featured, _priority, _published, section_id in recent:  # newest first
+            if section_id is not None and pk not in front_ids:
+                block = blocks.setdefault(section_id, [])
+                if len(block) < self.per_section:
+                    block.append(pk)
+        chosen = [*front_ids, *(pk for block in blocks.values() for pk in block)]
+        loaded = self.get_queryset().in_bulk(chosen) if chosen else {}
+        front = [loaded[pk] for pk in front_ids if pk in loaded]
+        section_blocks = [
+            (loaded[block[0]].section, [loaded[pk] for pk in block if pk in loaded])
+            for block in blocks.values() if block[0] in loaded
+        ]
+        section_blocks.sort(key=lambda item: (item[0].order, item[0].name))
+        return front, section_blocks
 
 
 class SectionView(PublishedArticlesMixin, ListView):
