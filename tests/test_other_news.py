@@ -183,3 +183,55 @@ def test_more_for_another_publications_story_is_404(client, publication, other_p
     assert client.get(f"/more/{elsewhere.pk}/", {"page": 1}).status_code == 404
     assert client.get(f"/more/{elsewhere.pk}/", {"page": 1},
                       HTTP_HOST="valley.example").status_code == 200
+
+
+def plan_nodes(node):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from plan_nodes(child)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's query plans")
+def test_each_source_of_candidates_is_read_in_its_index_order(publication, story):
+    """In Other News costs the same on a large archive: every list its candidates come
+    from (the masthead's newest, the section's newest, each tag's latest) is read in the
+    order of an index and stops after a few hundred rows, and the ranking looks at those
+    rows alone. (The planner is kept from whole-table scans, hash joins and sorts, as a
+    large archive keeps it; on a test's few rows they cost it less. A list that could not
+    be read in index order would still be sorted.)"""
+    story.section = SectionFactory(publication=publication)
+    story.save()
+    for n in range(20):
+        make(publication, f"Neighbour {n}", tags=["ferries"] if n % 2 else ["fares"],
+             section=story.section if n % 3 else None, age=n + 1)
+    article = Article.objects.published().on(publication).get(pk=story.pk)
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    sql, params = related._window_sql(article, publication, tag_ids, [article.pk], 0, 7)
+    with connection.cursor() as cursor:
+        for setting in ("seqscan", "bitmapscan", "hashjoin", "mergejoin", "sort"):
+            cursor.execute(f"SET LOCAL enable_{setting} = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+    nodes = list(plan_nodes(plan))
+    append = next(node for node in nodes if node["Node Type"] == "Append")
+    sources = append["Plans"]
+    assert len(sources) == 1 + 1 + len(tag_ids)  # newest, the section's, one per tag
+
+    def scans(node):
+        return [n.get("Index Name") for n in plan_nodes(node) if "Relation Name" in n]
+
+    newest, section, *tags = sources
+    for source, index in [(newest, "run_listing_idx"), (section, "run_section_list_idx")]:
+        assert not [n for n in plan_nodes(source) if n["Node Type"] == "Sort"]
+        assert scans(source)[0] == index
+    for source in tags:
+        # A bounded walk of the tag's index, then a lookup of each story it found.
+        walks = [n for n in plan_nodes(source) if n["Node Type"] == "Limit"
+                 and n["Plans"][0].get("Index Name") == "tagged_latest_idx"]
+        assert walks
+        assert "Seq Scan" not in {n["Node Type"] for n in plan_nodes(source)}
+    # The ranking reads the candidates, not the archive: no story row is read outside
+    # the sources but the shared tags' index.
+    inside = [id(n) for n in plan_nodes(append)]
+    outside = [n for n in plan_nodes(plan) if id(n) not in inside]
+    assert {n.get("Relation Name") for n in outside} <= {None, "articles_taggedarticle"}

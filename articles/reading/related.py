@@ -17,7 +17,8 @@ tags is counted in a subquery, and one extra row is fetched to know whether more
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -43,6 +44,45 @@ def automatic_candidates(article, *, publication=None, exclude_ids=(), tag_ids=N
     """Public stories for ``article``'s In Other News on ``publication`` (by default its
     home), best match first, never ``article`` itself. ``article.section_id`` is its section
     on that masthead (as ``on`` loads it)."""
+    public, candidates, ranking, order = _ranking(article, publication, tag_ids)
+    return (
+        public.filter(candidates)
+        .exclude(pk__in=[article.pk, *exclude_ids])
+        .annotate(**ranking)
+        .select_related("lead_image")
+        .order_by(*order)
+    )
+
+
+def _sources(article, publication, tag_ids):
+    """The lists candidates come from, each in the order of the index it is read from."""
+    published = Article.objects.published()
+    here = published.on(publication)
+    if publication.other_news_from_network:
+        # Every masthead's stories, with this masthead's run where it has one.
+        everywhere = published.seen_from(publication)
+        sources = [everywhere.order_by("-publish_at", "-pk")]
+    else:
+        everywhere = here
+        sources = [here.newest_first()]
+    if article.section_id:
+        sources.append(here.filter(run_section_id=article.section_id).newest_first())
+    # Each tag's latest written stories are read from its index alone, a bounded walk the
+    # planner cannot turn into joining every story that carries the tag (a LIMITed
+    # subquery stays one); those of them this masthead shows are the tag's candidates.
+    sources.extend(
+        everywhere.filter(pk__in=TaggedArticle.objects.filter(tag_id=tag_id)
+                          .order_by("-content_object_id")
+                          .values("content_object_id")[:CANDIDATES])
+        .order_by("-pk")
+        for tag_id in dict.fromkeys(tag_ids)
+    )
+    return sources
+
+
+def _ranking(article, publication, tag_ids):
+    """(the public stories, the candidates among them, the ranking annotations, the
+    order) for ``article``'s In Other News on ``publication``."""
     publication = publication or article.publication
     if tag_ids is None:
         tag_ids = [tag.pk for tag in article.tags.all()]
@@ -61,19 +101,16 @@ def automatic_candidates(article, *, publication=None, exclude_ids=(), tag_ids=N
     )
     published = Article.objects.published()
     here = published.on(publication)
-    # Rank only a bounded set of candidates, the newest of each kind (sharing a tag, same
-    # section, any), so the cost stays flat however large the archive grows. Drawn from
-    # the network, the newest and those sharing a tag come from every masthead (the
-    # network's newest-first index, ``article_network_idx``); a section is this masthead's.
+    # Rank only a bounded set of candidates, each read in order from an index, so the cost
+    # stays flat however large the archive grows: the masthead's newest (its runs'
+    # listing index) and its section's newest (the runs' section index), or drawn from
+    # the network the newest of every masthead (``article_network_idx``); and for each of
+    # the story's tags, its latest written stories (``tagged_latest_idx``, one tag at a
+    # time; the newest by publish time would mean joining and sorting every story that
+    # carries the tag, thousands of them on a large archive).
     network = publication.other_news_from_network
-    everywhere = published.newest_first() if network else here.newest_first()
-    sources = [everywhere.values("pk")[:CANDIDATES]]
-    if article.section_id:
-        sources.append(here.filter(run_section_id=article.section_id)
-                       .newest_first().values("pk")[:CANDIDATES])
-    if tag_ids:
-        sources.append(everywhere.filter(tagged_items__tag_id__in=tag_ids)
-                       .values("pk")[:CANDIDATES])
+    sources = [source.values("pk")[:CANDIDATES]
+               for source in _sources(article, publication, tag_ids)]
     if connection.features.supports_slicing_ordering_in_compound:
         # One UNION of index-ordered LIMITs: the database looks up these few hundred
         # stories by id instead of testing every story against each list.
@@ -84,16 +121,9 @@ def automatic_candidates(article, *, publication=None, exclude_ids=(), tag_ids=N
         for source in sources:
             candidates |= Q(pk__in=source)
     public = published.seen_from(publication) if network else here
-    return (
-        public.filter(candidates)
-        .exclude(pk__in=[article.pk, *exclude_ids])
-        .annotate(
-            shared_tags=Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
-            same_section=same_section,
-        )
-        .select_related("lead_image")
-        .order_by("-shared_tags", "-same_section", "-publish_at", "-pk")
-    )
+    ranking = {"shared_tags": Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
+               "same_section": same_section}
+    return public, candidates, ranking, ("-shared_tags", "-same_section", "-publish_at", "-pk")
 
 
 def curated_target_ids(related_items):
@@ -106,13 +136,50 @@ def automatic_batch(article, number, *, publication=None, exclude_ids=(), tag_id
     if number < 1 or number > MAX_PAGE:
         raise Http404("No such page.")
     start = (number - 1) * size
-    rows = list(
-        automatic_candidates(article, publication=publication, exclude_ids=exclude_ids,
-                             tag_ids=tag_ids)[start : start + size + 1]
-    )
+    publication = publication or article.publication
+    if tag_ids is None:
+        tag_ids = [tag.pk for tag in article.tags.all()]
+    if connection.vendor == "postgresql":
+        public, _candidates, ranking, order = _ranking(article, publication, tag_ids)
+        window = RawSQL(*_window_sql(article, publication, tag_ids,
+                                     [article.pk, *exclude_ids], start, size + 1))
+        rows = list(public.filter(pk__in=window).annotate(**ranking)
+                    .select_related("lead_image").order_by(*order))
+    else:
+        rows = list(
+            automatic_candidates(article, publication=publication, exclude_ids=exclude_ids,
+                                 tag_ids=tag_ids)[start : start + size + 1]
+        )
     if number > 1 and not rows:
         raise Http404("No more stories.")
     return Batch(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
+def _window_sql(article, publication, tag_ids, excluded, offset, limit):
+    """(sql, params) of the ids of one batch, best match first, for PostgreSQL.
+
+    Each source of candidates reads, from its index, the ids with what they are ranked on
+    (publish time, section on this masthead); the ranking then looks at those few hundred
+    rows alone, counting each one's shared tags in the tags' unique index, and never
+    joins a candidate to its story again (the planner used to join the candidates to
+    every public story of the archive to do so)."""
+    columns = ("pk", "publish_at", "shown_section")
+    sources = [
+        source.annotate(shown_section=F("run_section_id")).values_list(*columns)[:CANDIDATES]
+        for source in _sources(article, publication, tag_ids)
+    ]
+    union = sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
+    union_sql, union_params = union.query.sql_with_params()
+    tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
+    sql = (
+        f"SELECT c.pk FROM ({union_sql}) AS c (pk, published, section) "
+        "WHERE NOT (c.pk = ANY(%s)) "
+        f"ORDER BY (SELECT COUNT(*) FROM {tagged} t WHERE t.content_object_id = c.pk "
+        "AND t.tag_id = ANY(%s)) DESC, "
+        "CASE WHEN c.section = %s THEN 1 ELSE 0 END DESC, c.published DESC, c.pk DESC "
+        "LIMIT %s OFFSET %s"
+    )
+    return sql, (*union_params, list(excluded), list(tag_ids), article.section_id, limit, offset)
 
 
 def page_number(value):
