@@ -82,9 +82,9 @@ def manage(env, *args, quiet=False):
                    stdout=subprocess.DEVNULL if quiet else None)
 
 
-def start_gunicorn(env, port, workers):
+def start_gunicorn(env, port, workers, app=("newsroom.wsgi",)):
     proc = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{port}",
+        [PYTHON, "-m", "gunicorn", *app, "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--worker-class", "sync", "--log-level", "warning"],
         cwd=ROOT, env=env, start_new_session=True,
     )
@@ -204,6 +204,28 @@ ROUNDS = {
 }
 
 
+# A bare Django application (bench/bare_django.py): the floor's view with no middleware.
+BARE_DJANGO = ("--pythonpath", "bench", "bare_django:application")
+
+
+def floor_against_bare_django(base, bare, args):
+    """The floor (Newsroom's middleware stack) and a bare Django app, loaded one right
+    after the other --repeat times; the pair with the median ratio."""
+    pairs = []
+    for _ in range(args.repeat):
+        floor = wrk(base + "/_bench/floor/", seconds=args.seconds,
+                    connections=args.connections)
+        wait_for_queue_to_drain(floor, args.connections)
+        django = wrk(bare + "/_bench/floor/", seconds=args.seconds,
+                     connections=args.connections)
+        wait_for_queue_to_drain(django, args.connections)
+        pairs.append((django, floor))
+    django, floor = median_pair(pairs)
+    return {"floor_rps": floor["rps"], "bare_django_rps": django["rps"],
+            "ratio": round(floor["rps"] / django["rps"], 3) if django["rps"] else None,
+            "runs": [{"floor_rps": f["rps"], "bare_django_rps": d["rps"]} for d, f in pairs]}
+
+
 def run_server_round(env, pages, rotations, args, label):
     """Each page (floor first) under load, then unloaded. rotations: page -> paths to
     request in turn instead of the page's own path."""
@@ -211,7 +233,18 @@ def run_server_round(env, pages, rotations, args, label):
     proc = start_gunicorn(env, port, args.workers)
     base = f"http://127.0.0.1:{port}"
     results = {}
+    bare = None
     try:
+        if args.bare_django:
+            bare_port = free_port()
+            bare_proc = start_gunicorn(env, bare_port, args.workers, app=BARE_DJANGO)
+            try:
+                bare = floor_against_bare_django(base, f"http://127.0.0.1:{bare_port}", args)
+            finally:
+                os.killpg(bare_proc.pid, signal.SIGTERM)
+                bare_proc.wait(timeout=30)
+            log(f"{label}: floor {bare['floor_rps']:.0f} req/s, bare Django "
+                f"{bare['bare_django_rps']:.0f} req/s ({bare['ratio']})")
         for name, path in [("floor", "/_bench/floor/"), *pages.items()]:
             url = base + path
             rotation = rotations.get(name)
@@ -251,7 +284,7 @@ def run_server_round(env, pages, rotations, args, label):
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     add_ratios(results)
-    return {"pages": results, "worker_rss_mb": rss}
+    return {"pages": results, "worker_rss_mb": rss, "bare_django": bare}
 
 
 # The lists the hot story is on, loaded in turn (bench_urls's pages are those of the
@@ -352,6 +385,12 @@ def markdown(report):
                 f"{r['floor_rps'] or r['rps']:.0f} | {r['ratio_to_floor']:.2f} | {r['queries']} | {r['bytes']:,} | {r['errors']} |"
             )
         lines += ["", f"Worker memory after the run (RSS, MB): {data['worker_rss_mb']}", ""]
+        bare = data.get("bare_django")
+        if bare:
+            lines += [f"The floor (Newsroom's middleware stack) against a bare Django app "
+                      f"(bench/bare_django.py), one right after the other: "
+                      f"{bare['floor_rps']:.0f} against {bare['bare_django_rps']:.0f} req/s, "
+                      f"**{bare['ratio']:.2f}**.", ""]
     hot = report.get("hot_story")
     if hot:
         lines += [
@@ -396,6 +435,9 @@ def main():
                         help="which rounds to run (default: all); hot: the hot-story case")
     parser.add_argument("--hot-every", type=float, default=0.3,
                         help="seconds between two saves of the hot story (default 0.3)")
+    parser.add_argument("--bare-django", action=argparse.BooleanOptionalAction, default=True,
+                        help="compare the floor with a bare Django app (bench/bare_django.py) "
+                             "at the start of each round (default: on)")
     parser.add_argument("--pages", nargs="+", metavar="PAGE",
                         help="load only these of bench_urls's pages (default: all), e.g. "
                              "api-list api-list-deep api-story api-story-ninjs")

@@ -137,3 +137,28 @@ def test_bench_reports_the_hot_story_case():
     table = run.markdown(report)
     assert "## A hot story" in table
     assert "| stale copies on | 400 | 40.0 | 300 | 80.0 | 0.75 | 33 | 0 |" in table
+
+
+def test_the_bare_django_floor_is_served_and_reported(tmp_path):
+    """The floor is compared with a bare Django app (bench/bare_django.py): gunicorn
+    serves it as the benchmark starts it, and the report gives the ratio."""
+    import os
+    import signal
+    import urllib.request
+
+    run = bench_runner()
+    port = run.free_port()
+    proc = run.start_gunicorn({**os.environ}, port, 1, app=run.BARE_DJANGO)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/floor/") as response:
+            assert response.read() == b"ok"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    report = {"articles": 10, "when": "now", "workers": 2, "connections": 32, "seconds": 10,
+              "unloaded_seconds": 3, "search_queries": ["ferry"], "cpus": 2,
+              "rounds": {"Full-page cache on": {
+                  "pages": {}, "worker_rss_mb": [80.0],
+                  "bare_django": {"floor_rps": 3000.0, "bare_django_rps": 3500.0,
+                                  "ratio": 0.857}}}}
+    assert "3000 against 3500 req/s, **0.86**" in run.markdown(report)
