@@ -44,9 +44,12 @@ def automatic_candidates(article, *, publication=None, exclude_ids=(), tag_ids=N
     """Public stories for ``article``'s In Other News on ``publication`` (by default its
     home), best match first, never ``article`` itself. ``article.section_id`` is its section
     on that masthead (as ``on`` loads it)."""
-    public, candidates, ranking, order = _ranking(article, publication, tag_ids)
+    publication = publication or article.publication
+    if tag_ids is None:
+        tag_ids = [tag.pk for tag in article.tags.all()]
+    public, ranking, order = _ranking(article, publication, tag_ids)
     return (
-        public.filter(candidates)
+        public.filter(_candidates(article, publication, tag_ids))
         .exclude(pk__in=[article.pk, *exclude_ids])
         .annotate(**ranking)
         .select_related("lead_image")
@@ -81,11 +84,8 @@ def _sources(article, publication, tag_ids):
 
 
 def _ranking(article, publication, tag_ids):
-    """(the public stories, the candidates among them, the ranking annotations, the
-    order) for ``article``'s In Other News on ``publication``."""
-    publication = publication or article.publication
-    if tag_ids is None:
-        tag_ids = [tag.pk for tag in article.tags.all()]
+    """(the public stories, the ranking annotations, the order) for ``article``'s In
+    Other News on ``publication``: shared tags, then the same section, then the newest."""
     shared_tags = (
         TaggedArticle.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=tag_ids)
         .order_by()
@@ -100,30 +100,31 @@ def _ranking(article, publication, tag_ids):
         else Value(0, output_field=IntegerField())
     )
     published = Article.objects.published()
-    here = published.on(publication)
-    # Rank only a bounded set of candidates, each read in order from an index, so the cost
-    # stays flat however large the archive grows: the masthead's newest (its runs'
-    # listing index) and its section's newest (the runs' section index), or drawn from
-    # the network the newest of every masthead (``article_network_idx``); and for each of
-    # the story's tags, its latest written stories (``tagged_latest_idx``, one tag at a
-    # time; the newest by publish time would mean joining and sorting every story that
-    # carries the tag, thousands of them on a large archive).
-    network = publication.other_news_from_network
+    public = (published.seen_from(publication) if publication.other_news_from_network
+              else published.on(publication))
+    ranking = {"shared_tags": Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
+               "same_section": same_section}
+    return public, ranking, ("-shared_tags", "-same_section", "-publish_at", "-pk")
+
+
+def _candidates(article, publication, tag_ids):
+    """A filter for the candidates: a bounded set, each read in order from an index, so
+    the cost stays flat however large the archive grows: the masthead's newest (its runs'
+    listing index) and its section's newest (the runs' section index), or drawn from the
+    network the newest of every masthead (``article_network_idx``); and for each of the
+    story's tags, its latest written stories (``tagged_latest_idx``, one tag at a time;
+    the newest by publish time would mean joining and sorting every story that carries
+    the tag, thousands of them on a large archive)."""
     sources = [source.values("pk")[:CANDIDATES]
                for source in _sources(article, publication, tag_ids)]
     if connection.features.supports_slicing_ordering_in_compound:
         # One UNION of index-ordered LIMITs: the database looks up these few hundred
         # stories by id instead of testing every story against each list.
-        candidates = Q(pk__in=sources[0].union(*sources[1:]) if len(sources) > 1
-                       else sources[0])
-    else:  # SQLite cannot LIMIT inside a UNION
-        candidates = Q()
-        for source in sources:
-            candidates |= Q(pk__in=source)
-    public = published.seen_from(publication) if network else here
-    ranking = {"shared_tags": Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
-               "same_section": same_section}
-    return public, candidates, ranking, ("-shared_tags", "-same_section", "-publish_at", "-pk")
+        return Q(pk__in=sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0])
+    candidates = Q()  # SQLite cannot LIMIT inside a UNION
+    for source in sources:
+        candidates |= Q(pk__in=source)
+    return candidates
 
 
 def curated_target_ids(related_items):
@@ -140,7 +141,7 @@ def automatic_batch(article, number, *, publication=None, exclude_ids=(), tag_id
     if tag_ids is None:
         tag_ids = [tag.pk for tag in article.tags.all()]
     if connection.vendor == "postgresql":
-        public, _candidates, ranking, order = _ranking(article, publication, tag_ids)
+        public, ranking, order = _ranking(article, publication, tag_ids)
         window = RawSQL(*_window_sql(article, publication, tag_ids,
                                      [article.pk, *exclude_ids], start, size + 1))
         rows = list(public.filter(pk__in=window).annotate(**ranking)
