@@ -183,6 +183,12 @@ def other_news(request, article_pk):
     return f"other-news:{article_pk}:{request.scheme}:{request.get_host()}"
 
 
+def feed_item(request, article_pk):
+    """A story's text and description as feeds carry them (absolute addresses: the
+    scheme and host are part of the name)."""
+    return f"feed-item:{article_pk}:{request.scheme}:{request.get_host()}"
+
+
 def story_address(publication_pk, slug):
     """Which story a slug is in a publication, its canonical path and its section."""
     return f"story-address:{publication_pk}:{slug}"

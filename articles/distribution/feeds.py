@@ -28,7 +28,8 @@ from django.utils.html import escape, format_html, format_html_join
 from django.views.decorators.http import condition
 from taggit.models import Tag
 
-from articles.caching import keys
+from articles import body_images
+from articles.caching import fragments, keys
 from articles.caching.generations import changed_at, current_generations
 from articles.caching.pages import add_keys
 from articles.distribution.feedgenerators import NewsroomAtomFeed, NewsroomRssFeed
@@ -258,9 +259,32 @@ class StoryFeed(Feed):
 
     def items(self, scope):
         items = scope.items()
+        request = scope.request
         for item in items:
-            item.feed_request = scope.request
+            item.feed_request = request
+        # Each story's text and description, the costly part of an item (its pictures
+        # and typography), are a part of pages cached apart under the story's key and
+        # those of the pictures in its text: after a publish the feed builds the new
+        # story's, not fifty (articles.caching.fragments).
+        texts = fragments.cached_many(request, [
+            (keys.feed_item(request, item.pk), lambda item=item: self.item_text(item))
+            for item in items
+        ])
+        for item, text in zip(items, texts, strict=True):
+            item.feed_text = text
         return items
+
+    def item_text(self, item):
+        """The story's text (with absolute addresses) and its description, and the keys
+        of what they show."""
+        value = {
+            "content": story_body(item, absolute=item.feed_request.build_absolute_uri),
+            # Both formats read the description as HTML: plain text is escaped for them.
+            "description": escape(plain_description(item)),
+        }
+        shows = {keys.article(item.pk),
+                 *(keys.image(pk) for pk in body_images.image_ids(item.body))}
+        return value, shows
 
     # Each story.
     def item_title(self, item):
@@ -268,8 +292,7 @@ class StoryFeed(Feed):
         return self.text(item.list_headline)
 
     def item_description(self, item):
-        # Both formats read the description as HTML: plain text is escaped for them.
-        return escape(plain_description(item))
+        return item.feed_text["description"]
 
     def item_guid(self, item):
         # The address can change (a corrected slug); the guid never does. It names the
@@ -312,7 +335,7 @@ class StoryFeed(Feed):
             "", '<p class="correction"><strong>{}:</strong> {}</p>',
             ((c.get_kind_display(), c.text) for c in item.corrections.all()),
         )
-        content = story_body(item, absolute=request.build_absolute_uri)
+        content = item.feed_text["content"]
         if corrections:
             content = format_html("{}{}", content, corrections)
         return {
