@@ -350,3 +350,41 @@ def test_atom_carries_every_name_as_plain_text_in_feed_and_entries(client, hosti
     _response, feed = parse(client, url)  # and a reader shows the very names
     assert feed.feed.title.endswith("Newsroom")
     assert feed.entries[0].title == HOSTILE_HEADLINE
+
+
+def test_after_a_publish_a_feed_builds_the_new_storys_text_only(client, publication, commit,
+                                                               monkeypatch):
+    """Each item's text is a part of pages cached apart (articles.caching.fragments): a
+    feed built again reuses them, and after a publish builds the new story's alone; an
+    edit builds that story's again, so no item is ever stale."""
+    from articles.distribution.feeds import StoryFeed
+
+    built = []
+    item_text = StoryFeed.item_text
+
+    def counting(self, item):
+        built.append(item.pk)
+        return item_text(self, item)
+
+    monkeypatch.setattr(StoryFeed, "item_text", counting)
+    stories = [ArticleFactory(publication=publication, published=True,
+                              body=f"<p>Report number {n} from the harbor.</p>",
+                              publish_at=timezone.now() - timedelta(hours=n + 1))
+               for n in range(3)]
+    first = client.get("/feed/").content
+    assert sorted(built) == sorted(a.pk for a in stories)
+    built.clear()
+    assert client.get("/feed/").content == first
+    assert built == []
+    with commit():
+        fresh = ArticleFactory(publication=publication, published=True,
+                               body="<p>The breakwater repair finished early.</p>",
+                               publish_at=timezone.now() - timedelta(minutes=1))
+    assert "breakwater repair finished early" in client.get("/feed/").text
+    assert built == [fresh.pk]
+    built.clear()
+    with commit():
+        stories[1].body = "<p>Report number one, corrected: the ferry was late.</p>"
+        stories[1].save()
+    assert "the ferry was late" in client.get("/feed/").text
+    assert built == [stories[1].pk]
