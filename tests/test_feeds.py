@@ -16,7 +16,7 @@ from articles.distribution.feeds import FEED_ITEMS_CAP, feed_size
 from articles.models import Article
 
 from .distribution_data import HIDDEN_HEADLINES, TRICKY_HEADLINE, hidden_stories, rich_story
-from .factories import ArticleFactory, CorrectionFactory, image_bytes
+from .factories import ArticleFactory, CorrectionFactory, ImageFactory, image_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -388,3 +388,27 @@ def test_after_a_publish_a_feed_builds_the_new_storys_text_only(client, publicat
         stories[1].save()
     assert "the ferry was late" in client.get("/feed/").text
     assert built == [stories[1].pk]
+
+
+def test_a_feed_looks_up_its_pictures_sizes_in_one_round_trip(client, publication, monkeypatch):
+    from articles.distribution import feeds
+
+    for n in range(4):
+        ArticleFactory(publication=publication, published=True, lead_image=ImageFactory(),
+                       publish_at=timezone.now() - timedelta(hours=n + 1))
+    client.get("/feed/")  # the sizes are measured once and kept
+    asked = []
+
+    class Counting:
+        def __getattr__(self, name):
+            method = getattr(cache, name)
+
+            def counted(*args, **kwargs):
+                asked.append(name)
+                return method(*args, **kwargs)
+            return counted
+
+    monkeypatch.setattr(feeds, "cache", Counting())
+    items = parse(client, "/feed/")[1].entries
+    assert len(items) == 4 and all(item.enclosures[0].length != "0" for item in items)
+    assert asked == ["get_many"]

@@ -157,18 +157,31 @@ def feed_scope(request, kind, slug=None):
     )
 
 
-def image_media(request, image):
-    """The lead image as feeds describe it, or None when its file cannot be read."""
-    # An upload's file never changes under its name, so its size (a stat, or a request
-    # to object storage) is looked up once.
-    key = keys.image_size(image.pk, image.file.name)
-    length = cache.get(key)
+def image_sizes(images):
+    """{image pk: size in bytes} of the lead images of a feed's items, looked up together
+    (one round trip to the cache for the whole feed); an image whose file cannot be read
+    is left out. An upload's file never changes under its name, so its size (a stat, or a
+    request to object storage) is looked up once."""
+    names = {keys.image_size(image.pk, image.file.name): image for image in images}
+    found = cache.get_many(list(names))
+    measured = {}
+    for key, image in names.items():
+        if key not in found:
+            try:
+                measured[key] = image.file.size
+            except (OSError, ValueError):
+                continue
+    if measured:
+        cache.set_many(measured, None)
+    found.update(measured)
+    return {image.pk: found[key] for key, image in names.items() if key in found}
+
+
+def image_media(request, image, length):
+    """The lead image as feeds describe it, or None when its file cannot be read (no
+    ``length``)."""
     if length is None:
-        try:
-            length = image.file.size
-        except (OSError, ValueError):
-            return None
-        cache.set(key, length, None)
+        return None
     return {
         "url": request.build_absolute_uri(image.file.url),
         "type": mimetypes.guess_type(image.file.name)[0] or "image/jpeg",
@@ -270,8 +283,11 @@ class StoryFeed(Feed):
             (keys.feed_item(request, item.pk), lambda item=item: self.item_text(item))
             for item in items
         ])
+        sizes = image_sizes({item.lead_image for item in items if item.lead_image})
         for item, text in zip(items, texts, strict=True):
             item.feed_text = text
+            item.feed_media = (image_media(request, item.lead_image, sizes.get(item.lead_image.pk))
+                               if item.lead_image else None)
         return items
 
     def item_text(self, item):
@@ -317,17 +333,10 @@ class StoryFeed(Feed):
         return [self.text(name) for name in names]
 
     def item_enclosures(self, item):
-        media = self._media(item)
+        media = item.feed_media
         if not media:
             return []
         return [Enclosure(media["url"], str(media["length"]), media["type"])]
-
-    def _media(self, item):
-        if not item.lead_image:
-            return None
-        if not hasattr(item, "_feed_media"):
-            item._feed_media = image_media(item.feed_request, item.lead_image)
-        return item._feed_media
 
     def item_extra_kwargs(self, item):
         request = item.feed_request
@@ -344,5 +353,5 @@ class StoryFeed(Feed):
                 for p in item.authors()
             ],
             "content_html": str(content),
-            "media": self._media(item),
+            "media": item.feed_media,
         }
