@@ -3,8 +3,9 @@
     make bench                      # 10,000 stories
     make bench ARTICLES=100000      # or 1000000
 
-Seeds (once per size) a PostgreSQL database. Then, in up to three rounds (--rounds: the
-page cache on; off, pages built from cached parts; every cache off), it starts gunicorn
+Seeds (once per size) a PostgreSQL database. Then, in up to four rounds (--rounds: the
+page cache on; off, pages built from cached parts; every cache off; the page cache on
+behind the repository's nginx front, readers' pages answered from files), it starts gunicorn
 with production settings and 2 workers, and loads each page with wrk for a fixed time at
 fixed concurrency (--seconds, --connections), each right after a short run of the floor
 (--floor-seconds), so that a page and its floor share the machine's mood. Then it times each page unloaded: one connection, one request at a time,
@@ -125,9 +126,10 @@ def probe(url):
             "status": response.status,
             "bytes": len(body),
             # A page-cache hit is answered before Django's middleware: no query counter.
+            # nginx answering from a page file: no Python at all.
             "queries": int(response.headers.get(
                 "X-Newsroom-Queries",
-                0 if response.headers.get("X-Newsroom-Cache") == "hit" else -1)),
+                0 if response.headers.get("X-Newsroom-Cache") in ("hit", "nginx") else -1)),
             "cache": response.headers.get("X-Newsroom-Cache", ""),
         }
 
@@ -191,6 +193,46 @@ def wait_for_queue_to_drain(loaded, connections):
     time.sleep(1.5 * connections / max(loaded["rps"], 1) + 0.5)
 
 
+NGINX_SITE = ROOT / "newsroom" / "deploy" / "nginx.conf"
+# The pages nginx may answer from the page cache's files (HTML, no query string).
+NGINX_PAGES = ("home", "article", "section", "tag", "author")
+
+
+def start_nginx(workdir, *, listen, upstream, page_files, static_root):
+    """Debian's nginx with the repository's front (newsroom/deploy/nginx.conf), its EDIT
+    lines pointed at this run's ports and folders."""
+    prefix = workdir / "nginx"
+    (prefix / "logs").mkdir(parents=True, exist_ok=True)
+    site = NGINX_SITE.read_text()
+    for old, new in {"server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
+                     "listen 80;": f"listen 127.0.0.1:{listen};",
+                     "alias /srv/newsroom/var/static/;": f"alias {static_root}/;",
+                     "alias /srv/newsroom/media/;": f"alias {ROOT / 'media'}/;",
+                     "root /srv/newsroom/var/page-files;": f"root {page_files};"}.items():
+        if old not in site:
+            raise RuntimeError(f"{NGINX_SITE} no longer has {old!r}")
+        site = site.replace(old, new)
+    temp = "\n".join(f"  {kind}_temp_path {prefix}/{kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (prefix / "nginx.conf").write_text(
+        f"worker_processes auto;\npid {prefix}/nginx.pid;\n"
+        f"error_log {prefix}/logs/error.log warn;\n"
+        f"events {{ worker_connections 4096; }}\n"
+        f"http {{\n  include /etc/nginx/mime.types;\n  access_log off;\n{temp}\n{site}\n}}\n")
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    proc = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
+                             "-g", "daemon off;"], start_new_session=True)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", listen), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("nginx did not start")
+
+
 # The rounds, each with its own gunicorn: what is cached in each.
 ROUNDS = {
     # As deployed: whole pages for readers without a session.
@@ -201,6 +243,10 @@ ROUNDS = {
     # Every page is built from the database (only the host's publication stays cached).
     "cold": ("Every cache off", {"NEWSROOM_PAGE_CACHE": "false",
                                  "NEWSROOM_FRAGMENT_CACHE": "false"}),
+    # The page cache on and the repository's nginx front before gunicorn: readers' pages
+    # answered from the page cache's files (docs/caching.md), against the floor of the
+    # same gunicorn, loaded directly (Python's floor).
+    "nginx": ("Through nginx, pages from files", {}),
 }
 
 
@@ -226,12 +272,18 @@ def floor_against_bare_django(base, bare, args):
             "runs": [{"floor_rps": f["rps"], "bare_django_rps": d["rps"]} for d, f in pairs]}
 
 
-def run_server_round(env, pages, rotations, args, label):
+def run_server_round(env, pages, rotations, args, label, workdir=None):
     """Each page (floor first) under load, then unloaded. rotations: page -> paths to
-    request in turn instead of the page's own path."""
+    request in turn instead of the page's own path. With ``workdir`` (the nginx round),
+    the pages go through nginx and the floor straight to gunicorn."""
     port = free_port()
+    front = None
+    if workdir:
+        env = {**env, "NEWSROOM_PAGE_FILES_DIR": str(workdir / "page-files")}
+        pages = {name: path for name, path in pages.items() if name in NGINX_PAGES}
     proc = start_gunicorn(env, port, args.workers)
     base = f"http://127.0.0.1:{port}"
+    page_base = base
     results = {}
     bare = None
     try:
@@ -245,11 +297,17 @@ def run_server_round(env, pages, rotations, args, label):
                 bare_proc.wait(timeout=30)
             log(f"{label}: floor {bare['floor_rps']:.0f} req/s, bare Django "
                 f"{bare['bare_django_rps']:.0f} req/s ({bare['ratio']})")
+        if workdir:
+            listen = free_port()
+            front = start_nginx(workdir, listen=listen, upstream=port,
+                                page_files=workdir / "page-files",
+                                static_root=env["STATIC_ROOT"])
+            page_base = f"http://127.0.0.1:{listen}"
         for name, path in [("floor", "/_bench/floor/"), *pages.items()]:
-            url = base + path
+            url = (base if name == "floor" else page_base) + path
             rotation = rotations.get(name)
             for other in rotation or []:
-                probe(base + other)
+                probe(page_base + other)
             for _ in range(3):  # warm up: templates, connections, the page cache
                 info = probe(url)
             if info["status"] != 200:
@@ -281,8 +339,10 @@ def run_server_round(env, pages, rotations, args, label):
                                       for floor, page in pairs]}
         rss = worker_rss_mb(proc.pid)
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
+        for server in (front, proc):
+            if server is not None:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
     add_ratios(results)
     return {"pages": results, "worker_rss_mb": rss, "bare_django": bare}
 
@@ -492,8 +552,9 @@ def main():
             continue
         title, overrides = ROUNDS[name]
         log(f"round: {title}")
-        report["rounds"][title] = run_server_round({**env, **overrides}, pages, rotations,
-                                                   args, name)
+        report["rounds"][title] = run_server_round(
+            {**env, **overrides}, pages, rotations, args, name,
+            workdir=workdir if name == "nginx" else None)
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -385,6 +385,13 @@ NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 600)
 # was for at most this long while one request builds it again: a story saved every few
 # seconds does not make every reader rebuild every list at once. 0: rebuilt by all at once.
 NEWSROOM_PAGE_CACHE_STALE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_STALE_SECONDS", 2)
+# Pages for nginx: a folder where the page cache also writes each current page for readers
+# without a session, which newsroom/deploy/nginx.conf serves without reaching Python
+# (articles/caching/page_files.py). Empty: off. Set it for every process of the machine
+# (gunicorn, the worker, management commands): each change removes the files it outdates.
+NEWSROOM_PAGE_FILES_DIR = env("NEWSROOM_PAGE_FILES_DIR", "")
+# The longest a page file is kept (Python writes it again from the cache when next asked).
+NEWSROOM_PAGE_FILES_SECONDS = env_int("NEWSROOM_PAGE_FILES_SECONDS", 30)
 # How long the cache is trusted before its journal of refreshes it may have missed (Redis
 # out of reach) is looked at again: the longest a page can miss a change after Redis comes
 # back from an outage nobody else noticed (articles/caching/journal.py). Whole seconds.

@@ -239,3 +239,55 @@ class TcpProxy:
         finally:
             with contextlib.suppress(OSError):
                 sink.shutdown(socket.SHUT_WR)
+
+
+SITE_CONF = ROOT / "newsroom" / "deploy" / "nginx.conf"
+
+
+def site_config(*, listen, upstream, static_root, media_root, page_files=None):
+    """The shipped front (newsroom/deploy/nginx.conf) with only its EDIT lines changed:
+    the test's ports and folders (``page_files``: NEWSROOM_PAGE_FILES_DIR's)."""
+    text = SITE_CONF.read_text()
+    replacements = {
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
+        "listen 80;": f"listen 127.0.0.1:{listen};",
+        "alias /srv/newsroom/var/static/;": f"alias {static_root}/;",
+        "alias /srv/newsroom/media/;": f"alias {media_root}/;",
+        "root /srv/newsroom/var/page-files;": f"root {page_files or '/nonexistent'};",
+    }
+    for old, new in replacements.items():
+        assert old in text, f"the shipped configuration no longer has {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+def main_config(prefix, site):
+    """Debian's /etc/nginx/nginx.conf as far as the site needs it, in the test's folder."""
+    temp = "\n".join(f"  {kind}_temp_path {prefix}/{kind};"
+                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    return f"""
+user root;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  include /etc/nginx/mime.types;
+  access_log off;
+{temp}
+{site}
+}}
+"""
+
+
+@contextlib.contextmanager
+def nginx_before(app, *, static_root, media_root, page_files=None):
+    """The shipped front before ``app`` (a running Gunicorn); yields nginx's port."""
+    port = free_port()
+    site = site_config(listen=port, upstream=app.port, static_root=static_root,
+                       media_root=media_root, page_files=page_files)
+    nginx = Nginx("")
+    nginx.conf.write_text(main_config(nginx.prefix, site))
+    with nginx:
+        nginx.wait_for(port)
+        yield port

@@ -16,44 +16,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from .servers import NGINX, ROOT, Gunicorn, Nginx, free_port
+from .servers import NGINX, ROOT, SITE_CONF, Gunicorn, nginx_before
 
 pytestmark = pytest.mark.slow
-
-SITE_CONF = ROOT / "newsroom" / "deploy" / "nginx.conf"
-
-
-def site_config(*, listen, upstream, static_root, media_root):
-    text = SITE_CONF.read_text()
-    replacements = {
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{upstream};",
-        "listen 80;": f"listen 127.0.0.1:{listen};",
-        "alias /srv/newsroom/var/static/;": f"alias {static_root}/;",
-        "alias /srv/newsroom/media/;": f"alias {media_root}/;",
-    }
-    for old, new in replacements.items():
-        assert old in text, f"the shipped configuration no longer has {old!r}"
-        text = text.replace(old, new)
-    return text
-
-
-def main_config(prefix, site):
-    temp = "\n".join(f"  {kind}_temp_path {prefix}/{kind};"
-                     for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    return f"""
-user root;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  include /etc/nginx/mime.types;
-  access_log off;
-{temp}
-{site}
-}}
-"""
-
 
 @pytest.fixture
 def site_env(tmp_path):
@@ -68,19 +33,6 @@ def site_env(tmp_path):
                             env={**Gunicorn().env, **env}, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return env
-
-
-@contextlib.contextmanager
-def nginx_before(app, *, static_root, media_root):
-    """The shipped front before ``app`` (a running Gunicorn); yields nginx's port."""
-    port = free_port()
-    site = site_config(listen=port, upstream=app.port, static_root=static_root,
-                       media_root=media_root)
-    nginx = Nginx("")
-    nginx.conf.write_text(main_config(nginx.prefix, site))
-    with nginx:
-        nginx.wait_for(port)
-        yield port
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 
 from articles.caching import keys as cache_keys
-from articles.caching import pages
+from articles.caching import page_files, pages
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,8 @@ class PageCacheApplication:
             return None
         if lookup.state == pages.UNCHECKED:
             return None  # the middleware applies the journal, then looks again
+        if lookup.state == pages.HIT and page_files.wanted(request, lookup.entry):
+            return None  # nginx has no file of it: the middleware writes one, and serves
         if lookup.state in (pages.MISS, pages.REBUILD):
             environ[pages.LOOKED_UP_AND_MISSED] = key
             environ[pages.LOOKED_UP_AND_REBUILDING] = lookup.state == pages.REBUILD

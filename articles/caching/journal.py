@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from articles.caching import generations
+from articles.caching import generations, page_files
 from articles.caching import keys as cache_keys
 from articles.models import PendingInvalidation
 
@@ -55,7 +55,9 @@ def record(changed, *, hard=False):
 def forget_everything():
     """Empty the cache (``generations.forget_everything``), or, with the cache out of reach,
     keep that in the journal: it is done before anything the cache kept is used again."""
-    if not generations.forget_everything():
+    forgotten = generations.forget_everything()
+    page_files.forget_all()
+    if not forgotten:
         logger.warning("The cache could not be emptied: kept in the journal")
         PendingInvalidation.objects.create(keys=[EVERYTHING], hard=True)
 
@@ -70,10 +72,18 @@ def apply(rows):
     soft = {k for _pk, row_keys, hard in rows if not hard for k in row_keys}
     hard = {k for _pk, row_keys, is_hard in rows if is_hard for k in row_keys}
     if EVERYTHING in hard:
-        if not generations.forget_everything():
+        forgotten = generations.forget_everything()
+        page_files.forget_all()
+        if not forgotten:
             return False
         soft, hard = set(), set()
-    if not (generations.bump(soft) and generations.bump(hard, hard=True)):
+    bumped = generations.bump(soft) and generations.bump(hard, hard=True)
+    # After the generations (``page_files`` says why this order); nginx's copies of pages
+    # cannot wait for Redis: without it, they all go.
+    if bumped:
+        page_files.forget(soft | hard)
+    else:
+        page_files.forget_all()
         logger.warning("The cache did not get a refresh of %d keys: kept in the journal",
                        len(soft | hard))
         return False

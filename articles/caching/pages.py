@@ -20,7 +20,9 @@ copy they had. A page that missed an unpublish or a deletion (a *hard* change,
 ``articles.caching.invalidation``), or a story going live, is never served again.
 
 Behind gunicorn, the front door (``articles.caching.door``) serves most hits before
-Django's handler runs; this module's middleware builds and stores what it missed.
+Django's handler runs; this module's middleware builds and stores what it missed. With
+``NEWSROOM_PAGE_FILES_DIR`` set, a current page is also written as a file that nginx
+serves without reaching Python (``articles.caching.page_files``).
 
 Nothing is read from the cache before its journal has been applied
 (``articles.caching.journal``): a refresh Redis missed while it was out of reach is made
@@ -36,7 +38,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
-from articles.caching import generations, journal
+from articles.caching import generations, journal, page_files
 from articles.caching import keys as cache_keys
 from articles.caching.generations import cache, generations_as_of, now
 
@@ -374,6 +376,9 @@ class PageCacheMiddleware:
         else:
             lookup = find_page(key)
             if lookup.state in (HIT, STALE):
+                if lookup.state == HIT:
+                    # nginx had no file of it (the front door left it here for this).
+                    page_files.write(request, lookup.entry)
                 return response_from_entry(request, lookup.entry, lookup.state)
             state = lookup.state
         # Before anything the page shows is read (and after the journal, which may move
@@ -445,4 +450,7 @@ class PageCacheMiddleware:
                  response.content, valid_until)
         cache().set(key, entry, timeout=timeout)
         remember_keys(key, keys)
-        return RACED if changed else KEPT
+        if changed:
+            return RACED
+        page_files.write(request, entry)
+        return KEPT
