@@ -280,6 +280,7 @@ def run_server_round(env, pages, rotations, args, label, workdir=None):
     front = None
     if workdir:
         env = {**env, "NEWSROOM_PAGE_FILES_DIR": str(workdir / "page-files")}
+        workdir.chmod(0o755)  # mkdtemp's 0700 would keep nginx's workers out
         pages = {name: path for name, path in pages.items() if name in NGINX_PAGES}
     proc = start_gunicorn(env, port, args.workers)
     base = f"http://127.0.0.1:{port}"
@@ -313,7 +314,8 @@ def run_server_round(env, pages, rotations, args, label, workdir=None):
             if info["status"] != 200:
                 log(f"{label}: {name} {path} answered {info['status']}; not loaded")
                 continue
-            log(f"{label}: {name} {path} ({info['bytes']} bytes, {info['queries']} queries)")
+            log(f"{label}: {name} {path} ({info['bytes']} bytes, {info['queries']} queries"
+                f"{', ' + info['cache'] if info['cache'] else ''})")
             pairs = []
             for _ in range(args.repeat if name != "floor" else 1):
                 paired = None

@@ -199,7 +199,14 @@ def forget(changed):
     generations have moved: see the module's docstring)."""
     if not enabled() or not changed:
         return
-    base = root()
+    try:
+        _forget(root(), changed)
+    except OSError:  # whatever could not be removed one by one goes with everything
+        logger.exception("Could not remove the page files of %s: removing all", changed)
+        forget_all()
+
+
+def _forget(base, changed):
     for folder in _bucket_folders(base):
         for key in changed:
             if not SAFE_KEY.fullmatch(key):
