@@ -52,9 +52,13 @@ test-fast: install lint
 lint: install
 	$(BIN)/ruff check .
 
+# The browser and heavy tests (marked `browser`, `slow`) drive whole servers and tools whose
+# behaviour does not depend on the database, so they run once, on PostgreSQL, the database
+# production uses; SQLite runs everything else. SQLITE_MARKS= runs them on SQLite too.
+SQLITE_MARKS ?= not browser and not slow
 test-sqlite: install test-tools
-	@echo "== Test suite on SQLite =="
-	DATABASE_URL=$(SQLITE_TEST_URL) $(BIN)/pytest $(PYTEST_ARGS)
+	@echo "== Test suite on SQLite ($(or $(SQLITE_MARKS),every test)) =="
+	DATABASE_URL=$(SQLITE_TEST_URL) $(BIN)/pytest $(if $(SQLITE_MARKS),-m "$(SQLITE_MARKS)") $(PYTEST_ARGS)
 
 test-postgres: install test-tools
 	@echo "== Test suite on PostgreSQL =="

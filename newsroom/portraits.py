@@ -14,17 +14,22 @@ Works on any object with ``pk``, ``photo``, ``photo_width`` and ``photo_height``
 (``people.models.Person``), so ``people`` needs nothing from ``articles``.
 """
 
-import contextlib
 import hashlib
 import io
-import os
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image as PILImage
 from PIL import ImageOps
 
-from newsroom.renditions import SAVE_OPTIONS, Rendition, crop_box, fallback_ext, widths_for
+from newsroom.renditions import (
+    SAVE_OPTIONS,
+    Rendition,
+    crop_box,
+    fallback_ext,
+    remove_folders,
+    widths_for,
+)
 
 WIDTHS = (64, 128, 160, 320)
 # Where the square sits: centred across, its middle 40% of the way down the photo.
@@ -63,19 +68,27 @@ def generate(person, *, force=False):
     remove those of earlier photos; returns how many files were written."""
     if not person.pk:
         return 0
-    jobs = [(w, ext) for w in _plan(person) for ext in formats(person)
-            if force or not default_storage.exists(_name(person, w, ext))]
+    jobs = [
+        (w, ext)
+        for w in _plan(person)
+        for ext in formats(person)
+        if force or not default_storage.exists(_name(person, w, ext))
+    ]
     if jobs:
         with person.photo.open("rb") as fh, PILImage.open(fh) as src:
             src.seek(0)
             picture = ImageOps.exif_transpose(src.copy())
         has_alpha = picture.mode in ("RGBA", "LA") or (
-            picture.mode == "P" and "transparency" in picture.info)
+            picture.mode == "P" and "transparency" in picture.info
+        )
         picture = picture.convert("RGBA" if has_alpha else "RGB")
         square = picture.crop(crop_box(*picture.size, *FOCUS, ratio=(1, 1)))
         for width, ext in jobs:
-            resized = square if square.width == width else square.resize(
-                (width, width), PILImage.Resampling.LANCZOS, reducing_gap=2.0)
+            resized = (
+                square
+                if square.width == width
+                else square.resize((width, width), PILImage.Resampling.LANCZOS, reducing_gap=2.0)
+            )
             if ext == "jpg" and resized.mode != "RGB":
                 resized = resized.convert("RGB")
             out = io.BytesIO()
@@ -91,22 +104,4 @@ def generate(person, *, force=False):
 def remove(person_pk, *, keep=None):
     """Delete the person's squares, but those of the photo keyed ``keep``; returns how many
     files went."""
-    base = f"{FOLDER}/{person_pk}"
-    try:
-        folders, _files = default_storage.listdir(base)
-    except (FileNotFoundError, NotADirectoryError):
-        return 0
-    removed = 0
-    for folder in folders:
-        if folder == keep:
-            continue
-        _sub, files = default_storage.listdir(f"{base}/{folder}")
-        for name in files:
-            default_storage.delete(f"{base}/{folder}/{name}")
-            removed += 1
-        with contextlib.suppress(NotImplementedError, OSError):
-            os.rmdir(default_storage.path(f"{base}/{folder}"))
-    if keep is None:
-        with contextlib.suppress(NotImplementedError, OSError):
-            os.rmdir(default_storage.path(base))
-    return removed
+    return remove_folders(f"{FOLDER}/{person_pk}", keep=keep)

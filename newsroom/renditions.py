@@ -100,21 +100,39 @@ def renditions(image, kind="full", ext=None):
     ext = ext or fallback_ext(name)
     storage = default_storage._wrapped if default_storage._wrapped is not empty else None
     if storage is None or getattr(storage, "querystring_auth", False):
-        return list(_entries(image.pk, name, image.focal_x, image.focal_y, image.width,
-                             image.height, kind, ext))
-    return list(_remembered_entries(image.pk, name, image.focal_x, image.focal_y, image.width,
-                               image.height, kind, ext, id(storage), getattr(storage, "base_url", None)))
+        return list(
+            _entries(
+                image.pk, name, image.focal_x, image.focal_y, image.width, image.height, kind, ext
+            )
+        )
+    return list(
+        _remembered_entries(
+            image.pk,
+            name,
+            image.focal_x,
+            image.focal_y,
+            image.width,
+            image.height,
+            kind,
+            ext,
+            id(storage),
+            getattr(storage, "base_url", None),
+        )
+    )
 
 
 def _entries(pk, name, focal_x, focal_y, width, height, kind, ext):
     image = _Stored(pk, _StoredFile(name), focal_x, focal_y, width, height)
-    return tuple(Rendition(default_storage.url(_name(image, kind, w, ext)), w, h)
-                 for w, h in _plan(image, kind))
+    return tuple(
+        Rendition(default_storage.url(_name(image, kind, w, ext)), w, h)
+        for w, h in _plan(image, kind)
+    )
 
 
 @functools.lru_cache(maxsize=20_000)
-def _remembered_entries(pk, name, focal_x, focal_y, width, height, kind, ext, _storage_id,
-                        _base_url):
+def _remembered_entries(
+    pk, name, focal_x, focal_y, width, height, kind, ext, _storage_id, _base_url
+):
     return _entries(pk, name, focal_x, focal_y, width, height, kind, ext)
 
 
@@ -164,7 +182,8 @@ def generate(image, *, force=False):
         if (kind, w) not in resized_cache:
             source = sources[kind]
             sources[kind] = resized_cache[(kind, w)] = (
-                source if source.size == (w, h)
+                source
+                if source.size == (w, h)
                 else source.resize((w, h), PILImage.Resampling.LANCZOS, reducing_gap=2.0)
             )
         resized = resized_cache[(kind, w)]
@@ -183,19 +202,28 @@ def remove(image_pk):
     """Delete every rendition of image ``image_pk`` (the image is gone); returns how many
     files went. Renditions are only ever shown through their image's row, so none is
     left in use."""
-    base = f"renditions/{image_pk}"
+    return remove_folders(f"renditions/{image_pk}")
+
+
+def remove_folders(base, *, keep=None):
+    """Delete the files in each folder under ``base`` (one folder per source picture),
+    all but folder ``keep``; returns how many files went. Object stores have no folders;
+    on a filesystem the emptied ones are taken away, and ``base`` too when nothing is kept."""
     try:
         folders, _files = default_storage.listdir(base)
     except (FileNotFoundError, NotADirectoryError):
         return 0
     removed = 0
     for folder in folders:
+        if folder == keep:
+            continue
         _sub, files = default_storage.listdir(f"{base}/{folder}")
         for name in files:
             default_storage.delete(f"{base}/{folder}/{name}")
             removed += 1
         _remove_empty_folder(f"{base}/{folder}")
-    _remove_empty_folder(base)
+    if keep is None:
+        _remove_empty_folder(base)
     return removed
 
 
@@ -203,4 +231,3 @@ def _remove_empty_folder(name):
     """Object stores have no folders; on a filesystem the empty ones are taken away."""
     with contextlib.suppress(NotImplementedError, OSError):
         os.rmdir(default_storage.path(name))
-

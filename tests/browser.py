@@ -84,6 +84,41 @@ def finish(context):
         time.sleep(0.05)
 
 
+# The password tests.factories.UserFactory gives every user.
+PASSWORD = "correct horse battery"
+
+
+def log_in_to_admin(page, live_server, username, next_path="/admin/"):
+    """Log ``username`` in through the admin's login form, as a person would, and wait for
+    the page the login goes on to (``next_path``: the dashboard unless said otherwise)."""
+    page.set_default_timeout(15_000)
+    query = "" if next_path == "/admin/" else f"?next={next_path}"
+    page.goto(f"{live_server.url}/admin/login/{query}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"**{next_path}")
+    return page
+
+
+@pytest.fixture
+def open_page(browser):
+    """``open_page(live_server, username, width=1280)``: a page of its own (a new browser
+    context, as another person's browser would be) logged in to the admin as ``username``."""
+    opened = []
+
+    def log_in(live_server, username, width=1280):
+        context = new_context(browser)
+        opened.append(context)
+        page = context.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
+        return log_in_to_admin(page, live_server, username)
+
+    yield log_in
+    for context in opened:
+        finish(context)
+
+
 @pytest.fixture
 def page(browser):
     context = new_context(browser)

@@ -7,34 +7,9 @@ from articles.editorial import workflow
 from articles.editorial.roles import EDITOR, REPORTER
 from articles.models import Article, Autosave
 
-from .browser import finish, new_context
 from .workflow_helpers import ready_article, user_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def open_page(browser):
-    opened = []
-
-    def log_in(live_server, username):
-        context = new_context(browser)
-        opened.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url("**/admin/")
-        return page
-
-    yield log_in
-    for context in opened:
-        finish(context)
-
 
 def body_editor(page):
     editor = page.locator(".prose-editor > .ProseMirror")

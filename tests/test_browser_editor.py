@@ -5,6 +5,7 @@ import pytest
 
 from articles.models import Article
 
+from .browser import log_in_to_admin
 from .workflow_helpers import user_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -20,10 +21,7 @@ WORD_CLIPBOARD = (
 def test_a_reporter_writes_with_the_rich_text_editor_and_pastes_from_word(
         live_server, page, screenshot, publication):
     reporter = user_in("Reporter", "dana")
-    page.goto(live_server.url + "/admin/login/?next=/admin/articles/article/add/")
-    page.fill("#id_username", reporter.username)
-    page.fill("#id_password", "correct horse battery")
-    page.click("input[type=submit]")
+    log_in_to_admin(page, live_server, reporter.username, "/admin/articles/article/add/")
     editor = page.locator(".prose-editor > .ProseMirror")
     editor.wait_for()
     page.select_option("#id_publication", label=publication.name)

@@ -11,12 +11,12 @@ import pytest
 from articles.editorial.roles import EDITOR
 from articles.models import Article, Image
 
+from .browser import log_in_to_admin
 from .factories import image_bytes
 from .workflow_helpers import ready_article, user_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "correct horse battery"
 
 DROP = """([zoneSelector, files]) => {
     const data = new DataTransfer();
@@ -35,18 +35,10 @@ def dropped(name, content, kind="image/jpeg"):
     return {"name": name, "type": kind, "data": base64.b64encode(content).decode()}
 
 
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-
-
 def test_an_editor_uploads_two_pictures_fixes_them_and_puts_them_in_a_story(
         live_server, page, publication, screenshot):
     user_in(EDITOR, "ruth")
-    log_in(page, live_server, "ruth")
+    log_in_to_admin(page, live_server, "ruth")
 
     # Two pictures and a stray PDF dropped onto the library at once.
     page.goto(f"{live_server.url}/admin/articles/image/")

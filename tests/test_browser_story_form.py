@@ -3,39 +3,21 @@ Workflow panel beside them, what is missing one click from its field, the picker
 offer only what fits, the search and social preview, and a story list that reads at
 1,400 px."""
 
+import functools
+
 import pytest
 
 from articles.editorial.roles import EDITOR
 from articles.models import Article, Section
 
-from .browser import finish, new_context
 from .workflow_helpers import ready_article, user_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "correct horse battery"
-
-
 @pytest.fixture
-def open_page(browser):
-    opened = []
-
-    def log_in(live_server, username, width=1400):
-        context = new_context(browser)
-        opened.append(context)
-        page = context.new_page()
-        page.set_viewport_size({"width": width, "height": 900})
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/admin/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url("**/admin/")
-        return page
-
-    yield log_in
-    for context in opened:
-        finish(context)
+def open_page(open_page):
+    """The form is tried at 1,400 px, where it has room for the Workflow panel beside it."""
+    return functools.partial(open_page, width=1400)
 
 
 def box(page, selector):

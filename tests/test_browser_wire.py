@@ -7,7 +7,7 @@ import pytest
 
 from articles.models import Article, Publication
 
-from .browser import finish, new_context
+from .browser import finish, log_in_to_admin, new_context
 from .factories import PersonFactory, PublicationFactory, SectionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -24,18 +24,11 @@ def default_publication(transactional_db):
                                   is_default=True))
 
 
-def log_in(page, live_server):
-    page.goto(live_server.url + "/admin/login/?next=/admin/articles/article/")
-    page.fill("#id_username", "desk")
-    page.fill("#id_password", "correct horse battery")
-    page.click("input[type=submit]")
-
-
 def test_an_editor_turns_pasted_wire_copy_into_a_draft(live_server, page, screenshot,
                                                        default_publication):
     UserFactory(username="desk", is_superuser=True)
     PersonFactory(full_name="Noor Haddad")
-    log_in(page, live_server)
+    log_in_to_admin(page, live_server, "desk", "/admin/articles/article/")
     page.get_by_role("link", name="Paste wire copy").click()
     page.fill("#id_text", (WIRE / "port-alder.txt").read_text())
     page.get_by_role("button", name="Preview").click()
@@ -66,7 +59,7 @@ def test_pasted_copy_from_the_issue_becomes_a_draft_that_names_what_it_lacks(
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
-        log_in(page, live_server)
+        log_in_to_admin(page, live_server, "desk", "/admin/articles/article/")
         page.get_by_role("link", name="Paste wire copy").click()
         page.fill("#id_text", (WIRE / "snow-lines.txt").read_text())
         page.get_by_role("button", name="Preview").click()

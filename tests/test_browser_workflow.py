@@ -11,13 +11,12 @@ from django.utils import timezone
 from articles.editorial.roles import EDITOR, REPORTER
 from articles.models import Article, PendingChanges
 
-from .browser import finish, new_context
+from .browser import finish, log_in_to_admin, new_context
 from .factories import ImageFactory, PersonFactory, SectionFactory
 from .workflow_helpers import user_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-PASSWORD = "correct horse battery"
 HEADLINE = "Gull Point ferry adds a dawn sailing for hospital staff"
 
 
@@ -37,14 +36,7 @@ def contexts(browser):
 
 
 def log_in(contexts, live_server, username):
-    page = contexts().new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url("**/admin/")
-    return page
+    return log_in_to_admin(contexts().new_page(), live_server, username)
 
 
 def pick(page, select_id, term, choice):
