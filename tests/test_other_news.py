@@ -237,3 +237,21 @@ def test_each_source_of_candidates_is_read_in_its_index_order(publication, story
     inside = [id(n) for n in plan_nodes(append)]
     outside = [n for n in plan_nodes(plan) if id(n) not in inside]
     assert {n.get("Relation Name") for n in outside} <= {None, "articles_taggedarticle"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's batch query")
+def test_the_union_compiled_once_is_filled_with_each_storys_own_values(
+        publication, other_publication, monkeypatch):
+    """The candidates' union is compiled once for each shape of story and reused: each
+    story gets exactly the SQL and parameters compiling it afresh would give."""
+    now = timezone.now()
+    monkeypatch.setattr(related.timezone, "now", lambda: now)
+    other_publication.other_news_from_network = True
+    for masthead in (publication, publication, other_publication, other_publication):
+        for tags in ([], ["ferries"], ["ferries", "fares", "tides"]):
+            article = make(masthead, f"Story {len(tags)}", tags=tags)
+            tag_ids = [tag.pk for tag in article.tags.all()]
+            for section_id in (article.section_id, None):
+                fresh = related._union(masthead, section_id, tag_ids, at=now)
+                assert (related._union_sql(masthead, section_id, tag_ids)
+                        == fresh.query.sql_with_params())

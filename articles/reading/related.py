@@ -15,14 +15,16 @@ tags is counted in a subquery, and one extra row is fetched to know whether more
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 
-from articles.models import Article, TaggedArticle
+from articles.models import Article, Publication, TaggedArticle
 
 BATCH_SIZE = 6
 CANDIDATES = 300  # newest stories considered from each source (tags, section, all)
@@ -57,9 +59,11 @@ def automatic_candidates(article, *, publication=None, exclude_ids=(), tag_ids=N
     )
 
 
-def _sources(article, publication, tag_ids):
-    """The lists candidates come from, each in the order of the index it is read from."""
-    published = Article.objects.published()
+def _sources(publication, section_id, tag_ids, *, at=None):
+    """The lists candidates come from, each in the order of the index it is read from:
+    for a story in section ``section_id`` (or None) with tags ``tag_ids``, as masthead
+    ``publication`` shows it (at time ``at``, by default now)."""
+    published = Article.objects.published(at=at)
     here = published.on(publication)
     if publication.other_news_from_network:
         # Every masthead's stories, with this masthead's run where it has one.
@@ -68,8 +72,8 @@ def _sources(article, publication, tag_ids):
     else:
         everywhere = here
         sources = [here.newest_first()]
-    if article.section_id:
-        sources.append(here.filter(run_section_id=article.section_id).newest_first())
+    if section_id:
+        sources.append(here.filter(run_section_id=section_id).newest_first())
     # Each tag's latest written stories are read from its index alone, a bounded walk the
     # planner cannot turn into joining every story that carries the tag (a LIMITed
     # subquery stays one); those of them this masthead shows are the tag's candidates.
@@ -116,7 +120,7 @@ def _candidates(article, publication, tag_ids):
     the newest by publish time would mean joining and sorting every story that carries
     the tag, thousands of them on a large archive)."""
     sources = [source.values("pk")[:CANDIDATES]
-               for source in _sources(article, publication, tag_ids)]
+               for source in _sources(publication, article.section_id, tag_ids)]
     if connection.features.supports_slicing_ordering_in_compound:
         # One UNION of index-ordered LIMITs: the database looks up these few hundred
         # stories by id instead of testing every story against each list.
@@ -164,13 +168,7 @@ def _window_sql(article, publication, tag_ids, excluded, offset, limit):
     rows alone, counting each one's shared tags in the tags' unique index, and never
     joins a candidate to its story again (the planner used to join the candidates to
     every public story of the archive to do so)."""
-    columns = ("pk", "publish_at", "shown_section")
-    sources = [
-        source.annotate(shown_section=F("run_section_id")).values_list(*columns)[:CANDIDATES]
-        for source in _sources(article, publication, tag_ids)
-    ]
-    union = sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
-    union_sql, union_params = union.query.sql_with_params()
+    union_sql, union_params = _union_sql(publication, article.section_id, tag_ids)
     tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
     sql = (
         f"SELECT c.pk FROM ({union_sql}) AS c (pk, published, section) "
@@ -181,6 +179,60 @@ def _window_sql(article, publication, tag_ids, excluded, offset, limit):
         "LIMIT %s OFFSET %s"
     )
     return sql, (*union_params, list(excluded), list(tag_ids), article.section_id, limit, offset)
+
+
+# The union of the sources for each shape of story (drawn from the network or from one
+# masthead, with a section or not, its number of tags), compiled once per process:
+# compiling five querysets cost more than PostgreSQL took to answer them. It is compiled
+# with stand-in values, and each story's own take their places among the parameters.
+_STAND_IN_NOW = datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
+_STAND_IN_ID = -7_000_000  # the masthead's; the section's is one less, the tags' further down
+_NOW = object()  # a slot for the time of the query
+_unions = {}
+
+
+def _union_sql(publication, section_id, tag_ids):
+    """(sql, params) of the union of the sources' candidates (id, publish time, section
+    shown on this masthead), as ``_sources`` builds it, now."""
+    tag_ids = list(dict.fromkeys(tag_ids))
+    shape = (publication.other_news_from_network, bool(section_id), len(tag_ids), CANDIDATES)
+    if shape not in _unions:
+        _unions[shape] = _compile_union(*shape[:3])
+    sql, slots = _unions[shape]
+    values = {_NOW: timezone.now(), 0: publication.pk, 1: section_id,
+              **{2 + n: tag_id for n, tag_id in enumerate(tag_ids)}}
+    return sql, tuple(slot[0] if isinstance(slot, tuple) else values[slot] for slot in slots)
+
+
+def _union(publication, section_id, tag_ids, *, at=None):
+    """The union of the sources' candidates: (id, publish time, section shown here)."""
+    sources = [
+        source.annotate(shown_section=F("run_section_id"))
+        .values_list("pk", "publish_at", "shown_section")[:CANDIDATES]
+        for source in _sources(publication, section_id, tag_ids, at=at)
+    ]
+    return sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
+
+
+def _compile_union(network, has_section, tag_count):
+    """(sql, slots) of the union for one shape: each slot is ``_NOW``, the index of a value
+    in ``[publication, section, *tags]``, or a constant (in a 1-tuple)."""
+    stand_ins = [_STAND_IN_ID - n for n in range(2 + tag_count)]
+    publication = Publication(pk=stand_ins[0], other_news_from_network=network)
+    union = _union(publication, stand_ins[1] if has_section else None, stand_ins[2:],
+                   at=_STAND_IN_NOW)
+    sql, params = union.query.sql_with_params()
+    slots = [_NOW if param == _STAND_IN_NOW
+             else stand_ins.index(param) if isinstance(param, int) and param in stand_ins
+             else (param,)
+             for param in params]
+    expected = {_NOW, 0, *([1] if has_section else []), *range(2, 2 + tag_count)}
+    if not expected <= {slot for slot in slots if not isinstance(slot, tuple)}:
+        # A stand-in the ORM wrote into the SQL itself would give every story the first
+        # one's value: never keep what cannot be filled in.
+        raise RuntimeError("In Other News: a value is missing from the compiled union's "
+                           f"parameters ({network=}, {has_section=}, {tag_count=})")
+    return sql, slots
 
 
 def page_number(value):
