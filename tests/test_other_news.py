@@ -239,6 +239,23 @@ def test_each_source_of_candidates_is_read_in_its_index_order(publication, story
     assert {n.get("Relation Name") for n in outside} <= {None, "articles_taggedarticle"}
 
 
+def test_each_tag_brings_only_its_latest_written_stories(publication, story, monkeypatch):
+    """A story sharing both tags but written before the latest few of each (CANDIDATES;
+    the box shows six) is old news: it is no candidate, however many tags it shares."""
+    old = make(publication, "Written long ago, shares both tags", tags=["ferries", "fares"],
+               age=100)
+    newer = [make(publication, f"Later {tag} story {n}", tags=[tag], age=10 + n)
+             for tag in ("ferries", "fares") for n in range(2)]
+
+    def listed():
+        return [a.headline for a in related.automatic_batch(story, 1).items]
+
+    assert listed()[0] == old.headline  # every list holds it while lists are long enough
+    monkeypatch.setattr(related, "CANDIDATES", 2)
+    assert old.headline not in listed()
+    assert set(listed()) == {a.headline for a in newer}
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's batch query")
 def test_the_union_compiled_once_is_filled_with_each_storys_own_values(
         publication, other_publication, monkeypatch):

@@ -27,7 +27,10 @@ from django.utils import timezone
 from articles.models import Article, Publication, TaggedArticle
 
 BATCH_SIZE = 6
-CANDIDATES = 300  # newest stories considered from each source (tags, section, all)
+# Newest stories considered from each source (each tag, the section, the masthead). The box
+# shows six and Load More pages on; a hundred fill every tag's list already on a small
+# archive, so a larger one only makes the indexes deeper, not the lists longer.
+CANDIDATES = 100
 MAX_PAGE = 1000  # no reader pages this far; a bigger number is nonsense, not a query
 
 
