@@ -16,7 +16,14 @@ from articles.distribution.feeds import FEED_ITEMS_CAP, feed_size
 from articles.models import Article
 
 from .distribution_data import HIDDEN_HEADLINES, TRICKY_HEADLINE, hidden_stories, rich_story
-from .factories import ArticleFactory, CorrectionFactory, ImageFactory, image_bytes
+from .factories import (
+    ArticleFactory,
+    BylineFactory,
+    CorrectionFactory,
+    ImageFactory,
+    PersonFactory,
+    image_bytes,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -412,3 +419,230 @@ def test_a_feed_looks_up_its_pictures_sizes_in_one_round_trip(client, publicatio
     items = parse(client, "/feed/")[1].entries
     assert len(items) == 4 and all(item.enclosures[0].length != "0" for item in items)
     assert asked == ["get_many"]
+
+
+# Each item's XML is a part of pages (articles.caching.fragments), shared by every feed of
+# the host in the same format.
+
+
+@pytest.fixture
+def written(monkeypatch):
+    """The guids of the items each request writes (instead of taking them from the cache)."""
+    from articles.distribution.feedgenerators import EntriesWrittenApart
+
+    guids = []
+    write_entry = EntriesWrittenApart.write_entry
+
+    def counting(self, item):
+        guids.append(item["unique_id"])
+        return write_entry(self, item)
+
+    monkeypatch.setattr(EntriesWrittenApart, "write_entry", counting)
+    return guids
+
+
+def simple_story(publication, n, reporter=None, **fields):
+    """A public story with one tag, an author, a lead picture and a correction (one tag:
+    the order of several is the database's)."""
+    story = ArticleFactory(publication=publication, published=True,
+                           body=f"<p>Report number {n} from the harbor.</p>",
+                           lead_image=ImageFactory(), **fields)
+    story.tags.add("ferries")
+    BylineFactory(article=story, person=reporter or PersonFactory(full_name=f"Reporter {n}"))
+    CorrectionFactory(article=story, created_at=timezone.now() - timedelta(minutes=n + 1))
+    return story
+
+
+def guid(story):
+    return f"tag:testserver,{story.publish_at.date().isoformat()}:article:{story.pk}"
+
+
+def written_whole(client, settings, url):
+    """The feed as it is written with no part cached: every item in one go."""
+    settings.NEWSROOM_FRAGMENT_CACHE = False
+    try:
+        return client.get(url).content
+    finally:
+        settings.NEWSROOM_FRAGMENT_CACHE = True
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_a_feed_from_kept_items_is_the_feed_written_whole(client, publication, settings,
+                                                         commit, written, url):
+    stories = [simple_story(publication, n, publish_at=timezone.now() - timedelta(hours=n + 1))
+               for n in range(3)]
+    first = client.get(url).content
+    assert sorted(written) == sorted(guid(story) for story in stories)
+    assert first == written_whole(client, settings, url)
+    written.clear()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url).content
+    assert again == first and written == []
+    # Every item was current: no story was loaded, only the list of ids and times.
+    assert not [q["sql"] for q in queries if '"articles_article"."body"' in q["sql"]]
+    with commit():
+        # In a section and by a reporter already on the feed: a new section or person
+        # moves every item's key (the layout's, PEOPLE).
+        fresh = simple_story(publication, 9, publish_at=timezone.now() - timedelta(minutes=1),
+                             section=stories[0].section,
+                             reporter=stories[0].bylines.get().person)
+    after = client.get(url).content
+    assert written == [guid(fresh)]
+    assert after == written_whole(client, settings, url)
+    etree.fromstring(after)
+
+
+def test_every_feed_of_a_host_shares_its_items_and_each_format_has_its_own(
+        client, publication, written):
+    story = simple_story(publication, 1)
+    client.get("/feed/")
+    assert written == [guid(story)]
+    for url in [f"/section/{story.section.slug}/feed/", "/tag/ferries/feed/",
+                story.bylines.get().person.get_absolute_url() + "feed/"]:
+        assert parse(client, url)[1].entries[0].id == guid(story)
+    assert written == [guid(story)]
+    parse(client, "/tag/ferries/feed/atom/")
+    assert written == [guid(story)] * 2
+    parse(client, "/feed/", HTTP_HOST="herald.example")  # another host: its own addresses
+    assert written[-1] == guid(story).replace("testserver", "herald.example")
+
+
+def rename_author(story):
+    person = story.bylines.get().person
+    person.full_name = "Dana Reyes-Okafor"
+    person.save()
+    return "Dana Reyes-Okafor"
+
+
+def rename_tag(story):
+    tag = story.tags.get()
+    tag.name = "Ferry service"
+    tag.save()
+    return "Ferry service"
+
+
+def rename_section(story):
+    story.section.name = "Harbor and Port"
+    story.section.save()
+    return "Harbor and Port"
+
+
+def recredit_lead_picture(story):
+    story.lead_image.credit = "Lena Park for The Herald"
+    story.lead_image.save()
+    return "Lena Park for The Herald"
+
+
+def edit_story(story):
+    story.headline = "Ferry crews win a five-year contract"
+    story.save()
+    return "Ferry crews win a five-year contract"
+
+
+def correct_story(story):
+    CorrectionFactory(article=story, text="The vote was 7-2, not 6-3.")
+    return "The vote was 7-2, not 6-3."
+
+
+def give_the_home_masthead_a_domain(story):
+    story.publication.domain = "herald.example"
+    story.publication.save()
+    return f"tag:herald.example,{story.publish_at.date().isoformat()}:article:{story.pk}"
+
+
+@pytest.mark.parametrize("change", [
+    rename_author, rename_tag, rename_section, recredit_lead_picture, edit_story,
+    correct_story, give_the_home_masthead_a_domain,
+])
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/"])
+def test_a_kept_item_follows_every_change_to_what_it_shows(client, publication, settings,
+                                                           commit, change, url):
+    story = simple_story(publication, 1)
+    simple_story(publication, 2, publish_at=timezone.now() - timedelta(days=1))
+    client.get(url)
+    with commit():
+        shown = change(story)
+    after = client.get(url).content
+    assert html.escape(shown, quote=False).encode() in after
+    assert after == written_whole(client, settings, url)
+
+
+def test_a_kept_item_shows_a_body_pictures_new_renditions(client, publication, commit):
+    from articles import body_images
+    from newsroom import renditions
+
+    picture = ImageFactory(file=ContentFile(image_bytes(size=(1000, 600)), name="gulls.jpg"))
+    attrs = body_images.reference(picture, "Gulls")
+    img = "<img " + " ".join(f'{k}="{html.escape(str(v))}"' for k, v in attrs.items()) + ">"
+    ArticleFactory(publication=publication, published=True, body=f"<p>Before.</p>{img}")
+    old = renditions.renditions(picture)[1].url
+    assert old in client.get("/feed/").text
+    with commit():
+        picture.focal_x = 0.2
+        picture.save()
+    feed = client.get("/feed/").text
+    assert old not in feed and renditions.renditions(picture)[1].url in feed
+
+
+def test_a_sister_mastheads_kept_item_follows_its_headline_and_section_there_and_its_home(
+        client, publication, other_publication, commit):
+    from .factories import RunFactory
+
+    story = simple_story(publication, 1)
+    run = RunFactory(article=story, publication=other_publication, headline="Valley take")
+    valley = {"HTTP_HOST": "valley.example"}
+    assert [e.title for e in parse(client, "/feed/", **valley)[1].entries] == ["Valley take"]
+    with commit():
+        run.headline = "Valley second take"
+        run.save()
+    assert [e.title for e in parse(client, "/feed/", **valley)[1].entries] == [
+        "Valley second take"]
+    # The guid names the story's home masthead.
+    with commit():
+        give_the_home_masthead_a_domain(story)
+    assert parse(client, "/feed/", **valley)[1].entries[0].id.startswith("tag:herald.example,")
+    # The section is the one it runs in there.
+    with commit():
+        run.section.name = "Valley Schools"
+        run.section.save()
+    assert "Valley Schools" in [t.term for t in parse(client, "/feed/", **valley)[1].entries[0].tags]
+
+
+def test_an_item_whose_last_change_is_ahead_is_written_each_time(client, publication, written):
+    """A correction timed a moment from now: the item shows "now" as its update until
+    then, so it is never kept."""
+    story = simple_story(publication, 1)
+    CorrectionFactory(article=story, created_at=timezone.now() + timedelta(hours=1))
+    client.get("/feed/")
+    client.get("/feed/")
+    assert written == [guid(story)] * 2
+
+
+@pytest.mark.parametrize("writer", ["NewsroomRssFeed", "NewsroomAtomFeed"])
+def test_a_feed_of_items_written_apart_is_byte_for_byte_the_feed_written_in_one_go(writer):
+    from articles.distribution import feedgenerators
+
+    now = timezone.now()
+
+    def feed():
+        made = getattr(feedgenerators, writer)(
+            title="Harbor · Newsroom", link="http://testserver/", description="Tides & <ferries>",
+            language="en-gb", feed_url="http://testserver/feed/", logo_url="http://testserver/l.png")
+        for n in range(2):
+            made.add_item(
+                title=f"Ferry {n} & “tolls” 🌊", link=f"http://testserver/{n}/",
+                description="<p>Fish &amp; chips</p>", unique_id=f"tag:testserver,2026:{n}",
+                unique_id_is_permalink=False, categories=["Harbor", "ferries"],
+                pubdate=now - timedelta(hours=n + 2), updateddate=now - timedelta(hours=n),
+                authors=[("Dana Reyes", "http://testserver/people/dana-reyes/")],
+                content_html="<p>The agreement was signed.</p>",
+                media={"url": "http://testserver/m.jpg", "type": "image/jpeg", "length": 10,
+                       "width": 12, "height": 8, "title": "A ferry", "credit": "Lena"})
+        return made
+
+    whole = feed().writeString("utf-8")
+    apart = feed()
+    apart.entries = [apart.write_entry(item) for item in apart.items]
+    apart.feed["latest_change"] = apart.latest_post_date()
+    apart.items = []  # the channel's date comes from latest_change, the items from entries
+    assert apart.writeString("utf-8") == whole

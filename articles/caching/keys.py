@@ -189,6 +189,17 @@ def feed_item(request, article_pk):
     return f"feed-item:{article_pk}:{request.scheme}:{request.get_host()}"
 
 
+def feed_entry(request, feed_format, article_pk, last_change):
+    """A story's whole item in this host's feeds, written as ``feed_format`` ("rss" or
+    "atom") writes it. The host says which masthead (its headline, section and address for
+    the story); every feed of the host (its own, a section's, a tag's, an author's) lists
+    the same item. ``last_change`` (the item's updated date, read with the feed's list) is
+    in the name too: an edit or a correction is a new item even before the story's key
+    moves."""
+    return (f"feed-entry:{feed_format}:{article_pk}:{last_change.isoformat()}:"
+            f"{request.scheme}:{request.get_host()}")
+
+
 def story_address(publication_pk, slug):
     """Which story a slug is in a publication, its canonical path and its section."""
     return f"story-address:{publication_pk}:{slug}"

@@ -8,9 +8,16 @@ Each item may carry, through ``Feed.item_extra_kwargs``:
 - ``media``: the lead image as a dict with url, type, length, width, height, title, credit.
 
 The channel may carry ``logo_url`` (RSS ``<image>``, Atom ``<logo>``).
+
+Each item can also be written alone (``write_entry``), and a feed written from items
+written before (``entries``): a feed is then its channel and its items' kept XML, joined,
+byte for byte what writing every item in turn gives.
 """
 
+from io import StringIO
+
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.xmlutils import SimplerXMLGenerator
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -31,7 +38,41 @@ def add_media_content(handler, media):
     handler.endElement("media:content")
 
 
-class NewsroomRssFeed(Rss201rev2Feed):
+class EntriesWrittenApart:
+    """Items written one by one, to be kept and joined later.
+
+    Set ``entries`` (every item's XML, in order, as ``write_entry`` wrote it) before
+    ``write``: they are written as they are, and ``self.items`` need hold only the items
+    written this time. The channel's last build date is then the feed's ``latest_change``
+    (a channel argument), since the items not in ``self.items`` have a say in it too.
+    """
+
+    entry_element = "item"
+    entries = None
+
+    def write_entry(self, item):
+        """One item's XML, exactly as ``write_items`` writes it in the whole feed."""
+        out = StringIO()
+        handler = SimplerXMLGenerator(out, "utf-8", short_empty_elements=True)
+        handler.startElement(self.entry_element, self.item_attributes(item))
+        self.add_item_elements(handler, item)
+        handler.endElement(self.entry_element)
+        return out.getvalue()
+
+    def write_items(self, handler):
+        if self.entries is None:
+            return super().write_items(handler)
+        # The entries are XML already: ignorableWhitespace writes its text unescaped, after
+        # closing the tag before it, as the writer would have.
+        handler.ignorableWhitespace("".join(self.entries))
+
+    def latest_post_date(self):
+        return self.feed.get("latest_change") or super().latest_post_date()
+
+
+class NewsroomRssFeed(EntriesWrittenApart, Rss201rev2Feed):
+    format_name = "rss"
+
     def rss_attributes(self):
         return {
             **super().rss_attributes(),
@@ -59,7 +100,10 @@ class NewsroomRssFeed(Rss201rev2Feed):
             add_media_content(handler, item["media"])
 
 
-class NewsroomAtomFeed(Atom1Feed):
+class NewsroomAtomFeed(EntriesWrittenApart, Atom1Feed):
+    format_name = "atom"
+    entry_element = "entry"
+
     def root_attributes(self):
         return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
 

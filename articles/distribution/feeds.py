@@ -8,6 +8,12 @@ tag or section, refreshes it at once. A repeat request whose ``ETag`` (or
 ``Last-Modified``) still matches gets ``304 Not Modified``; the ETag is a digest of what the
 feed shows (each item's id and last change, corrections included, and the generations of
 the names it shows).
+
+A feed that has to be built (the page cache off, or the first reader after a publish) is
+its channel and its items' XML, each item kept as a part of pages
+(``articles.caching.fragments``) under the keys of what it shows: only the items not in
+the cache are loaded and written, so after a publish a feed writes the new story's item,
+not fifty, and a feed whose items are all current reads no story at all.
 """
 
 import hashlib
@@ -59,12 +65,16 @@ class FeedScope:
     articles: object  # a queryset built on Article.objects.published()
     request: object = None
     stamps: list = field(default_factory=list)
+    # The stories whose items this request writes (``StoryFeed.get_feed``), and them loaded.
+    to_write: list = field(default_factory=list)
+    written: list = field(default_factory=list)
 
     def window(self):
         """The latest stories as (pk, last change), read cheaply for the ETag.
 
         A story's last change is the latest of its edit, its publish time, the end of its
-        embargo and its newest correction.
+        embargo and its newest correction, and never later than now: a change dated ahead
+        (a correction timed a moment from now) shows as now until then.
         """
         if not self.stamps:
             rows = list(
@@ -83,6 +93,11 @@ class FeedScope:
                 times = [modified, published, embargo, corrected.get(pk)]
                 self.stamps.append((pk, min(max(t for t in times if t), now)))
         return self.stamps
+
+    def latest_change(self):
+        """The channel's last build date: its items' latest change (an item's publish time
+        is one of its changes, never later), None without items."""
+        return max((t for _pk, t in self.window()), default=None)
 
     def last_modified(self):
         # A story leaving the feed (unpublished, moved, retagged) was saved when it left,
@@ -110,8 +125,11 @@ class FeedScope:
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
-    def items(self):
-        pks = [pk for pk, _t in self.window()]
+    def stories(self, pks):
+        """The stories ``pks`` whole, as this masthead shows them, with what their items
+        show, newest first (one deleted since ``window`` read it is left out)."""
+        if not pks:
+            return []
         return list(
             Article.objects.on(self.publication).filter(pk__in=pks)
             .newest_first()
@@ -255,10 +273,44 @@ class StoryFeed(Feed):
         return scope.request.path
 
     def get_feed(self, scope, request):
+        """The channel and its items: each item's XML is a part of pages, and only the
+        stories whose items are missing from the cache are loaded and written (Django's
+        ``get_feed`` asks ``items`` for them).
+
+        An item is named for its story's last change too (``keys.feed_entry``), so an edit
+        or a correction is a new item even before the story's key moves; a change dated
+        ahead is "now" until then, a new name each time, so that item is never reused."""
+        names = {pk: keys.feed_entry(request, self.feed_type.format_name, pk, changed)
+                 for pk, changed in scope.window()}
+        missing = fragments.missing(request, list(names.values()))
+        scope.to_write = [pk for pk, name in names.items() if name in missing]
         feed = super().get_feed(scope, request)
         # Django reads the language from a class attribute; each masthead has its own.
         feed.feed["language"] = scope.publication.language
+        written = {story.pk: (story, item)
+                   for story, item in zip(scope.written, feed.items, strict=True)}
+
+        def write(pk):
+            story, item = written[pk]
+            return {"xml": feed.write_entry(item)}, self.entry_keys(scope, story)
+
+        # A story that left since ``window`` read the list (deleted) is left out.
+        shown = [pk for pk in names if pk in written or names[pk] not in missing]
+        entries = fragments.cached_many(
+            request, [(names[pk], lambda pk=pk: write(pk)) for pk in shown])
+        feed.entries = [entry["xml"] for entry in entries]
         return feed
+
+    def entry_keys(self, scope, story):
+        """What a story's item shows: the story (its text, lead picture, corrections and
+        runs) and the pictures in its text; this masthead's layout (the section's name, the
+        story's address) and its home's (the guid's domain); people's and tags' names.
+        Names by ``PEOPLE`` and ``TAGS``, as the whole feed does: ``keys.person`` and
+        ``keys.tag`` also move with every story published by that person or with that
+        tag, and would have a publish write most of the feed again."""
+        return {keys.article(story.pk), keys.layout(scope.publication.pk),
+                keys.layout(story.publication_id), keys.PEOPLE, keys.TAGS,
+                *(keys.image(pk) for pk in body_images.image_ids(story.body))}
 
     def author_name(self, scope):
         return self.text(scope.publication.name)
@@ -268,17 +320,22 @@ class StoryFeed(Feed):
 
     def feed_extra_kwargs(self, scope):
         logo = scope.publication.logo
-        return {"logo_url": scope.request.build_absolute_uri(logo.url) if logo else None}
+        return {"logo_url": scope.request.build_absolute_uri(logo.url) if logo else None,
+                # Not every item is written here: the channel's date counts them all.
+                "latest_change": scope.latest_change()}
 
     def items(self, scope):
-        items = scope.items()
+        """The stories whose items ``get_feed`` has to write."""
+        items = scope.written = scope.stories(scope.to_write)
         request = scope.request
+        updated = dict(scope.window())
         for item in items:
             item.feed_request = request
+            item.feed_updated = updated[item.pk]
         # Each story's text and description, the costly part of an item (its pictures
         # and typography), are a part of pages cached apart under the story's key and
-        # those of the pictures in its text: after a publish the feed builds the new
-        # story's, not fifty (articles.caching.fragments).
+        # those of the pictures in its text: items written again because a name or the
+        # layout changed (every item, for a renamed author) reuse them.
         texts = fragments.cached_many(request, [
             (keys.feed_item(request, item.pk), lambda item=item: self.item_text(item))
             for item in items
@@ -324,9 +381,8 @@ class StoryFeed(Feed):
         return item.publish_at
 
     def item_updateddate(self, item):
-        times = [item.modified_at, item.publish_at, item.embargo_until]
-        times += [c.created_at for c in item.corrections.all()]
-        return min(max(t for t in times if t), timezone.now())
+        # The story's last change, as the ETag and the channel's date count it.
+        return item.feed_updated
 
     def item_categories(self, item):
         names = ([item.section.name] if item.section else []) + [t.name for t in item.tags.all()]
