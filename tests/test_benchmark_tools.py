@@ -12,6 +12,7 @@ from django.test import override_settings
 
 from articles.management.commands.seed_newsroom import WORDS
 from articles.models import Article, Byline
+from people.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,18 @@ def test_seed_adds_stories_up_to_the_asked_number_and_no_more(publication):
     assert Article.objects.published().first().tags.count() == 3
     call_command("seed_newsroom", "--articles", "120", "--no-progress", stdout=out)
     assert Article.objects.count() == 120
+
+
+def test_seeded_people_have_portraits_with_their_sizes_stored(publication):
+    """As the admin stores them: a person loaded without them would have Django open the
+    photo to read them on every page, which real pages never pay for."""
+    call_command("seed_newsroom", "--articles", "5", "--no-progress", stdout=io.StringIO())
+    people = Person.objects.filter(slug__startswith="seed-")
+    assert people.count() == 60
+    Person.objects.filter(pk=people[0].pk).update(photo_width=None, photo_height=None)
+    call_command("seed_newsroom", "--articles", "5", "--no-progress", stdout=io.StringIO())
+    assert not people.filter(photo_width=None).exists()
+    assert set(people.values_list("photo_width", "photo_height")) == {(400, 500)}
 
 
 def test_bench_urls_lists_pages_that_open(client, publication):
