@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from articles.caching import cards
 from articles.models import Article
+from articles.reading import front as front_page
 from newsroom import renditions
 
 from .factories import ArticleFactory, BylineFactory, ImageFactory, SectionFactory
@@ -124,3 +125,33 @@ def test_addresses_follow_the_script_prefix(front):
     finally:
         set_script_prefix("/")
     assert story.get_absolute_url() == plain
+
+
+def test_the_fronts_query_is_compiled_once_and_run_at_each_requests_time(
+        client, front, publication, monkeypatch):
+    """The newest stories are read with SQL compiled once per process: it is the ORM's
+    (``published().on().newest_first()``), and the time it asks about is each request's,
+    so a scheduled story goes live on the front at its moment."""
+    compiled = []
+    compile_sql = front_page._compile
+
+    def counting(*args):
+        compiled.append(args)
+        return compile_sql(*args)
+
+    monkeypatch.setattr(front_page, "_compile", counting)
+    monkeypatch.setattr(front_page, "_compiled", {})
+    later = ArticleFactory(publication=publication, section=front[0].section, featured=True,
+                           headline="Harbor report from the future",
+                           status=Article.Status.PUBLISHED,
+                           publish_at=timezone.now() + timedelta(hours=1))
+    expected = list(Article.objects.published().on(publication).newest_first()
+                    .values_list("pk", flat=True)[:400])
+    assert [row[0] for row in front_page.newest_stories(publication.pk, 400)] == expected
+    assert later.headline not in client.get("/").text
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(hours=2))
+    rows = front_page.newest_stories(publication.pk, 400)
+    assert rows[0][0] == later.pk
+    assert client.get("/").context["lead_story"].pk == later.pk
+    assert len(compiled) == 1

@@ -209,3 +209,89 @@ def test_story_lists_do_not_read_the_stories_text(client, publication):
         assert client.get("/stories/").status_code == 200
     assert not any('"body"' in q["sql"] and "articles_article" in q["sql"]
                    for q in queries.captured_queries)
+
+
+@pytest.fixture
+def lines_built(monkeypatch):
+    """The front page's lines of the latest stories built (not taken from the cache)."""
+    made = []
+    build = cards.build_latest
+
+    def counting(article):
+        made.append(article.pk)
+        return build(article)
+
+    monkeypatch.setattr(cards, "build_latest", counting)
+    return made
+
+
+@pytest.fixture
+def many(publication, harbor):
+    """More stories than the front shows, so that the Latest list has lines of its own."""
+    now = timezone.now()
+    return [ArticleFactory(publication=publication, section=harbor, published=True,
+                           headline=f"Tide table number {n}",
+                           publish_at=now - timedelta(hours=n + 1)) for n in range(12)]
+
+
+def test_the_latest_lines_are_reused_and_follow_their_story_and_section(
+        client, many, harbor, lines_built, commit):
+    first = client.get("/")
+    on_front = {a.pk for a in first.context["top_stories"]} | {first.context["lead_story"].pk}
+    listed = [a.pk for a in many if a.pk not in on_front]
+    assert sorted(lines_built) == sorted(listed)
+    lines_built.clear()
+    assert client.get("/").content == first.content
+    assert lines_built == []
+    edited = next(a for a in many if a.pk == listed[-1])
+    with commit():
+        edited.headline = "Tide table corrected"
+        edited.save()
+        harbor.name = "Port and Harbor"
+        harbor.save()
+    text = client.get("/").text
+    assert "Tide table corrected" in text
+    assert '<span class="latest-section">Port and Harbor</span>' in text
+    assert '<span class="latest-section">Harbor</span>' not in text
+    lines_built.clear()
+    with commit():
+        edited.publish_at = timezone.now() - timedelta(days=30)  # still listed, later on
+        edited.save()
+    text = client.get("/").text
+    assert lines_built == [edited.pk]
+    stamp = timezone.localtime(edited.publish_at).replace(microsecond=0).isoformat()
+    assert f'<time datetime="{stamp}">' in text
+
+
+def test_a_front_of_cached_parts_builds_no_story(client, many, monkeypatch):
+    """Once its cards and lines are cached, the front page reads its stories' ids and
+    ranking columns only: no story is loaded, and the page is the same."""
+    first = client.get("/")
+    loaded = []
+    init = Article.__init__
+
+    def counting(self, *args, **kwargs):
+        loaded.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(Article, "__init__", counting)
+    assert client.get("/").content == first.content
+    assert loaded == []
+
+
+def test_a_story_unpublished_after_the_list_was_read_leaves_an_empty_card(
+        client, many, monkeypatch):
+    """Cards to be built load their stories once the page is rendered, as published: a
+    story unpublished in between is left out, not shown."""
+    gone = many[0]
+    whole = cards.Batch.whole
+
+    def unpublished_meanwhile(batch, articles):
+        Article.objects.filter(pk=gone.pk).update(status=Article.Status.UNPUBLISHED)
+        return whole(batch, articles)
+
+    monkeypatch.setattr(cards.Batch, "whole", unpublished_meanwhile)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert gone.headline not in page.text
+    assert many[1].headline in page.text

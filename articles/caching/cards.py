@@ -10,6 +10,11 @@ a placeholder and notes the card; once the page is rendered, ``fill`` looks ever
 card up at once (one lookup for the page), builds the missing ones, stores them together
 and puts each in its place. The placeholder carries a token drawn for this request, so no
 text in a story can pose as one.
+
+A page may name its stories by id alone (``Listed``): while their cards are in the cache it
+needs nothing more of them, and the stories whose cards have to be built are loaded whole,
+together, once the page knows which. The front page's list of the latest stories is made
+of such parts too, one line per story (``latest_placeholder``).
 """
 
 import re
@@ -23,6 +28,21 @@ from articles.caching import fragments, keys
 from articles.models import Byline
 
 TEMPLATE = "includes/article_card.html"
+LATEST_TEMPLATE = "includes/latest_item.html"
+
+
+class Listed:
+    """A story on a list page known by its id and the masthead listing it: all its card's
+    name needs. Building a model instance per story (and its run, section and publication)
+    was most of the cost of a front page whose cards were all in the cache."""
+
+    __slots__ = ("pk", "masthead_id")
+
+    def __init__(self, pk, masthead_id):
+        self.pk, self.masthead_id = pk, masthead_id
+
+    def __repr__(self):
+        return f"<Listed story {self.pk} on masthead {self.masthead_id}>"
 
 
 def options(*, lead=False, eager=False, level=2, hide_section=False):
@@ -35,6 +55,8 @@ def options(*, lead=False, eager=False, level=2, hide_section=False):
 def masthead_id(article):
     """The masthead whose card this is: each masthead shows a story with its own section,
     address and headline (``Article.show_as``)."""
+    if isinstance(article, Listed):
+        return article.masthead_id
     run = article.shown_run
     return run.publication_id if run is not None else article.publication_id
 
@@ -56,6 +78,15 @@ def build(article, shown):
     return {"html": html}, shows
 
 
+def build_latest(article):
+    """A story's line in the front page's list of the latest stories, and its keys: the
+    story's (its time, headline and address on this masthead) and the masthead's layout
+    (its section's name)."""
+    html = get_template(LATEST_TEMPLATE).template.render(
+        Context({"article": article}, autoescape=True))
+    return {"html": html}, {keys.article(article.pk), keys.layout(masthead_id(article))}
+
+
 def load(articles):
     """The pictures and bylines of stories whose cards have to be built, in two queries
     whatever their number (the list itself loaded only what every page needs)."""
@@ -72,40 +103,72 @@ def render(article, shown):
 
 
 class Batch:
-    """The cards of one page, noted as the template renders and filled in afterwards."""
+    """The parts of one page (cards, lines of the latest list), noted as the template
+    renders and filled in afterwards. ``stories()`` gives the queryset the page's
+    ``Listed`` stories come from: those whose parts have to be built are loaded from it."""
 
-    def __init__(self):
+    def __init__(self, stories=None):
         self.token = secrets.token_hex(8)
-        self.cards = []  # (name, article, options), each name once
+        self.stories = stories
+        self.parts = []  # (name, article, options or None for a latest line), each name once
         self.positions = {}
 
+    def _note(self, name, article, shown):
+        if name not in self.positions:
+            self.positions[name] = len(self.parts)
+            self.parts.append((name, article, shown))
+        return f"<!--card:{self.token}:{self.positions[name]}-->"
+
     def placeholder(self, article, shown):
-        card = keys.card(article.pk, masthead_id(article), shown)
-        if card not in self.positions:
-            self.positions[card] = len(self.cards)
-            self.cards.append((card, article, shown))
-        return f"<!--card:{self.token}:{self.positions[card]}-->"
+        return self._note(keys.card(article.pk, masthead_id(article), shown), article, shown)
+
+    def latest_placeholder(self, article):
+        return self._note(keys.latest_item(article.pk, masthead_id(article)), article, None)
+
+    def whole(self, articles):
+        """{id: story} for the ``Listed`` among ``articles``, loaded whole in one query, with
+        their pictures (only parts that are built need them). A story no longer public
+        since the page listed it is left out (its part is then empty)."""
+        ids = {article.pk for article in articles if isinstance(article, Listed)}
+        if not ids:
+            return {}
+        return self.stories().for_cards().select_related("lead_image").in_bulk(ids)
 
     def fill(self, request, html):
-        if not self.cards:
+        if not self.parts:
             return html
-        missing = fragments.missing(request, [card for card, _article, _shown in self.cards])
-        load(article for card, article, _shown in self.cards if card in missing)
+        missing = fragments.missing(request, [name for name, _article, _shown in self.parts])
+        needed = [(article, shown) for name, article, shown in self.parts if name in missing]
+        loaded = self.whole(article for article, _shown in needed)
+
+        def story(article):
+            return loaded.get(article.pk) if isinstance(article, Listed) else article
+
+        load(story(article) for article, shown in needed
+             if shown is not None and story(article) is not None)
+
+        def builder(article, shown):
+            def make():
+                whole = story(article)
+                if whole is None:
+                    return {"html": ""}, {keys.article(article.pk)}
+                return build_latest(whole) if shown is None else build(whole, shown)
+            return make
+
         values = fragments.cached_many(request, [
-            (card, lambda article=article, shown=shown: build(article, shown))
-            for card, article, shown in self.cards
-        ])
+            (name, builder(article, shown)) for name, article, shown in self.parts])
         pattern = re.compile(rf"<!--card:{self.token}:(\d+)-->")
         return pattern.sub(lambda match: values[int(match[1])]["html"], html)
 
 
-def collect(request, response):
+def collect(request, response, stories=None):
     """Have ``{% card %}`` in this response's template collect its cards, and fill them in
-    once the response is rendered (a TemplateResponse's post-render callback)."""
-    batch = request._card_batch = Batch()
+    once the response is rendered (a TemplateResponse's post-render callback). ``stories``:
+    a callable giving the queryset the page's ``Listed`` stories are loaded from."""
+    batch = request._card_batch = Batch(stories)
 
     def fill(rendered):
-        if batch.cards:
+        if batch.parts:
             rendered.content = batch.fill(request, rendered.content.decode(rendered.charset))
 
     response.add_post_render_callback(fill)

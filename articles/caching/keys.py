@@ -212,6 +212,12 @@ def card(article_pk, masthead_pk, shown):
     return f"card:{article_pk}:{masthead_pk}:{flags}{shown['level']}"
 
 
+def latest_item(article_pk, masthead_pk):
+    """A story's line in a masthead's list of the latest stories on its front page (its
+    time, headline, address and section there)."""
+    return f"latest:{article_pk}:{masthead_pk}"
+
+
 def api_story(request, article_pk):
     """A story as the content API lists it on this host (absolute addresses, so the scheme
     and host are part of the name; the host says which masthead)."""

@@ -2,10 +2,11 @@
 public stories this host's masthead shows, its own and those it runs from sister mastheads."""
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.encoding import escape_uri_path
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
@@ -13,6 +14,7 @@ from articles.caching import cards, keys
 from articles.caching.pages import add_keys
 from articles.models import Article, Byline, Section
 from articles.reading import article_page
+from articles.reading.front import newest_stories
 from articles.reading.pagination import OpenEndedPaginator
 from people.models import Person
 
@@ -23,11 +25,14 @@ class PublishedArticlesMixin:
     paginate_by = 20
     paginator_class = OpenEndedPaginator
 
-    def published_articles(self):
+    def masthead(self):
         publication = self.request.publication
         if not publication:
             raise Http404("No publication is configured.")
-        return Article.objects.published().on(publication)
+        return publication
+
+    def published_articles(self):
+        return Article.objects.published().on(self.masthead())
 
     def get_queryset(self):
         return self.published_articles().for_cards().newest_first()
@@ -47,20 +52,37 @@ class PublishedArticlesMixin:
     def render_to_response(self, context, **kwargs):
         add_keys(self.request, *self.cache_keys(context))
         # Story cards are looked up together once the page is rendered (articles.caching.cards).
-        return cards.collect(self.request, super().render_to_response(context, **kwargs))
+        return cards.collect(self.request, super().render_to_response(context, **kwargs),
+                             stories=self.published_articles)
 
 
 class HomeView(PublishedArticlesMixin, ListView):
     """The front page: a lead story, top stories, the latest, and the latest by section.
 
     ``articles`` is the paginated stream of the latest stories; page 1 adds the front.
+    Page 1 names its stories by id alone (``cards.Listed``): its cards and lines are parts
+    cached one by one, and only those to be built load their story.
     """
 
     template_name = "articles/home.html"
     context_object_name = "articles"
     top_count = 4
     per_section = 3
-    recent_window = 400
+    recent_window = 400  # more than a page: page 1 of the latest is read with the front
+
+    def get_queryset(self):
+        # Page 1 of the latest stories is the start of the newest, read for the front.
+        if self.first_page:
+            return [story for story, *_ranking in self.newest]
+        return super().get_queryset()
+
+    @cached_property
+    def first_page(self):
+        number = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg) or 1
+        try:
+            return int(number) == 1
+        except ValueError:
+            return False  # ?page=last, or nonsense that ListView answers with a 404
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -80,43 +102,69 @@ class HomeView(PublishedArticlesMixin, ListView):
             shown.extend(articles)
         return super().cache_keys(context) | {keys.article(a.pk) for a in shown if a}
 
+    @cached_property
+    def newest(self):
+        """[(story, featured, priority, section id), …] of the newest stories, newest first,
+        each story a ``cards.Listed``: their ids and ranking columns, without a model
+        instance, in SQL compiled once (``articles.reading.front``)."""
+        masthead = self.masthead().pk
+        return [(cards.Listed(pk, masthead), featured, priority, section_id)
+                for pk, featured, priority, section_id
+                in newest_stories(masthead, self.recent_window)]
+
     def front(self):
-        """(the lead and top stories, [(section, [article, …]), …]): the front is chosen
+        """(the lead and top stories, [(section, [story, …]), …]): the front is chosen
         from the newest stories only, which keeps its cost flat however large the archive
         grows. Featured on this masthead first: a sister masthead's story leads here only
         if this masthead's desk featured it; each section's block is its latest stories
         not already on the front (sections of this masthead: a sister masthead's story
         sits in the one it chose).
 
-        Two queries: the newest stories' ranking columns alone, ranked here, then the
-        chosen few loaded whole; ranking whole rows in the database read and joined every
-        one of the newest stories twice."""
-        recent = list(
-            self.published_articles().newest_first()
-            .values_list("pk", F("run__featured"), "priority", F("run__publish_at"),
-                         F("run__section_id"))[: self.recent_window]
-        )
-        # -run_featured, -priority, -run_publish_at, -pk (none of them is ever NULL here).
-        ranked = sorted(recent, key=lambda row: (row[1], row[2], row[3], row[0]), reverse=True)
-        front_ids = [row[0] for row in ranked[: 1 + self.top_count]]
+        The stories are named by id (``cards.Listed``): the page shows them as cards, which
+        load whatever they need only when they have to be built."""
+        recent = self.newest
+        # -run_featured, -priority, then newest first: the order they were read in (a
+        # stable sort keeps it among equals; none of them is ever NULL here).
+        ranked = sorted(recent, key=lambda row: (row[1], row[2]), reverse=True)
+        front = [row[0] for row in ranked[: 1 + self.top_count]]
+        on_front = {story.pk for story in front}
         blocks = {}
-        for pk, _featured, _priority, _published, section_id in recent:  # newest first
-            if section_id is not None and pk not in front_ids:
+        for story, _featured, _priority, section_id in recent:  # newest first
+            if section_id is not None and story.pk not in on_front:
                 block = blocks.setdefault(section_id, [])
                 if len(block) < self.per_section:
-                    block.append(pk)
-        chosen = [*front_ids, *(pk for block in blocks.values() for pk in block)]
-        loaded = self.get_queryset().in_bulk(chosen) if chosen else {}
-        front = [loaded[pk] for pk in front_ids if pk in loaded]
-        section_blocks = [
-            (loaded[block[0]].section, [loaded[pk] for pk in block if pk in loaded])
-            for block in blocks.values() if block[0] in loaded
-        ]
+                    block.append(story)
+        sections = self.sections(blocks)
+        section_blocks = [(sections[pk], block) for pk, block in blocks.items()]
         section_blocks.sort(key=lambda item: (item[0].order, item[0].name))
         return front, section_blocks
 
+    def sections(self, ids):
+        """{id: section} for these section ids: the masthead's sections, known for its
+        menu (``request.sections``); any other, from the database."""
+        known = {section.pk: section for section in self.request.sections}
+        others = [pk for pk in ids if pk not in known]
+        if others:
+            known.update(Section.objects.in_bulk(others))
+        return known
 
-class SectionView(PublishedArticlesMixin, ListView):
+
+class CardListMixin(PublishedArticlesMixin):
+    """A list whose stories show as cards alone (a section's, a tag's, an author's): its
+    page names them by id (``cards.Listed``), and only the cards to be built load their
+    story, so a page of cached cards builds no model instance of its stories."""
+
+    def get_queryset(self):
+        return self.published_articles().newest_first().values_list("pk", flat=True)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
+        masthead = self.masthead().pk
+        page.object_list = [cards.Listed(pk, masthead) for pk in ids]
+        return paginator, page, page.object_list, is_paginated
+
+
+class SectionView(CardListMixin, ListView):
     template_name = "articles/section.html"
     context_object_name = "articles"
 
@@ -133,7 +181,7 @@ class SectionView(PublishedArticlesMixin, ListView):
         return self.listed_keys(context) | {keys.section(self.section.pk)}
 
 
-class TagView(PublishedArticlesMixin, ListView):
+class TagView(CardListMixin, ListView):
     template_name = "articles/tag.html"
     context_object_name = "articles"
     allow_empty = False  # a tag only on drafts must not show that it exists
@@ -149,7 +197,7 @@ class TagView(PublishedArticlesMixin, ListView):
         return self.listed_keys(context) | {keys.tag(self.tag.pk)}
 
 
-class AuthorView(PublishedArticlesMixin, ListView):
+class AuthorView(CardListMixin, ListView):
     """An author's page reaches their stories through the byline relation."""
 
     template_name = "people/person_detail.html"

@@ -98,6 +98,19 @@ def card(context, article, **shown):
 
 
 @register.simple_tag(takes_context=True)
+def latest_item(context, article):
+    """A story's line in the front page's list of the latest stories, cached one by one as
+    cards are (``articles.caching.cards``); rendered here on a page that does not collect
+    them."""
+    from articles.caching import cards
+
+    batch = getattr(context.get("request"), "_card_batch", None)
+    if batch is None:
+        return mark_safe(cards.build_latest(article)[0]["html"])
+    return mark_safe(batch.latest_placeholder(article))
+
+
+@register.simple_tag(takes_context=True)
 def site_chrome(context, part):
     """The masthead with its section menu ("header") or the footer ("footer").
 
