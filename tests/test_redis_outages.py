@@ -217,6 +217,24 @@ def test_the_journal_is_applied_when_a_process_has_seen_an_outage_whatever_the_k
     assert "Night ferry adds a stop at Heron Bay" in client.get("/").text
 
 
+def test_after_an_outage_an_editors_page_is_built_from_parts_only_once_the_journal_is_applied(
+        redis, client, story, admin_user):
+    """A request with a session is not a cacheable page: the journal's check waits for its
+    first use of Redis (the site table, the parts of the page), and still comes first."""
+    client.force_login(admin_user)
+    url = story.get_absolute_url()
+    client.get(url)  # its parts are cached
+    Article.objects.filter(pk=story.pk).update(headline="Night ferry adds a stop at Heron Bay")
+    PendingInvalidation.objects.create(keys=[keys.article(story.pk)])
+    redis.freeze()
+    assert caches["default"].get("anything") is None  # this process finds Redis out of reach
+    redis.thaw()
+    wait_for_the_breaker()
+    assert caches["default"].get(keys.JOURNAL_CHECKED) == 1  # still there
+    assert "Night ferry adds a stop at Heron Bay" in client.get(url).text
+    assert not PendingInvalidation.objects.exists()
+
+
 def test_an_unpublish_made_while_redis_was_down_is_never_served_after_it_returns(
         redis, client, story, editor, commit):
     url = story.get_absolute_url()

@@ -16,7 +16,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.throttling import SimpleRateThrottle
 
-from articles.caching import keys
+from articles.caching import generations, keys
 from articles.models import ApiKey
 
 KEYWORD = "Api-Key"
@@ -55,6 +55,13 @@ class ClientRateThrottle(SimpleRateThrottle):
     the front put in X-Forwarded-For (REST framework's NUM_PROXIES)."""
 
     scope = "anonymous"
+
+    @property
+    def cache(self):
+        # REST framework's own is Django's cache object itself; this one is the same cache,
+        # asked for through ``generations.cache()`` like every other use of it, so that the
+        # cache's journal is made sure of first (articles/caching/journal.py).
+        return generations.cache()
 
     def allow_request(self, request, view):
         api_key = request.auth if isinstance(request.auth, ApiKey) else None

@@ -22,6 +22,7 @@ import contextlib
 import logging
 import time
 import uuid
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -33,9 +34,44 @@ from articles.caching import keys as cache_keys
 logger = logging.getLogger(__name__)
 
 
+# What must be done before the cache is next used in this context (a thread, or a task):
+# ``before_first_use``.
+_first_use = ContextVar("newsroom_cache_first_use", default=None)
+
+
 def cache():
-    """The shared cache that pages, their parts and generations live in."""
+    """The shared cache that pages, their parts and generations live in.
+
+    Everything that uses it asks here, so that a check set with ``before_first_use`` (the
+    cache's journal, ``articles.caching.journal.checked_before_first_use``) runs before the
+    first use, whoever makes it."""
+    check = _first_use.get()
+    if check is not None:
+        _first_use.set(None)  # the check uses the cache itself
+        try:
+            check()
+        except BaseException:
+            _first_use.set(check)  # not done: the next use tries again
+            raise
     return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
+
+
+def before_first_use(check):
+    """Run ``check()`` when this context next uses the cache (``cache()``), not before: a
+    request that uses nothing from the cache pays nothing. Returns a token for
+    ``no_check_pending``."""
+    return _first_use.set(check)
+
+
+def no_check_pending(token):
+    """Forget the check set with the ``before_first_use`` that returned ``token``, if it
+    has not run (the request is over)."""
+    _first_use.reset(token)
+
+
+def check_pending():
+    """Whether a check set with ``before_first_use`` has not run yet."""
+    return _first_use.get() is not None
 
 
 def is_available():

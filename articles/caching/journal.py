@@ -16,6 +16,10 @@ Nothing read from the cache is trusted before the journal has been applied:
   whole site. Redis back after any outage longer than that has lost it (it expires on
   Redis's own clock, which runs on while the server is frozen, and a snapshot keeps the
   time it expires): the very next request applies the journal before anything is served.
+- Any other request has it read just before its first use of the cache
+  (``checked_before_first_use``), whatever that use is: a part of a page, the site
+  table, a feed's picture sizes, an API rate count. A request that uses nothing from the
+  cache (a redirect, a static file, a health check) pays nothing.
 - A process that has found Redis out of reach (``newsroom.redis_cache``'s breaker) applies
   it before trusting Redis again, whatever the key says.
 
@@ -24,6 +28,7 @@ change, lets other processes serve pages without the change until the key expire
 most ``NEWSROOM_CACHE_JOURNAL_SECONDS`` after the change committed.
 """
 
+import contextlib
 import logging
 from datetime import timedelta
 
@@ -138,3 +143,14 @@ def ensure_trusted():
     if trusted(found):
         return True
     return generations.is_available() and catch_up()
+
+
+@contextlib.contextmanager
+def checked_before_first_use():
+    """Within, the journal is made sure of (``ensure_trusted``) just before the cache is
+    first used (``generations.cache()``), and not at all if it is not used."""
+    token = generations.before_first_use(ensure_trusted)
+    try:
+        yield
+    finally:
+        generations.no_check_pending(token)

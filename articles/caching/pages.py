@@ -357,9 +357,9 @@ class PageCacheMiddleware:
 
     Behind gunicorn, the front door (``articles.caching.door``) has usually served the hit
     before Django's handler ran; this middleware then only builds and stores what it missed.
-    Every other request (a session, the admin, a POST) goes on once the cache's journal is
-    known to be applied, as what it builds may come from the cache too (parts of pages, the
-    site table).
+    Every other request (a session, the admin, a POST) goes on, and the cache's journal is
+    made sure of just before it first uses the cache, as what it builds may come from the
+    cache too (parts of pages, the site table); one that never uses it pays nothing.
     """
 
     def __init__(self, get_response):
@@ -367,9 +367,15 @@ class PageCacheMiddleware:
 
     def __call__(self, request):
         if not (settings.NEWSROOM_PAGE_CACHE and is_cacheable_request(request)):
-            journal.ensure_trusted()
+            # Before anything is read (see below). Should the journal's check, made later,
+            # move generations, what this request builds is then only not kept.
             request.newsroom_started = now()
-            return self.get_response(request)
+            with journal.checked_before_first_use():
+                response = self.get_response(request)
+                if response.streaming and generations.check_pending():
+                    # Its content is made after this returns, outside the check's reach.
+                    journal.ensure_trusted()
+            return response
         key = cache_keys.page(request)
         if request.META.get(LOOKED_UP_AND_MISSED) == key:
             state = REBUILD if request.META.get(LOOKED_UP_AND_REBUILDING) else MISS

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.db.models import Max, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -36,7 +35,7 @@ from taggit.models import Tag
 
 from articles import body_images
 from articles.caching import fragments, keys
-from articles.caching.generations import changed_at, current_generations
+from articles.caching.generations import cache, changed_at, current_generations
 from articles.caching.pages import add_keys
 from articles.distribution.feedgenerators import NewsroomAtomFeed, NewsroomRssFeed
 from articles.distribution.metadata import plain_description
@@ -181,7 +180,7 @@ def image_sizes(images):
     is left out. An upload's file never changes under its name, so its size (a stat, or a
     request to object storage) is looked up once."""
     names = {keys.image_size(image.pk, image.file.name): image for image in images}
-    found = cache.get_many(list(names))
+    found = cache().get_many(list(names))
     measured = {}
     for key, image in names.items():
         if key not in found:
@@ -190,7 +189,7 @@ def image_sizes(images):
             except (OSError, ValueError):
                 continue
     if measured:
-        cache.set_many(measured, None)
+        cache().set_many(measured, None)
     found.update(measured)
     return {image.pk: found[key] for key, image in names.items() if key in found}
 

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.requests import RequestSite
-from django.core.cache import cache
 from django.core.paginator import InvalidPage
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
@@ -33,7 +32,7 @@ from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
 from articles.caching import keys
-from articles.caching.generations import current_generations
+from articles.caching.generations import cache, current_generations
 from articles.caching.pages import add_keys, change_deadline, is_current, keep_seconds
 from articles.models import Article, Byline, Section, TaggedArticle
 from articles.templatetags.distribution import w3c_datetime
@@ -240,7 +239,7 @@ def index_stats(request, months_for):
     lines_key = keys.sitemap_index_months(pk, stamps, months_for, sitemap_limit())
     # Embargoes lift without a save: an entry is used only until the next one does.
     found = {name: value for name, (value, valid_until) in
-             cache.get_many([stats_key, lines_key]).items() if is_current(valid_until)}
+             cache().get_many([stats_key, lines_key]).items() if is_current(valid_until)}
     stats, lines = found.get(stats_key), found.get(lines_key)
     if stats is None or lines is None:
         valid_until = change_deadline(request)
@@ -261,7 +260,7 @@ def index_stats(request, months_for):
                 articles.filter(publish_at__gte=timezone.now() - NEWS_WINDOW)
             ),
         }
-        cache.set(stats_key, (stats, valid_until), timeout)
+        cache().set(stats_key, (stats, valid_until), timeout)
     if lines is None:
         site_root, prefix = months_for
         entries = []
@@ -276,7 +275,7 @@ def index_stats(request, months_for):
             path = month_path(prefix, *year_month(month))
             entries += paged(site_root + path, count, lastmod)
         lines = index_lines(entries)
-        cache.set(lines_key, (lines, valid_until), timeout)
+        cache().set(lines_key, (lines, valid_until), timeout)
     return stats, lines
 
 
