@@ -115,9 +115,11 @@ def worker_rss_mb(master_pid):
 
 
 def probe(url):
-    """Size, query count and status of one request (query count from the bench header)."""
+    """Size, query count and status of one request (query count from the bench header,
+    which counts only when asked)."""
+    request = urllib.request.Request(url, headers={"X-Newsroom-Count-Queries": "1"})
     try:
-        response = urllib.request.urlopen(url, timeout=30)
+        response = urllib.request.urlopen(request, timeout=30)
     except urllib.error.HTTPError as error:
         response = error
     with response:

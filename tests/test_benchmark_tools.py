@@ -91,15 +91,43 @@ def test_query_count_header_counts_queries(rf):
     from django.contrib.auth.models import Group
     from django.http import HttpResponse
 
-    from newsroom.benchmark import QueryCountMiddleware, floor
+    from newsroom.benchmark import COUNT_QUERIES_HEADER, QueryCountMiddleware, floor
 
     def view(request):
         list(Group.objects.all())
         list(Group.objects.all())
         return HttpResponse("x")
 
-    assert QueryCountMiddleware(view)(rf.get("/"))["X-Newsroom-Queries"] == "2"
-    assert QueryCountMiddleware(floor)(rf.get("/"))["X-Newsroom-Queries"] == "0"
+    asked = {"headers": {COUNT_QUERIES_HEADER: "1"}}
+    assert QueryCountMiddleware(view)(rf.get("/", **asked))["X-Newsroom-Queries"] == "2"
+    assert QueryCountMiddleware(floor)(rf.get("/", **asked))["X-Newsroom-Queries"] == "0"
+
+
+@override_settings(NEWSROOM_BENCHMARK=True)
+def test_queries_are_counted_only_for_a_request_that_asks(rf):
+    """A load test's requests pay nothing for the counter: the floor is Newsroom's own."""
+    from newsroom.benchmark import QueryCountMiddleware, floor
+
+    assert "X-Newsroom-Queries" not in QueryCountMiddleware(floor)(rf.get("/"))
+
+
+def test_the_bench_asks_for_the_query_count_of_each_page_it_probes(monkeypatch):
+    from newsroom.benchmark import COUNT_QUERIES_HEADER
+
+    run = bench_runner()
+    sent = []
+
+    class Answer(io.BytesIO):
+        status = 200
+        headers = {"X-Newsroom-Queries": "3"}
+
+    def urlopen(request, timeout):
+        sent.append(request.get_header(COUNT_QUERIES_HEADER.capitalize()))
+        return Answer(b"page")
+
+    monkeypatch.setattr(run.urllib.request, "urlopen", urlopen)
+    assert run.probe("http://127.0.0.1:1/")["queries"] == 3
+    assert sent == ["1"]
 
 
 def test_each_page_is_compared_with_the_floor_run_just_before_it():
