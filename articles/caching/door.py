@@ -40,7 +40,12 @@ class PageCacheApplication:
         self.application = application
 
     def __call__(self, environ, start_response):
-        if settings.NEWSROOM_PAGE_CACHE and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        # Paths never cached (the admin, media, the benchmark's floor) go straight on to
+        # Django, without the request object a lookup needs. Skipping the door never
+        # changes an answer: the middleware looks up whatever the door did not.
+        if (settings.NEWSROOM_PAGE_CACHE and environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+                and not environ.get("PATH_INFO", "").startswith(
+                    settings.NEWSROOM_UNCACHED_PREFIXES)):
             served = self.serve(environ, start_response)
             if served is not None:
                 return served
