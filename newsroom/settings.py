@@ -131,15 +131,16 @@ MIDDLEWARE = [
     "articles.caching.pages.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # ETag on every page, and 304 Not Modified for a repeat request.
-    "django.middleware.http.ConditionalGetMiddleware",
+    # ETag on every page, and 304 Not Modified for a repeat request. This and messages
+    # are Django's, made cheap for requests that do not need them (newsroom/middleware.py).
+    "newsroom.middleware.ConditionalGetMiddleware",
     # Cache-Control and surrogate keys for browsers and a CDN.
     "articles.caching.headers.HttpCacheHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "newsroom.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "articles.reading.middleware.PublicationMiddleware",
     # Answers a login refused for too many failures with the lockout page (last, as axes asks).
