@@ -272,3 +272,45 @@ def test_the_union_compiled_once_is_filled_with_each_storys_own_values(
                 fresh = related._union(masthead, section_id, tag_ids, at=now)
                 assert (related._union_sql(masthead, section_id, tag_ids)
                         == fresh.query.sql_with_params())
+
+
+def loaded(obj):
+    """Everything a loaded model instance holds: its fields and annotations, and the
+    related objects loaded with it, each the same way."""
+    return ({k: v for k, v in vars(obj).items() if k != "_state"},
+            {name: loaded(rel) if rel is not None else None
+             for name, rel in obj._state.fields_cache.items()})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's batch query")
+def test_the_batch_compiled_once_gives_each_story_what_a_fresh_compile_gives(
+        publication, other_publication, monkeypatch):
+    """A batch's query (the ranking around the union) is compiled once for each shape of
+    story and reused: each story, batch and list of stories left out gets exactly the SQL,
+    parameters and stories (with their ranking, runs and pictures) a fresh compile gives."""
+    now = timezone.now()
+    monkeypatch.setattr(related.timezone, "now", lambda: now)
+    other_publication.other_news_from_network = True
+    neighbours = [make(publication, f"Neighbour {n}", tags=["ferries"] if n % 2 else ["tides"],
+                       age=n + 1) for n in range(9)]
+    for masthead in (publication, publication, other_publication, other_publication):
+        for tags in ([], ["ferries"], ["ferries", "fares", "tides"]):
+            article = make(masthead, f"Story {len(tags)}", tags=tags)
+            tag_ids = [tag.pk for tag in article.tags.all()]
+            for section_id in (article.section_id, None):
+                article.section_id = section_id
+                shape = (masthead.other_news_from_network, bool(section_id), len(tag_ids),
+                         related.CANDIDATES)
+                for excluded, offset, limit in (([article.pk], 0, 7),
+                                                ([article.pk, neighbours[2].pk], 3, 4)):
+                    fresh = related._batch(article, masthead, tag_ids, excluded, offset,
+                                           limit, at=now)
+                    stories = related._compiled_batch(article, masthead, tag_ids, excluded,
+                                                      offset, limit)
+                    values = related._values(masthead, section_id, tag_ids, now)
+                    assert related._batches[shape].sql_with_params(
+                        **values, excluded=excluded, tags=tag_ids, offset=offset,
+                        limit=limit) == fresh.query.sql_with_params()
+                    expected = list(fresh)
+                    assert expected or not tags
+                    assert [loaded(s) for s in stories] == [loaded(s) for s in expected]

@@ -12,17 +12,18 @@ alone: the SQL is theirs, compiled by Django.
 
 from datetime import UTC, datetime
 
-from django.db import connections, router
+from django.db import router
 from django.db.models import F
 from django.utils import timezone
 
 from articles.models import Article
+from articles.reading.compiled import CompiledQuery
 
 # Stands for the request's time in the compiled SQL: a moment no story is ever stamped with
 # by chance (the fraction of a second too), only ever compared with itself.
 NOW = datetime(1999, 12, 31, 23, 59, 58, 123457, tzinfo=UTC)
 
-_compiled = {}  # (database, masthead id, window) -> (sql, params with NOW in them)
+_compiled = {}  # (database, masthead id, window) -> CompiledQuery
 
 
 def newest_stories(publication_pk, window):
@@ -33,16 +34,10 @@ def newest_stories(publication_pk, window):
     key = (alias, publication_pk, window)
     if key not in _compiled:
         _compiled[key] = _compile(alias, publication_pk, window)
-    sql, params = _compiled[key]
-    connection = connections[alias]
-    placeholder = connection.ops.adapt_datetimefield_value(NOW)
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [now if value == placeholder else value for value in params])
-        return cursor.fetchall()
+    return _compiled[key].rows(now=timezone.now())
 
 
 def _compile(alias, publication_pk, window):
     stories = (Article.objects.published(at=NOW).on(publication_pk).newest_first()
                .values_list("pk", F("run__featured"), "priority", F("run__section_id")))
-    return stories[:window].query.get_compiler(using=alias).as_sql()
+    return CompiledQuery(stories[:window], {"now": NOW}, using=alias)

@@ -17,7 +17,7 @@ tags is counted in a subquery, and one extra row is fetched to know whether more
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import connection
+from django.db import connection, router
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -25,6 +25,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from articles.models import Article, Publication, TaggedArticle
+from articles.reading.compiled import CompiledQuery
 
 BATCH_SIZE = 6
 # Newest stories considered from each source (each tag, the section, the masthead). The box
@@ -90,7 +91,7 @@ def _sources(publication, section_id, tag_ids, *, at=None):
     return sources
 
 
-def _ranking(article, publication, tag_ids):
+def _ranking(article, publication, tag_ids, *, at=None):
     """(the public stories, the ranking annotations, the order) for ``article``'s In
     Other News on ``publication``: shared tags, then the same section, then the newest."""
     shared_tags = (
@@ -106,7 +107,7 @@ def _ranking(article, publication, tag_ids):
         if article.section_id
         else Value(0, output_field=IntegerField())
     )
-    published = Article.objects.published()
+    published = Article.objects.published(at=at)
     public = (published.seen_from(publication) if publication.other_news_from_network
               else published.on(publication))
     ranking = {"shared_tags": Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
@@ -148,11 +149,8 @@ def automatic_batch(article, number, *, publication=None, exclude_ids=(), tag_id
     if tag_ids is None:
         tag_ids = [tag.pk for tag in article.tags.all()]
     if connection.vendor == "postgresql":
-        public, ranking, order = _ranking(article, publication, tag_ids)
-        window = RawSQL(*_window_sql(article, publication, tag_ids,
-                                     [article.pk, *exclude_ids], start, size + 1))
-        rows = list(public.filter(pk__in=window).annotate(**ranking)
-                    .select_related("lead_image").order_by(*order))
+        rows = _compiled_batch(article, publication, tag_ids,
+                               [article.pk, *exclude_ids], start, size + 1)
     else:
         rows = list(
             automatic_candidates(article, publication=publication, exclude_ids=exclude_ids,
@@ -163,7 +161,16 @@ def automatic_batch(article, number, *, publication=None, exclude_ids=(), tag_id
     return Batch(items=rows[:size], number=number, has_next=len(rows) > size)
 
 
-def _window_sql(article, publication, tag_ids, excluded, offset, limit):
+def _batch(article, publication, tag_ids, excluded, offset, limit, *, at=None):
+    """The queryset of one batch's stories, ranked, for PostgreSQL (at time ``at``)."""
+    public, ranking, order = _ranking(article, publication, tag_ids, at=at)
+    window = RawSQL(*_window_sql(article, publication, tag_ids, excluded, offset, limit,
+                                 at=at))
+    return (public.filter(pk__in=window).annotate(**ranking)
+            .select_related("lead_image").order_by(*order))
+
+
+def _window_sql(article, publication, tag_ids, excluded, offset, limit, *, at=None):
     """(sql, params) of the ids of one batch, best match first, for PostgreSQL.
 
     Each source of candidates reads, from its index, the ids with what they are ranked on
@@ -171,7 +178,7 @@ def _window_sql(article, publication, tag_ids, excluded, offset, limit):
     rows alone, counting each one's shared tags in the tags' unique index, and never
     joins a candidate to its story again (the planner used to join the candidates to
     every public story of the archive to do so)."""
-    union_sql, union_params = _union_sql(publication, article.section_id, tag_ids)
+    union_sql, union_params = _union_sql(publication, article.section_id, tag_ids, at=at)
     tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
     sql = (
         f"SELECT c.pk FROM ({union_sql}) AS c (pk, published, section) "
@@ -184,27 +191,32 @@ def _window_sql(article, publication, tag_ids, excluded, offset, limit):
     return sql, (*union_params, list(excluded), list(tag_ids), article.section_id, limit, offset)
 
 
-# The union of the sources for each shape of story (drawn from the network or from one
-# masthead, with a section or not, its number of tags), compiled once per process:
-# compiling five querysets cost more than PostgreSQL took to answer them. It is compiled
-# with stand-in values, and each story's own take their places among the parameters.
+# One batch's query, and the union of the sources inside it, for each shape of story
+# (drawn from the network or from one masthead, with a section or not, its number of
+# tags), compiled once per process (articles/reading/compiled.py): compiling the union's
+# five querysets and the ranking around them cost more than PostgreSQL took to answer.
+# They are compiled with stand-in values, and each story's own take their places.
 _STAND_IN_NOW = datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
 _STAND_IN_ID = -7_000_000  # the masthead's; the section's is one less, the tags' further down
-_NOW = object()  # a slot for the time of the query
 _unions = {}
+_batches = {}
 
 
-def _union_sql(publication, section_id, tag_ids):
-    """(sql, params) of the union of the sources' candidates (id, publish time, section
-    shown on this masthead), as ``_sources`` builds it, now."""
-    tag_ids = list(dict.fromkeys(tag_ids))
-    shape = (publication.other_news_from_network, bool(section_id), len(tag_ids), CANDIDATES)
-    if shape not in _unions:
-        _unions[shape] = _compile_union(*shape[:3])
-    sql, slots = _unions[shape]
-    values = {_NOW: timezone.now(), 0: publication.pk, 1: section_id,
-              **{2 + n: tag_id for n, tag_id in enumerate(tag_ids)}}
-    return sql, tuple(slot[0] if isinstance(slot, tuple) else values[slot] for slot in slots)
+def _stand_ins(network, has_section, tag_count):
+    """(publication, section id, tag ids, {name: stand-in}) for one shape of story."""
+    ids = [_STAND_IN_ID - n for n in range(2 + tag_count)]
+    publication = Publication(pk=ids[0], other_news_from_network=network)
+    section_id = ids[1] if has_section else None
+    names = {"now": _STAND_IN_NOW, "publication": ids[0],
+             **({"section": section_id} if has_section else {}),
+             **{f"tag{n}": tag_id for n, tag_id in enumerate(ids[2:])}}
+    return publication, section_id, ids[2:], names
+
+
+def _values(publication, section_id, tag_ids, at):
+    return {"now": at or timezone.now(), "publication": publication.pk,
+            **({"section": section_id} if section_id else {}),
+            **{f"tag{n}": tag_id for n, tag_id in enumerate(tag_ids)}}
 
 
 def _union(publication, section_id, tag_ids, *, at=None):
@@ -217,25 +229,36 @@ def _union(publication, section_id, tag_ids, *, at=None):
     return sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
 
 
-def _compile_union(network, has_section, tag_count):
-    """(sql, slots) of the union for one shape: each slot is ``_NOW``, the index of a value
-    in ``[publication, section, *tags]``, or a constant (in a 1-tuple)."""
-    stand_ins = [_STAND_IN_ID - n for n in range(2 + tag_count)]
-    publication = Publication(pk=stand_ins[0], other_news_from_network=network)
-    union = _union(publication, stand_ins[1] if has_section else None, stand_ins[2:],
-                   at=_STAND_IN_NOW)
-    sql, params = union.query.sql_with_params()
-    slots = [_NOW if param == _STAND_IN_NOW
-             else stand_ins.index(param) if isinstance(param, int) and param in stand_ins
-             else (param,)
-             for param in params]
-    expected = {_NOW, 0, *([1] if has_section else []), *range(2, 2 + tag_count)}
-    if not expected <= {slot for slot in slots if not isinstance(slot, tuple)}:
-        # A stand-in the ORM wrote into the SQL itself would give every story the first
-        # one's value: never keep what cannot be filled in.
-        raise RuntimeError("In Other News: a value is missing from the compiled union's "
-                           f"parameters ({network=}, {has_section=}, {tag_count=})")
-    return sql, slots
+def _union_sql(publication, section_id, tag_ids, *, at=None):
+    """(sql, params) of the union of the sources' candidates (id, publish time, section
+    shown on this masthead), as ``_sources`` builds it, at time ``at`` (by default now)."""
+    tag_ids = list(dict.fromkeys(tag_ids))
+    shape = (publication.other_news_from_network, bool(section_id), len(tag_ids), CANDIDATES)
+    if shape not in _unions:
+        stand_in, section, tags, names = _stand_ins(*shape[:3])
+        _unions[shape] = CompiledQuery(_union(stand_in, section, tags, at=_STAND_IN_NOW),
+                                       names, using=router.db_for_read(Article))
+    return _unions[shape].sql_with_params(**_values(publication, section_id, tag_ids, at))
+
+
+def _compiled_batch(article, publication, tag_ids, excluded, offset, limit):
+    """``_batch``'s stories, from its SQL compiled once for the story's shape."""
+    tag_ids = list(dict.fromkeys(tag_ids))
+    shape = (publication.other_news_from_network, bool(article.section_id), len(tag_ids),
+             CANDIDATES)
+    if shape not in _batches:
+        stand_in, section, tags, names = _stand_ins(*shape[:3])
+        story = Article(pk=_STAND_IN_ID - 100, section_id=section)
+        # The ids left out, the tags as one list, and the window: stand-ins of their own.
+        names.update(excluded=[_STAND_IN_ID - 101], tags=tags, offset=_STAND_IN_ID - 102,
+                     limit=_STAND_IN_ID - 103)
+        _batches[shape] = CompiledQuery(
+            _batch(story, stand_in, tags, names["excluded"], names["offset"],
+                   names["limit"], at=_STAND_IN_NOW),
+            names, using=router.db_for_read(Article))
+    return _batches[shape].results(
+        **_values(publication, article.section_id, tag_ids, None),
+        excluded=list(excluded), tags=tag_ids, offset=offset, limit=limit)
 
 
 def page_number(value):

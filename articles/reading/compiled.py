@@ -1,0 +1,86 @@
+"""Queries the ORM compiles once per process, run with each request's own values.
+
+Building a queryset (filters, filtered joins, subqueries) and compiling it to SQL can cost
+more Python than the database takes to answer it, and for a page's fixed queries the SQL
+is the same on every request but for a few values: the time, a masthead, a story's tags.
+Such a query is built once with stand-in values, compiled by Django, and each stand-in's
+place among the parameters is remembered; a request runs that SQL with its own values in
+those places. What a query selects is still decided by the QuerySets alone: the SQL is
+theirs, compiled by Django (each user's tests compare it with a fresh compile).
+
+A stand-in must be a value no real parameter ever equals (a time no story is stamped
+with, an id below zero), and each must reach the parameters: one the ORM wrote into the
+SQL text itself would give every request the stand-in's value, so compiling refuses it.
+"""
+
+import copy
+from datetime import datetime
+
+from django.db import connections
+
+
+def _adapted(connection, value):
+    # How a value stands among compiled parameters: a time as the backend writes it.
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+class CompiledQuery:
+    """``queryset``, built with the values ``stand_ins`` ({name: value}), compiled once
+    for database ``using``; ``sql_with_params(**values)`` gives its SQL with each name's
+    value in the stand-in's places."""
+
+    def __init__(self, queryset, stand_ins, *, using):
+        self.using = using
+        connection = connections[using]
+        compiler = queryset.query.get_compiler(using=using)
+        self.sql, params = compiler.as_sql()
+        self._compiler = compiler
+        self._queryset = queryset
+        forms = {name: _adapted(connection, value) for name, value in stand_ins.items()}
+        self._slots = [
+            next(((name, None) for name, form in forms.items()
+                  if type(param) is type(form) and param == form), (None, param))
+            for param in params
+        ]
+        missing = set(stand_ins) - {name for name, _ in self._slots}
+        if missing:
+            raise RuntimeError(f"Compiled query: stand-ins not among the parameters: {missing}")
+
+    def params(self, **values):
+        connection = connections[self.using]
+        return tuple(constant if name is None else _adapted(connection, values[name])
+                     for name, constant in self._slots)
+
+    def sql_with_params(self, **values):
+        return self.sql, self.params(**values)
+
+    def rows(self, **values):
+        """The result's rows, as the database returns them (no field conversions)."""
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(self.sql, self.params(**values))
+            return cursor.fetchall()
+
+    def results(self, **values):
+        """The result as iterating the queryset gives it (its own iterable class: model
+        instances with their selected related objects and annotations), from this SQL."""
+        compiler = copy.copy(self._compiler)  # as compiled: its columns and their places
+        compiler.connection = connections[self.using]  # this thread's
+        prepared = self.sql_with_params(**values)
+        compiler.as_sql = lambda *args, **kwargs: prepared
+        # The queryset as it stands, asking this compiler (copy.copy would run its query:
+        # a QuerySet's state for copying is its results).
+        shell = object.__new__(type(self._queryset))
+        shell.__dict__.update(vars(self._queryset), _query=_Compiled(compiler), _db=self.using)
+        return list(self._queryset._iterable_class(shell))
+
+
+class _Compiled:
+    """The query as the queryset's iterable class asks it for its compiler."""
+
+    def __init__(self, compiler):
+        self.compiler = compiler
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        return self.compiler
