@@ -256,6 +256,84 @@ def test_each_tag_brings_only_its_latest_written_stories(publication, story, mon
     assert set(listed()) == {a.headline for a in newer}
 
 
+def every_batch(story):
+    """The headlines of every batch of ``story``'s automatic items, in order."""
+    seen, number = [], 1
+    while True:
+        batch = related.automatic_batch(story, number)
+        seen += [a.headline for a in batch.items]
+        if not batch.has_next:
+            return seen
+        number += 1
+
+
+def test_stories_sharing_several_tags_and_ties_rank_in_order(publication, story):
+    """More shared tags first, then the story's section, then the newest; stories equal
+    in all three come newest written first, through every batch."""
+    story.tags.add("tides")
+    same_time = hours_ago(7)
+    older_same_time = hours_ago(30)
+    in_section = {"section": story.section}
+    make(publication, "Nothing shared", age=2)
+    make(publication, "Section only", age=3, **in_section)
+    one_a = make(publication, "Shares fares, A", tags=["fares"], publish_at=same_time)
+    one_b = make(publication, "Shares fares, B", tags=["fares"], publish_at=same_time)
+    make(publication, "Shares tides, in section", tags=["tides"], age=40, **in_section)
+    two_a = make(publication, "Shares two, A", tags=["ferries", "fares"],
+                 publish_at=older_same_time)
+    two_b = make(publication, "Shares two, B", tags=["tides", "fares"],
+                 publish_at=older_same_time)
+    make(publication, "Shares two, in section", tags=["ferries", "tides"], age=50,
+         **in_section)
+    make(publication, "Shares all three", tags=["ferries", "fares", "tides", "harbor"],
+         age=90)
+    assert two_a.pk < two_b.pk and one_a.pk < one_b.pk
+    assert every_batch(story) == [
+        "Shares all three", "Shares two, in section", two_b.headline, two_a.headline,
+        "Shares tides, in section", one_b.headline, one_a.headline, "Section only",
+        "Nothing shared",
+    ]
+
+
+@pytest.mark.parametrize("candidates", [2, 3, 5, related.CANDIDATES])
+def test_shared_tags_count_whether_or_not_each_tags_list_holds_the_story(
+        publication, story, monkeypatch, candidates):
+    """Every shared tag counts, also for a story no longer in a tag's list (written before
+    that tag's latest few): one of the masthead's newest written long ago, one still in
+    one tag's list but not in the other's. Each batch is what ranking every candidate
+    by all its shared tags gives (the ORM's ranking, SQLite's query)."""
+    monkeypatch.setattr(related, "CANDIDATES", candidates)
+    written_first = make(publication, "Written first, published last, shares both",
+                         tags=["ferries", "fares"], age=0.5)
+    in_one_list = make(publication, "Shares both, still among the latest ferries",
+                       tags=["ferries", "fares"], age=60)
+    for n in range(6):
+        make(publication, f"Later fares story {n}", tags=["fares"], age=10 + n,
+             section=story.section if n % 2 else None)
+    make(publication, "Later ferries story", tags=["ferries"], age=70)
+    for n in range(4):
+        make(publication, f"Unrelated {n}", age=20 + n, section=story.section if n % 2 else None)
+    ranked = [a.headline for a in related.automatic_candidates(story)]
+    assert ranked[0] == written_first.headline  # the newest, and it shares both
+    # However short the lists (the fares list moves past it at two, three and five), it
+    # counts two shared tags.
+    assert ranked[1] == in_one_list.headline
+    assert every_batch(story) == ranked
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_stories_and_their_runs_are_looked_up_through_hash_indexes():
+    """In Other News's per-candidate lookups cost the same at any archive's size: a hash
+    index reads one bucket page where a B-tree reads one more page for each level."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes "
+                       "WHERE indexname IN ('article_id_hash_idx', 'run_article_hash_idx')")
+        indexes = dict(cursor.fetchall())
+    assert indexes.keys() == {"article_id_hash_idx", "run_article_hash_idx"}
+    assert "articles_article USING hash (id)" in indexes["article_id_hash_idx"]
+    assert "articles_run USING hash (article_id)" in indexes["run_article_hash_idx"]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's batch query")
 def test_the_union_compiled_once_is_filled_with_each_storys_own_values(
         publication, other_publication, monkeypatch):

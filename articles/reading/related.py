@@ -66,7 +66,8 @@ def automatic_candidates(article, *, publication=None, exclude_ids=(), tag_ids=N
 def _sources(publication, section_id, tag_ids, *, at=None):
     """The lists candidates come from, each in the order of the index it is read from:
     for a story in section ``section_id`` (or None) with tags ``tag_ids``, as masthead
-    ``publication`` shows it (at time ``at``, by default now)."""
+    ``publication`` shows it (at time ``at``, by default now). Two lists of lists: the
+    masthead's newest (and the section's), and one for each tag."""
     published = Article.objects.published(at=at)
     here = published.on(publication)
     if publication.other_news_from_network:
@@ -81,14 +82,14 @@ def _sources(publication, section_id, tag_ids, *, at=None):
     # Each tag's latest written stories are read from its index alone, a bounded walk the
     # planner cannot turn into joining every story that carries the tag (a LIMITed
     # subquery stays one); those of them this masthead shows are the tag's candidates.
-    sources.extend(
+    tag_lists = [
         everywhere.filter(pk__in=TaggedArticle.objects.filter(tag_id=tag_id)
                           .order_by("-content_object_id")
                           .values("content_object_id")[:CANDIDATES])
         .order_by("-pk")
         for tag_id in dict.fromkeys(tag_ids)
-    )
-    return sources
+    ]
+    return sources, tag_lists
 
 
 def _ranking(article, publication, tag_ids, *, at=None):
@@ -123,8 +124,8 @@ def _candidates(article, publication, tag_ids):
     story's tags, its latest written stories (``tagged_latest_idx``, one tag at a time;
     the newest by publish time would mean joining and sorting every story that carries
     the tag, thousands of them on a large archive)."""
-    sources = [source.values("pk")[:CANDIDATES]
-               for source in _sources(publication, article.section_id, tag_ids)]
+    lists, tag_lists = _sources(publication, article.section_id, tag_ids)
+    sources = [source.values("pk")[:CANDIDATES] for source in [*lists, *tag_lists]]
     if connection.features.supports_slicing_ordering_in_compound:
         # One UNION of index-ordered LIMITs: the database looks up these few hundred
         # stories by id instead of testing every story against each list.
@@ -175,20 +176,42 @@ def _window_sql(article, publication, tag_ids, excluded, offset, limit, *, at=No
 
     Each source of candidates reads, from its index, the ids with what they are ranked on
     (publish time, section on this masthead); the ranking then looks at those few hundred
-    rows alone, counting each one's shared tags in the tags' unique index, and never
-    joins a candidate to its story again (the planner used to join the candidates to
-    every public story of the archive to do so)."""
+    rows alone and never joins a candidate to its story again (the planner used to join
+    the candidates to every public story of the archive to do so).
+
+    A candidate's shared tags are counted from the tags' lists it appears in: each tag's
+    list holds every story carrying the tag written after the list's oldest (its latest
+    written, ``CANDIDATES`` of them; all of them if fewer), so for a candidate written
+    after the oldest of every full list, appearing in a tag's list is carrying the tag.
+    Only a candidate written before that (one of the masthead's or section's newest that
+    was written long ago, or one of a tag's older than another tag's list) is looked up
+    in the tags' unique index, a B-tree that reads one page more for each level the
+    archive's growth adds. (The candidates' stories and runs are looked up through hash
+    indexes, one bucket page at any size: migration 0022.)"""
     union_sql, union_params = _union_sql(publication, article.section_id, tag_ids, at=at)
     tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
+    # The id from which every tag's list is whole: the highest of the full lists' oldest
+    # ids (None when no list is full: each then holds every story carrying its tag).
+    whole_from = (
+        "SELECT MAX(l.oldest) FROM unnest(%s::bigint[]) AS r (tag_id), LATERAL ("
+        "SELECT CASE WHEN COUNT(*) = %s THEN MIN(w.id) END "
+        f"FROM (SELECT t.content_object_id FROM {tagged} t WHERE t.tag_id = r.tag_id "
+        "ORDER BY t.content_object_id DESC LIMIT %s) AS w (id)) AS l (oldest)"
+    )
+    probe = (f"SELECT COUNT(*) FROM {tagged} t WHERE t.content_object_id = c.pk "
+             "AND t.tag_id = ANY(%s)")
     sql = (
-        f"SELECT c.pk FROM ({union_sql}) AS c (pk, published, section) "
+        "SELECT c.pk FROM (SELECT u.pk, u.published, u.section, SUM(u.listed) AS listed "
+        f"FROM ({union_sql}) AS u (pk, published, section, listed) "
+        "GROUP BY u.pk, u.published, u.section) AS c "
         "WHERE NOT (c.pk = ANY(%s)) "
-        f"ORDER BY (SELECT COUNT(*) FROM {tagged} t WHERE t.content_object_id = c.pk "
-        "AND t.tag_id = ANY(%s)) DESC, "
+        f"ORDER BY CASE WHEN c.pk < ({whole_from}) THEN ({probe}) ELSE c.listed END DESC, "
         "CASE WHEN c.section = %s THEN 1 ELSE 0 END DESC, c.published DESC, c.pk DESC "
         "LIMIT %s OFFSET %s"
     )
-    return sql, (*union_params, list(excluded), list(tag_ids), article.section_id, limit, offset)
+    tags = list(tag_ids)
+    return sql, (*union_params, list(excluded), tags, CANDIDATES, CANDIDATES, tags,
+                 article.section_id, limit, offset)
 
 
 # One batch's query, and the union of the sources inside it, for each shape of story
@@ -220,18 +243,22 @@ def _values(publication, section_id, tag_ids, at):
 
 
 def _union(publication, section_id, tag_ids, *, at=None):
-    """The union of the sources' candidates: (id, publish time, section shown here)."""
+    """The sources' candidates, each list's in full (a story in several lists is there
+    once for each): (id, publish time, section shown here, 1 from a tag's list else 0)."""
+    lists, tag_lists = _sources(publication, section_id, tag_ids, at=at)
     sources = [
-        source.annotate(shown_section=F("run_section_id"))
-        .values_list("pk", "publish_at", "shown_section")[:CANDIDATES]
-        for source in _sources(publication, section_id, tag_ids, at=at)
+        source.annotate(shown_section=F("run_section_id"),
+                        listed=Value(listed, output_field=IntegerField()))
+        .values_list("pk", "publish_at", "shown_section", "listed")[:CANDIDATES]
+        for listed, group in ((0, lists), (1, tag_lists)) for source in group
     ]
-    return sources[0].union(*sources[1:]) if len(sources) > 1 else sources[0]
+    return sources[0].union(*sources[1:], all=True) if len(sources) > 1 else sources[0]
 
 
 def _union_sql(publication, section_id, tag_ids, *, at=None):
     """(sql, params) of the union of the sources' candidates (id, publish time, section
-    shown on this masthead), as ``_sources`` builds it, at time ``at`` (by default now)."""
+    shown on this masthead, from a tag's list or not), as ``_union`` builds it, at time
+    ``at`` (by default now)."""
     tag_ids = list(dict.fromkeys(tag_ids))
     shape = (publication.other_news_from_network, bool(section_id), len(tag_ids), CANDIDATES)
     if shape not in _unions:
