@@ -60,3 +60,9 @@ class NewsroomAdminConfig(AdminConfig):
     """``django.contrib.admin`` with ``NewsroomAdminSite`` as its default site."""
 
     default_site = "newsroom.admin_site.NewsroomAdminSite"
+
+    def ready(self):
+        super().ready()
+        # The project's own app config: it registers the deploy checks of Newsroom's
+        # middleware (newsroom/middleware.py), which no request may have imported yet.
+        from newsroom import middleware  # noqa: F401

@@ -43,7 +43,7 @@ def cache():
     """The shared cache that pages, their parts and generations live in.
 
     Everything that uses it asks here, so that a check set with ``before_first_use`` (the
-    cache's journal, ``articles.caching.journal.checked_before_first_use``) runs before the
+    cache's journal, ``articles.caching.journal.check_before_first_use``) runs before the
     first use, whoever makes it."""
     check = _first_use.get()
     if check is not None:

@@ -17,7 +17,7 @@ Nothing read from the cache is trusted before the journal has been applied:
   Redis's own clock, which runs on while the server is frozen, and a snapshot keeps the
   time it expires): the very next request applies the journal before anything is served.
 - Any other request has it read just before its first use of the cache
-  (``checked_before_first_use``), whatever that use is: a part of a page, the site
+  (``check_before_first_use``), whatever that use is: a part of a page, the site
   table, a feed's picture sizes, an API rate count. A request that uses nothing from the
   cache (a redirect, a static file, a health check) pays nothing.
 - A process that has found Redis out of reach (``newsroom.redis_cache``'s breaker) applies
@@ -28,7 +28,6 @@ change, lets other processes serve pages without the change until the key expire
 most ``NEWSROOM_CACHE_JOURNAL_SECONDS`` after the change committed.
 """
 
-import contextlib
 import logging
 from datetime import timedelta
 
@@ -145,12 +144,8 @@ def ensure_trusted():
     return generations.is_available() and catch_up()
 
 
-@contextlib.contextmanager
-def checked_before_first_use():
-    """Within, the journal is made sure of (``ensure_trusted``) just before the cache is
-    first used (``generations.cache()``), and not at all if it is not used."""
-    token = generations.before_first_use(ensure_trusted)
-    try:
-        yield
-    finally:
-        generations.no_check_pending(token)
+def check_before_first_use():
+    """Make sure of the journal (``ensure_trusted``) just before the cache is first used
+    (``generations.cache()``), and not at all if it is not used. Returns the token that
+    ``generations.no_check_pending`` takes when the request is over."""
+    return generations.before_first_use(ensure_trusted)

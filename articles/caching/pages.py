@@ -370,11 +370,16 @@ class PageCacheMiddleware:
             # Before anything is read (see below). Should the journal's check, made later,
             # move generations, what this request builds is then only not kept.
             request.newsroom_started = now()
-            with journal.checked_before_first_use():
+            # Set and reset around the request, not a context manager: every request
+            # that reaches Django pays for it.
+            check = journal.check_before_first_use()
+            try:
                 response = self.get_response(request)
                 if response.streaming and generations.check_pending():
                     # Its content is made after this returns, outside the check's reach.
                     journal.ensure_trusted()
+            finally:
+                generations.no_check_pending(check)
             return response
         key = cache_keys.page(request)
         if request.META.get(LOOKED_UP_AND_MISSED) == key:
