@@ -63,9 +63,10 @@ def test_export_flush_import_gives_identical_public_pages(client, settings, tmp_
     assert list(Article.objects.order_by("pk").values_list("created_at", "modified_at")) == times
     assert public_pages(client, lead, writer) == before
     # Every picture those pages show is a file in the restored media folder: originals
-    # (logo, portraits) from the export, renditions made by the restore.
+    # (logo, photos) from the export, renditions and portrait squares made by the restore.
     shown = set().union(*(picture_urls(page) for page in before.values()))
-    assert {writer.photo.url, Publication.objects.get(is_default=True).logo.url} <= shown
+    assert Publication.objects.get(is_default=True).logo.url in shown
+    assert {r.url for r in writer.portrait_renditions()["webp"]} & shown
     assert len([url for url in shown if "/renditions/" in url]) > 20
     media = Path(settings.MEDIA_ROOT)
     assert [url for url in shown

@@ -126,3 +126,61 @@ def test_make_renditions_writes_missing_squares_and_stores_unknown_sizes():
                for listed in squares.values() for r in listed)
     assert "8 portrait rendition files written" in out.getvalue()  # 64, 128, 160, 200 × 2
     assert f"portrait of person {broken.pk}" in err.getvalue()
+
+
+# --- Shown to readers -------------------------------------------------------------------
+
+
+def portrait_html(person, width, **options):
+    from articles.templatetags.pictures import portrait
+
+    return str(portrait(person, width, **options))
+
+
+def test_readers_get_the_squares_not_the_uploaded_photo():
+    person = PersonFactory(photo=photo(size=(300, 400)))
+    html = portrait_html(person, 64)
+    squares = person.portrait_renditions()
+    assert person.photo.url not in html
+    # WebP first for the browsers that take it, the photo's own format for the rest; the
+    # browser picks the width its screen needs, the 64-pixel square by default.
+    assert html.startswith('<picture><source type="image/webp" srcset="'
+                           + ", ".join(f"{r.url} {r.width}w" for r in squares["webp"]))
+    assert f'src="{squares["jpg"][0].url}"' in html
+    assert ", ".join(f"{r.url} {r.width}w" for r in squares["jpg"]) in html
+    assert 'sizes="64px"' in html and 'width="64" height="64"' in html
+    assert 'loading="lazy"' in html and 'alt=""' in html
+
+
+def test_a_larger_box_starts_from_a_square_at_least_as_large():
+    person = PersonFactory(photo=photo(size=(300, 400)))
+    html = portrait_html(person, 160, alt="Portrait of Ada", lazy=False, css_class="author-photo")
+    square_160 = [r for r in person.portrait_renditions()["jpg"] if r.width == 160][0]
+    assert f'<img src="{square_160.url}"' in html
+    assert 'alt="Portrait of Ada"' in html and 'loading="eager"' in html
+    assert 'class="author-photo"' in html
+
+
+def test_a_webp_portrait_has_one_format_and_a_photo_without_squares_is_shown_as_it_is():
+    webp = PersonFactory(photo=photo(fmt="WEBP", name="p.webp"))
+    html = portrait_html(webp, 64)
+    assert "<source" not in html and html.startswith("<picture><img ")
+    unsized = PersonFactory(photo=photo())
+    unsized.photo_width = unsized.photo_height = None  # as before make_renditions stored them
+    assert portrait_html(unsized, 64) == (
+        f'<img src="{unsized.photo.url}" width="64" height="64" alt="" loading="lazy" '
+        'decoding="async">')
+    assert portrait_html(PersonFactory(), 64) == ""
+
+
+def test_story_and_author_pages_show_the_squares(client, publication):
+    from .factories import ArticleFactory, BylineFactory
+
+    person = PersonFactory(full_name="Ada Okafor", short_bio="Ada covers the harbor.",
+                           photo=photo(size=(300, 400)))
+    story = ArticleFactory(publication=publication, published=True)
+    BylineFactory(article=story, person=person)
+    square = person.portrait_renditions()["jpg"]
+    for path in (story.get_absolute_url(), person.get_absolute_url()):
+        html = client.get(path).content.decode()
+        assert square[0].url in html and f'src="{person.photo.url}"' not in html, path

@@ -1,9 +1,10 @@
-"""``{% picture %}``: a responsive <picture> from an Image's fixed renditions."""
+"""``{% picture %}``: a responsive <picture> from an Image's fixed renditions;
+``{% portrait %}``: the same from a person's portrait squares."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from newsroom import renditions
+from newsroom import portraits, renditions
 
 register = template.Library()
 
@@ -36,6 +37,35 @@ def picture(image, *, crop=False, sizes="100vw", lazy=True, alt=None, css_class=
         ("decoding", "async"),
         *([("class", css_class)] if css_class else []),
     ])
+    return format_html(
+        '<picture><source type="image/webp" srcset="{}" sizes="{}"><img {}></picture>',
+        _srcset(webp), sizes, attrs,
+    )
+
+
+@register.simple_tag
+def portrait(person, width, *, alt="", lazy=True, css_class=""):
+    """A person's photo shown ``width`` pixels square, from the portrait's squares
+    (``newsroom.portraits``): the browser picks the square its screen needs, WebP first,
+    instead of the whole uploaded photo. A photo whose size was never stored has no squares
+    and is shown as it is."""
+    if not person or not person.photo:
+        return ""
+    squares = portraits.renditions(person, portraits.formats(person)[-1])
+    common = [("width", width), ("height", width), ("alt", alt),
+              ("loading", "lazy" if lazy else "eager"), ("decoding", "async"),
+              *([("class", css_class)] if css_class else [])]
+    if not squares:
+        return format_html("<img {}>", format_html_join(
+            " ", '{}="{}"', [("src", person.photo.url), *common]))
+    # The smallest square as large as the box, else the largest there is.
+    default = next((r for r in squares if r.width >= width), squares[-1])
+    sizes = f"{width}px"
+    attrs = format_html_join(" ", '{}="{}"', [
+        ("src", default.url), ("srcset", _srcset(squares)), ("sizes", sizes), *common])
+    webp = portraits.renditions(person, "webp")
+    if webp == squares:  # a WebP photo: one format
+        return format_html("<picture><img {}></picture>", attrs)
     return format_html(
         '<picture><source type="image/webp" srcset="{}" sizes="{}"><img {}></picture>',
         _srcset(webp), sizes, attrs,
