@@ -3,9 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article, Byline
+from articles.models import Article, Byline, MastheadBio
+from articles.reading import article_page
+from articles.reading.views import ArticleDetailView
 
 from .factories import (
     ArticleFactory,
@@ -14,6 +21,7 @@ from .factories import (
     ImageFactory,
     PersonFactory,
     RelatedItemFactory,
+    RunFactory,
     SectionFactory,
 )
 
@@ -264,3 +272,89 @@ def test_a_story_whose_slug_is_not_latin_is_served_at_its_address(client, public
                                                  f"/{story.publish_at.year - 1}/")
     response = client.get(wrong_day)
     assert response.status_code == 301 and response["Location"] == story.get_absolute_url()
+
+
+def test_the_storys_relations_are_loaded_by_the_queries_djangos_prefetch_runs(
+        rf, story, publication, other_publication, monkeypatch):
+    # Compiled once per process (article_page.prefetch_story), then run for each story,
+    # masthead and time: the SQL and its values are those prefetch_related_objects sends
+    # for the same lookups, and what it loads is kept as that prefetch keeps it.
+    writer = story.bylines.first().person
+    MastheadBio.objects.create(person=writer, publication=other_publication,
+                               short_bio="Dana Reyes writes for the Ledger too.")
+    shared = ArticleFactory(publication=publication, published=True, headline="Pier reopens")
+    RunFactory(article=shared, publication=other_publication)
+    draft = ArticleFactory(publication=publication, headline="Secret draft about the pier")
+    RelatedItemFactory(article=story, target=shared, order=0)
+    RelatedItemFactory(article=story, target=draft, order=1)
+    RelatedItemFactory(article=story, url="https://example.org/tides", title="Tide tables",
+                       order=2)
+    other = ArticleFactory(publication=publication, published=True)
+    other.tags.set(["ferries"])
+    BylineFactory(article=other, person=writer)
+    now = timezone.now()
+    monkeypatch.setattr(article_page.timezone, "now", lambda: now)
+    for masthead, article in [(publication, story), (other_publication, story),
+                              (publication, other)]:
+        request = rf.get("/")
+        request.publication = masthead
+        ours = Article.objects.get(pk=article.pk)
+        with CaptureQueriesContext(connection) as compiled:
+            article_page.prefetch_story(request, ours)
+        djangos = Article.objects.get(pk=article.pk)
+        with CaptureQueriesContext(connection) as prefetched:
+            prefetch_related_objects([djangos], *(
+                name if queryset is None else Prefetch(name, queryset=queryset)
+                for name, queryset in article_page.story_relations(masthead, at=now).items()))
+        assert [q["sql"] for q in compiled] == [q["sql"] for q in prefetched]
+
+        def loaded(a):
+            return (
+                [(b.pk, b.person.full_name, b.masthead_bio, b.article is a)
+                 for b in a.bylines.all()],
+                [(r.pk, r.target_id, getattr(r.__dict__.get("target_run"), "pk", None),
+                  r.article is a) for r in a.related_items.all()],
+                [(c.pk, c.text, c.article is a) for c in a.corrections.all()],
+                [t.name for t in a.tags.all()],
+            )
+        assert loaded(ours) == loaded(djangos)
+    assert loaded(ours)[1] == []  # the other story curates nothing
+
+
+def test_the_story_is_found_by_the_query_get_object_or_404_runs(
+        rf, story, publication, other_publication, monkeypatch):
+    # article_page.public_story: compiled once per process, then run for each masthead,
+    # address and time, in the SQL the view's queryset would run through
+    # get_object_or_404; what it finds is that story, shown as the masthead shows it.
+    run = RunFactory(article=story, publication=other_publication)
+    now = timezone.now()
+    monkeypatch.setattr(article_page.timezone, "now", lambda: now)
+    for masthead, slug in [(publication, story.slug), (other_publication, run.slug),
+                           (publication, "no-such-story"), (other_publication, story.slug)]:
+        view = ArticleDetailView(request=rf.get("/"), kwargs={"slug": slug})
+        view.request.publication = masthead
+
+        ours = _found(article_page.public_story, masthead, slug)
+        djangos = _found(lambda queryset, slug: get_object_or_404(queryset, run_slug=slug),
+                         view.get_queryset(), slug)
+        assert ours[0] == djangos[0]
+        assert (ours[1] is None) == (djangos[1] is None)
+        if ours[1] is not None:
+            assert ours[1].pk == story.pk
+            assert (ours[1].get_absolute_url(), ours[1].section_id,
+                    ours[1].lead_image.alt_text, ours[1].publication.name) == \
+                (djangos[1].get_absolute_url(), djangos[1].section_id,
+                 djangos[1].lead_image.alt_text, djangos[1].publication.name)
+    # Each masthead shows the story in its own section.
+    assert article_page.public_story(other_publication, run.slug).section_id == \
+        run.section_id != article_page.public_story(publication, story.slug).section_id
+
+
+def _found(find, *args):
+    """(the SQL ``find(*args)`` ran, the story it found or None for Http404)."""
+    with CaptureQueriesContext(connection) as queries:
+        try:
+            article = find(*args)
+        except Http404:
+            article = None
+    return [q["sql"] for q in queries], article

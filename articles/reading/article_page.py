@@ -12,22 +12,34 @@ build every part afresh and keep none.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from django.db import router
 from django.db.models import (
     FilteredRelation,
     OuterRef,
-    Prefetch,
     Q,
     Subquery,
-    prefetch_related_objects,
 )
+from django.db.models.query import MAX_GET_RESULTS
+from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import conditional_escape
 
 from articles import body_images
 from articles.caching import fragments, keys
-from articles.models import Article, Byline, Correction, MastheadBio, RelatedItem, Section
+from articles.models import (
+    Article,
+    Byline,
+    Correction,
+    MastheadBio,
+    Publication,
+    RelatedItem,
+    Section,
+)
 from articles.reading import typography
+from articles.reading.compiled import CompiledQuery
 from articles.reading.related import automatic_batch, curated_target_ids
 
 
@@ -44,6 +56,41 @@ class CachedStory:
     publication_id: int
     section: Section | None
     path: str
+
+
+def public_stories(publication, *, at=None):
+    """The stories readers may open a page of on masthead ``publication`` at time ``at``
+    (by default now), loaded as the page reads them: with the lead picture, and the home
+    publication (a sister masthead's page names it)."""
+    return (Article.objects.published(at=at).on(publication)
+            .select_related("lead_image", "publication"))
+
+
+def public_story(publication, slug):
+    """The story at ``slug`` among ``public_stories``, found as ``get_object_or_404``
+    finds it (the same SQL, compiled once per process and database), or Http404."""
+    alias = router.db_for_read(Article)
+    if alias not in _stories:
+        stand_ins = {"publication": _STAND_INS["publication"], "now": _STAND_INS["now"],
+                     "slug": _STAND_IN_SLUG}
+        found = public_stories(stand_ins["publication"], at=stand_ins["now"]).filter(
+            run_slug=stand_ins["slug"])
+        # As QuerySet.get runs it: unordered, and no more rows than it reads.
+        _stories[alias] = CompiledQuery(found.order_by()[:MAX_GET_RESULTS], stand_ins,
+                                        using=alias)
+    stories = _stories[alias].results(publication=publication.pk, now=timezone.now(),
+                                      slug=slug)
+    if not stories:
+        raise Http404(f"No {Article._meta.object_name} matches the given query.")
+    if len(stories) > 1:
+        raise Article.MultipleObjectsReturned(
+            f"get() returned more than one {Article._meta.object_name} -- it returned "
+            f"{len(stories)}!")
+    return stories[0]
+
+
+_STAND_IN_SLUG = "\x00stand-in slug"  # no slug has a NUL or a space
+_stories = {}  # database -> CompiledQuery
 
 
 def remember_address(request, article):
@@ -105,36 +152,93 @@ def add_parts(request, article, context, *, keep=True):
 
 
 def prefetch_story(request, article):
-    """Everything both parts read about the story, loaded once for the two of them."""
+    """Everything both parts read about the story, loaded once for the two of them: what
+    ``prefetch_related_objects`` loads for ``story_relations`` (and keeps as it keeps it:
+    ``article.bylines.all()`` and the like read it), in the very SQL that prefetch runs,
+    compiled once per process (``_compiled_relations``)."""
     if not hasattr(article, "_story_prefetched"):
-        publication = request.publication
-        # Each person's bio line as this masthead prints it, if it has its own.
-        bylines = Byline.objects.select_related("person").annotate(
-            masthead_bio=Subquery(MastheadBio.objects.filter(
-                person=OuterRef("person"), publication=publication).values("short_bio")[:1]))
-        # A curated story comes with this masthead's run of it, if it runs it: shown as
-        # this masthead shows it, or else linking to its page on its home masthead.
-        related = (
-            RelatedItem.objects.filter(
-                Q(target__isnull=True) | Q(target__in=Article.objects.published()))
-            .annotate(target_run=FilteredRelation(
-                "target__runs", condition=Q(target__runs__publication_id=publication.pk)))
-            .select_related("target", "target__section", "target__lead_image",
-                            "target__publication", "target_run", "target_run__section")
-            .defer("target__search_document")
-        )
-        prefetch_related_objects(
-            [article],
-            Prefetch("bylines", queryset=bylines),
-            Prefetch("related_items", queryset=related),
-            Prefetch("corrections", queryset=Correction.objects.all()),
-            "tags",
-        )
+        alias = article._state.db or router.db_for_read(Article)
+        if alias not in _relations:
+            _relations[alias] = _compiled_relations(alias)
+        values = {"article": article.pk, "publication": request.publication.pk,
+                  "now": timezone.now()}
+        for name, query in _relations[alias].items():
+            _keep_prefetched(article, name, query.results(**values))
         for item in article.related_items.all():
             if item.target_id:
                 item.target.show_as(item.__dict__.get("target_run"))
         article._story_prefetched = True
     return article
+
+
+def story_relations(publication, *, at=None):
+    """{relation: the queryset its objects come from (None: all of them)}: what a story's
+    page reads about it, as ``publication`` shows it at time ``at`` (by default now)."""
+    # Each person's bio line as this masthead prints it, if it has its own.
+    bylines = Byline.objects.select_related("person").annotate(
+        masthead_bio=Subquery(MastheadBio.objects.filter(
+            person=OuterRef("person"), publication=publication).values("short_bio")[:1]))
+    # A curated story comes with this masthead's run of it, if it runs it: shown as
+    # this masthead shows it, or else linking to its page on its home masthead.
+    related = (
+        RelatedItem.objects.filter(
+            Q(target__isnull=True) | Q(target__in=Article.objects.published(at=at)))
+        .annotate(target_run=FilteredRelation(
+            "target__runs", condition=Q(target__runs__publication_id=publication.pk)))
+        .select_related("target", "target__section", "target__lead_image",
+                        "target__publication", "target_run", "target_run__section")
+        .defer("target__search_document")
+    )
+    return {"bylines": bylines, "related_items": related,
+            "corrections": Correction.objects.all(), "tags": None}
+
+
+def _prefetched(article, name, queryset):
+    """The queryset ``prefetch_related_objects`` runs to load ``article``'s ``name`` from
+    ``queryset``: filtered to the story as the relation's prefetch filters it."""
+    if queryset is None:  # the class's manager prefetches (taggit's tags)
+        return getattr(type(article), name).get_prefetch_querysets([article])[0]
+    return queryset.filter(article__in=[article])
+
+
+# The relations' queries are compiled once per process and database, with stand-ins
+# (articles/reading/compiled.py): building and compiling them through the ORM cost more
+# than the database took to answer them (about 20 ms a page). Each request's story,
+# masthead and time take the stand-ins' places.
+_STAND_INS = {"article": -7_100_000, "publication": -7_100_001,
+              "now": datetime(1902, 3, 4, 5, 6, 7, 891, tzinfo=UTC)}
+_STAND_INS_OF = {  # which each relation's query takes
+    "bylines": {"article", "publication"},
+    "related_items": {"article", "publication", "now"},
+    "corrections": {"article"},
+    "tags": {"article"},
+}
+_relations = {}  # database -> {relation: CompiledQuery}
+
+
+def _compiled_relations(alias):
+    story = Article(pk=_STAND_INS["article"])
+    relations = story_relations(Publication(pk=_STAND_INS["publication"]),
+                                at=_STAND_INS["now"])
+    return {
+        name: CompiledQuery(_prefetched(story, name, queryset),
+                            {n: _STAND_INS[n] for n in _STAND_INS_OF[name]}, using=alias)
+        for name, queryset in relations.items()
+    }
+
+
+def _keep_prefetched(article, name, objects):
+    """Keep ``objects`` as ``article``'s ``name``, as ``prefetch_related_objects`` does:
+    the relation's queryset holding them, each object knowing its story."""
+    manager = getattr(article, name)
+    field = getattr(manager, "field", None)  # a reverse foreign key's (tags have none)
+    if field is not None:
+        for obj in objects:
+            field.set_cached_value(obj, article)
+    queryset = manager.get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    article.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 def bio_lines(bylines):

@@ -235,7 +235,8 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
         return self.published_articles().select_related("lead_image", "publication")
 
     def get_object(self, queryset=None):
-        return get_object_or_404(self.get_queryset(), run_slug=self.kwargs["slug"])
+        # get_queryset's story, found in SQL compiled once per process.
+        return article_page.public_story(self.masthead(), self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
         from_parts = self.use_fragment_cache and settings.NEWSROOM_FRAGMENT_CACHE
