@@ -74,7 +74,7 @@ def test_settings_read_the_environment(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-7:] == [
         "True", "Europe/Berlin", "True", "newsroom.redis_cache.RedisCache",
-        "django.db.backends.postgresql", "herald", str(tmp_path / "uploads"),
+        "newsroom.postgresql", "herald", str(tmp_path / "uploads"),
     ]
 
 
