@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from articles.caching import cards, generations, keys
+from articles.caching import cards, fragments, generations, keys
 from articles.models import Article
 
 from .factories import ArticleFactory, BylineFactory, ImageFactory, SectionFactory
@@ -295,3 +295,80 @@ def test_a_story_unpublished_after_the_list_was_read_leaves_an_empty_card(
     assert page.status_code == 200
     assert gone.headline not in page.text
     assert many[1].headline in page.text
+
+
+@pytest.fixture
+def lookups(monkeypatch):
+    """The keys of every ``get_many`` made to the shared cache, one list per round trip."""
+    made = []
+    store = generations.cache()
+    get_many = store.get_many
+
+    def recording(names, *args, **kwargs):
+        made.append(list(names))
+        return get_many(names, *args, **kwargs)
+
+    monkeypatch.setattr(store, "get_many", recording)
+    return made
+
+
+def test_a_front_of_cached_parts_reads_its_masthead_cards_and_their_keys_in_one_lookup(
+        client, many, lookups, monkeypatch):
+    """The masthead and footer, every card and line, and the generations of all their keys
+    come in one round trip, after the journal's check and the site table."""
+    monkeypatch.setattr(fragments, "key_hints", {})
+    first = client.get("/")
+    client.get("/")  # this process now knows each part's keys
+    lookups.clear()
+    again = client.get("/")
+    assert again.content == first.content
+    part_lookups = [names for names in lookups
+                    if any(keys.FRAGMENT_PREFIX in name or keys.GENERATION_PREFIX in name
+                           for name in names)
+                    and keys.site("testserver") not in names]
+    assert len(part_lookups) == 1
+    (names,) = part_lookups
+    chrome = [n for n in names if ":chrome:" in n]
+    cards_and_lines = [n for n in names if ":card:" in n or ":latest:" in n]
+    assert len(chrome) == 1
+    shown = {int(name.removeprefix(keys.FRAGMENT_PREFIX).split(":")[1])
+             for name in cards_and_lines}
+    assert shown == {a.pk for a in many}  # every story's card or line, in that one lookup
+    assert keys.generation(keys.layout(many[0].publication_id)) in names
+
+
+def test_parts_whose_keys_changed_since_this_process_read_them_are_still_checked(
+        client, stories, commit, monkeypatch):
+    """What the process remembers of a part's keys only says what to fetch with it: a
+    card that gained an author is checked against the new author's key too."""
+    monkeypatch.setattr(fragments, "key_hints", {})
+    client.get("/"), client.get("/")
+    story = stories[0]
+    with commit():
+        BylineFactory(article=story, person__full_name="Second Writer")
+        story.save()
+    assert "Second Writer" in client.get("/").text
+    fragments.key_hints.clear()
+    client.get("/")  # the new card's keys are not known: checked all the same
+    person = story.bylines.get(person__full_name="Second Writer").person
+    with commit():
+        person.full_name = "Second Writer-Renamed"
+        person.save()
+    text = client.get("/").text
+    assert "Second Writer-Renamed" in text and "Second Writer<" not in text
+
+
+def test_an_error_page_for_a_page_collecting_its_parts_shows_its_masthead(
+        client, stories, monkeypatch):
+    """The masthead waits for the page's cards only in the page's own template: a page
+    that fails while it renders gets an error page with its masthead written out."""
+    from django.http import Http404
+
+    def gone(*args, **kwargs):
+        raise Http404("gone meanwhile")
+
+    monkeypatch.setattr(cards.Batch, "placeholder", gone)
+    response = client.get("/")
+    assert response.status_code == 404
+    assert '<header class="masthead">' in response.text
+    assert "<!--card:" not in response.text

@@ -28,6 +28,8 @@ from articles.caching import fragments, keys
 from articles.models import Byline
 
 TEMPLATE = "includes/article_card.html"
+# Where a page's template finds the batch its parts are gathered in (``collect``).
+BATCH = "page_parts"
 LATEST_TEMPLATE = "includes/latest_item.html"
 
 
@@ -103,27 +105,36 @@ def render(article, shown):
 
 
 class Batch:
-    """The parts of one page (cards, lines of the latest list), noted as the template
-    renders and filled in afterwards. ``stories()`` gives the queryset the page's
-    ``Listed`` stories come from: those whose parts have to be built are loaded from it."""
+    """The parts of one page (cards, lines of the latest list, the masthead and footer),
+    noted as the template renders and filled in afterwards, all looked up at once.
+    ``stories()`` gives the queryset the page's ``Listed`` stories come from: those whose
+    parts have to be built are loaded from it."""
 
     def __init__(self, stories=None):
         self.token = secrets.token_hex(8)
         self.stories = stories
-        self.parts = []  # (name, article, options or None for a latest line), each name once
+        # (name, story, options or None for a latest line), each name once; a part that is
+        # not a story's has no story, and its ``build`` in place of the options.
+        self.parts = []
         self.positions = {}
 
-    def _note(self, name, article, shown):
+    def _note(self, name, article, shown, field="html"):
         if name not in self.positions:
             self.positions[name] = len(self.parts)
             self.parts.append((name, article, shown))
-        return f"<!--card:{self.token}:{self.positions[name]}-->"
+        return f"<!--card:{self.token}:{self.positions[name]}:{field}-->"
 
     def placeholder(self, article, shown):
         return self._note(keys.card(article.pk, masthead_id(article), shown), article, shown)
 
     def latest_placeholder(self, article):
         return self._note(keys.latest_item(article.pk, masthead_id(article)), article, None)
+
+    def part_placeholder(self, name, build, field):
+        """Any other part of the page (the masthead and footer), looked up with the cards:
+        ``build()`` gives its value and keys, as for ``fragments.cached``; ``field`` says
+        which of its HTML strings goes here."""
+        return self._note(name, None, build, field)
 
     def whole(self, articles):
         """{id: story} for the ``Listed`` among ``articles``, loaded whole in one query, with
@@ -138,7 +149,8 @@ class Batch:
         if not self.parts:
             return html
         missing = fragments.missing(request, [name for name, _article, _shown in self.parts])
-        needed = [(article, shown) for name, article, shown in self.parts if name in missing]
+        needed = [(article, shown) for name, article, shown in self.parts
+                  if name in missing and article is not None]
         loaded = self.whole(article for article, _shown in needed)
 
         def story(article):
@@ -148,6 +160,8 @@ class Batch:
              if shown is not None and story(article) is not None)
 
         def builder(article, shown):
+            if article is None:
+                return shown  # not a story's part: its own build
             def make():
                 whole = story(article)
                 if whole is None:
@@ -157,8 +171,8 @@ class Batch:
 
         values = fragments.cached_many(request, [
             (name, builder(article, shown)) for name, article, shown in self.parts])
-        pattern = re.compile(rf"<!--card:{self.token}:(\d+)-->")
-        return pattern.sub(lambda match: values[int(match[1])]["html"], html)
+        pattern = re.compile(rf"<!--card:{self.token}:(\d+):(\w+)-->")
+        return pattern.sub(lambda match: values[int(match[1])][match[2]], html)
 
 
 def collect(request, response, stories=None):
@@ -166,6 +180,10 @@ def collect(request, response, stories=None):
     once the response is rendered (a TemplateResponse's post-render callback). ``stories``:
     a callable giving the queryset the page's ``Listed`` stories are loaded from."""
     batch = request._card_batch = Batch(stories)
+    if isinstance(response.context_data, dict):
+        # The page's own template gathers its masthead with the cards (``site_chrome``);
+        # an error page rendered for this request instead never leaves it to a batch.
+        response.context_data[BATCH] = batch
 
     def fill(rendered):
         if batch.parts:

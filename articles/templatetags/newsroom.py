@@ -120,14 +120,14 @@ def site_chrome(context, part):
     """
     from django.template.loader import render_to_string
 
-    from articles.caching import fragments, keys
+    from articles.caching import cards, fragments, keys
 
     request = context.get("request")
     publication = context.get("publication")
     section = context.get("section")
 
-    def build():
-        flat = context.flatten()
+    def build(flat=None):
+        flat = flat or context.flatten()
         value = {name: render_to_string(f"includes/site_{name}.html", flat, request)
                  for name in ("header", "footer")}
         return value, {keys.layout(publication.pk)}
@@ -135,10 +135,16 @@ def site_chrome(context, part):
     if request is None or not publication:  # no publication configured: a 404 page
         flat = context.flatten()
         return mark_safe(render_to_string(f"includes/site_{part}.html", flat, request))
+    name = keys.chrome(publication, section)
+    batch = context.get(cards.BATCH)
+    if batch is not None:
+        # Looked up with the page's cards, in one round trip; built, if it has to be, once
+        # the page is rendered, from the context as it is here.
+        flat = context.flatten()
+        return mark_safe(batch.part_placeholder(name, lambda: build(flat), part))
     chrome = getattr(request, "_site_chrome", None)
     if chrome is None:
-        chrome = request._site_chrome = fragments.cached(
-            request, keys.chrome(publication, section), build)
+        chrome = request._site_chrome = fragments.cached(request, name, build)
     return chrome[part]
 
 
