@@ -56,11 +56,52 @@ def cache():
     return caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
 
 
-def before_first_use(check):
+class _Check:
+    """A check waiting for the first use of the cache, and what it reads, if it can be
+    read with that first use (``read_many``): ``(key, satisfied)``."""
+
+    __slots__ = ("check", "reads_with")
+
+    def __init__(self, check, reads_with):
+        self.check, self.reads_with = check, reads_with
+
+    def __call__(self):
+        return self.check()
+
+
+def before_first_use(check, *, reads_with=None):
     """Run ``check()`` when this context next uses the cache (``cache()``), not before: a
     request that uses nothing from the cache pays nothing. Returns a token for
-    ``no_check_pending``."""
-    return _first_use.set(check)
+    ``no_check_pending``.
+
+    ``reads_with=(key, satisfied)``: the check is passed when ``satisfied(found)`` holds of
+    what a ``get_many`` that asked for ``key`` found, so a first use through ``read_many``
+    reads ``key`` in its own round trip instead of one before it."""
+    return _first_use.set(_Check(check, reads_with))
+
+
+def read_many(names):
+    """``cache().get_many(names)``; made first in its context, it also reads the pending
+    check's key (``before_first_use``) in the same round trip. What it found is used only
+    if that satisfies the check; otherwise the check runs in full and ``names`` are read
+    again."""
+    pending = _first_use.get()
+    reads_with = getattr(pending, "reads_with", None)
+    if reads_with is None:
+        return cache().get_many(names)
+    key, satisfied = reads_with
+    _first_use.set(None)
+    try:
+        found = caches[settings.NEWSROOM_PAGE_CACHE_ALIAS].get_many([key, *names])
+        passed = satisfied(found)
+    except BaseException:
+        _first_use.set(pending)
+        raise
+    if not passed:
+        _first_use.set(pending)
+        return cache().get_many(names)  # the check first, in full
+    found.pop(key, None)
+    return found
 
 
 def no_check_pending(token):

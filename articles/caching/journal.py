@@ -18,8 +18,9 @@ Nothing read from the cache is trusted before the journal has been applied:
   time it expires): the very next request applies the journal before anything is served.
 - Any other request has it read just before its first use of the cache
   (``check_before_first_use``), whatever that use is: a part of a page, the site
-  table, a feed's picture sizes, an API rate count. A request that uses nothing from the
-  cache (a redirect, a static file, a health check) pays nothing.
+  table, a feed's picture sizes, an API rate count; the site table reads it in its own
+  round trip (``generations.read_many``). A request that uses nothing from the cache (a
+  redirect, a static file, a health check) pays nothing.
 - A process that has found Redis out of reach (``newsroom.redis_cache``'s breaker) applies
   it before trusting Redis again, whatever the key says.
 
@@ -146,6 +147,8 @@ def ensure_trusted():
 
 def check_before_first_use():
     """Make sure of the journal (``ensure_trusted``) just before the cache is first used
-    (``generations.cache()``), and not at all if it is not used. Returns the token that
+    (``generations.cache()``), and not at all if it is not used; a first use through
+    ``generations.read_many`` reads the journal's key with its own. Returns the token that
     ``generations.no_check_pending`` takes when the request is over."""
-    return generations.before_first_use(ensure_trusted)
+    return generations.before_first_use(
+        ensure_trusted, reads_with=(cache_keys.JOURNAL_CHECKED, trusted))

@@ -7,7 +7,7 @@ process memory, so every server sees a change at once.
 """
 
 from articles.caching import keys
-from articles.caching.generations import cache, generations_as_of, now
+from articles.caching.generations import cache, generations_as_of, now, read_many
 from articles.models import Publication
 
 
@@ -15,7 +15,8 @@ def site_for_host(host):
     """(publication, [sections…]) for ``host``; the default publication for unknown hosts."""
     host = (host or "").split(":")[0].lower()
     key, generation_key = keys.site(host), keys.generation(keys.SITE)
-    found = cache().get_many([key, generation_key])
+    # Usually a request's first use of the cache: the journal's check comes with it.
+    found = read_many([key, generation_key])
     generation, entry = found.get(generation_key), found.get(key)
     if entry is not None and generation is not None and entry["generation"] == generation:
         return entry["publication"], entry["sections"]
