@@ -28,9 +28,12 @@ from articles.caching import fragments, keys
 from articles.models import Byline
 
 TEMPLATE = "includes/article_card.html"
+LATEST_TEMPLATE = "includes/latest_item.html"
 # Where a page's template finds the batch its parts are gathered in (``collect``).
 BATCH = "page_parts"
-LATEST_TEMPLATE = "includes/latest_item.html"
+# A placeholder: the request's token, the part's position, which of its HTML strings. One
+# pattern for every request (a pattern with the token in it was compiled for each page).
+PLACEHOLDER = re.compile(r"<!--card:([0-9a-f]+):(\d+):(\w+)-->")
 
 
 class Listed:
@@ -171,8 +174,13 @@ class Batch:
 
         values = fragments.cached_many(request, [
             (name, builder(article, shown)) for name, article, shown in self.parts])
-        pattern = re.compile(rf"<!--card:{self.token}:(\d+):(\w+)-->")
-        return pattern.sub(lambda match: values[int(match[1])][match[2]], html)
+
+        def part(match):
+            if match[1] != self.token:
+                return match[0]  # not this page's placeholder: left as it is
+            return values[int(match[2])][match[3]]
+
+        return PLACEHOLDER.sub(part, html)
 
 
 def collect(request, response, stories=None):
