@@ -244,3 +244,38 @@ def test_make_renditions_scales_down_portraits_stored_before(capsys):
     out = io.StringIO()
     call_command("make_renditions", "--no-progress", stdout=out, stderr=io.StringIO())
     assert "Portraits scaled down to 800 pixels: 0." in out.getvalue()
+
+
+def test_the_picture_markup_escapes_each_value_once_as_django_would(settings):
+    # The tag writes its markup without format_html; its escaping is the same: text and
+    # numbers escaped, values marked safe (a template's literal) and lazy text as Django does.
+    from django.utils.html import format_html, format_html_join
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from articles.templatetags.pictures import picture
+
+    image = ImageFactory(file=ContentFile(jpeg_with_gps((1000, 600)), name="pier.jpg"),
+                         alt_text='The "Pier" & <gulls> at Tom\'s')
+    for options in ({}, {"crop": True, "lazy": False, "css_class": 'a"b'},
+                    {"alt": gettext_lazy("Gulls & pier"), "sizes": mark_safe("(a) 1px, <b>")},
+                    {"alt": "", "sizes": "<50vw>"}):
+        kind = "crop" if options.get("crop") else "full"
+        fallback = renditions.renditions(image, kind)
+        webp = renditions.renditions(image, kind, ext="webp")
+        sizes = options.get("sizes", "100vw")
+        alt = options.get("alt", image.alt_text)
+        css_class = options.get("css_class", "")
+        attrs = format_html_join(" ", '{}="{}"', [
+            ("src", fallback[1].url),
+            ("srcset", ", ".join(f"{r.url} {r.width}w" for r in fallback)),
+            ("sizes", sizes), ("width", fallback[-1].width), ("height", fallback[-1].height),
+            ("alt", alt), ("loading", "eager" if options.get("lazy") is False else "lazy"),
+            ("decoding", "async"), *([("class", css_class)] if css_class else []),
+        ])
+        expected = format_html(
+            '<picture><source type="image/webp" srcset="{}" sizes="{}"><img {}></picture>',
+            ", ".join(f"{r.url} {r.width}w" for r in webp), sizes, attrs)
+        shown = picture(image, **options)
+        assert shown == expected
+        assert hasattr(shown, "__html__")  # marked safe: the template does not escape it again

@@ -54,3 +54,13 @@ def test_story_pages_show_typographic_quotes_and_keep_what_was_typed(client, pub
     article.refresh_from_db()
     assert article.headline == "Mayor: 'We'll rebuild the pier'"  # stored as typed
     assert Article.objects.filter(body__contains="\"It's ready,\"").exists()
+
+
+def test_plain_text_without_quotes_is_given_back_as_it_is():
+    from django.utils.translation import gettext_lazy
+
+    assert smarten_text("Council votes on the harbor plan") == "Council votes on the harbor plan"
+    assert smarten_text(gettext_lazy("Harbor")) == "Harbor"  # lazy text: its string
+    assert smarten_text("") == ""
+    assert smarten_text(None) is None
+    assert smarten_text("see www.example.org's 'page'") == "see www.example.org's ‘page’"

@@ -66,7 +66,13 @@ def _smarten_prose(text, before=""):
 
 def smarten_text(text):
     """Plain text with typographic quotes (escape it afterwards, as templates do)."""
-    return _smarten_prose(str(text)) if text else text
+    if not text:
+        return text
+    text = str(text)
+    # Most headlines have no quote at all: no need to look for addresses in them.
+    if "'" not in text and '"' not in text:
+        return text
+    return _smarten_prose(text)
 
 
 def smarten_html(markup):
