@@ -15,3 +15,9 @@ class LazyValue(SimpleLazyObject):
     def __init__(self, func):
         object.__setattr__(self, "_setupfunc", func)
         object.__setattr__(self, "_wrapped", empty)
+
+
+def never_used(value):
+    """Whether ``value`` is a ``LazyValue`` whose function never ran: nothing asked for it,
+    so there is nothing it could have changed (a session to save, messages to store)."""
+    return isinstance(value, LazyValue) and value._wrapped is empty

@@ -36,9 +36,8 @@ from django.middleware.clickjacking import (
 from django.middleware.common import CommonMiddleware as DjangoCommonMiddleware
 from django.middleware.http import ConditionalGetMiddleware as DjangoConditionalGetMiddleware
 from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
-from django.utils.functional import SimpleLazyObject, empty
 
-from newsroom.lazy import LazyValue
+from newsroom.lazy import LazyValue, never_used
 
 try:
     from _md5 import md5 as small_md5  # CPython's own MD5, without OpenSSL's set-up
@@ -195,8 +194,7 @@ class SessionMiddleware(CalledDirectly, DjangoSessionMiddleware):
         return None
 
     def process_response(self, request, response):
-        session = getattr(request, "session", None)
-        if isinstance(session, LazyValue) and session._wrapped is empty:
+        if never_used(getattr(request, "session", None)):
             return response
         return super().process_response(request, response)
 
@@ -244,8 +242,7 @@ class MessageMiddleware(CalledDirectly, DjangoMessageMiddleware):
         return None
 
     def process_response(self, request, response):
-        messages = getattr(request, "_messages", None)
-        if isinstance(messages, SimpleLazyObject) and messages._wrapped is empty:
+        if never_used(getattr(request, "_messages", None)):
             return response
         return super().process_response(request, response)
 

@@ -28,7 +28,7 @@ from django.utils.functional import empty
 from articles.caching import site
 from articles.reading.middleware import PublicationMiddleware
 from newsroom import middleware
-from newsroom.lazy import LazyValue
+from newsroom.lazy import LazyValue, never_used
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +215,14 @@ def test_a_lazy_value_is_worked_out_once_when_first_used():
     assert made == []
     assert sorted(value) == [1, 2, 3] and len(value) == 3
     assert made == [1]
+
+
+def test_a_lazy_value_is_never_used_until_something_asks_for_it():
+    value = LazyValue(lambda: {"seen": True})
+    assert never_used(value)
+    assert value["seen"]
+    assert not never_used(value)
+    assert not never_used({"seen": True}) and not never_used(None)  # not lazy: may be used
 
 
 def test_the_publication_and_its_sections_are_looked_up_once_and_only_when_used(
