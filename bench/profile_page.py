@@ -43,6 +43,8 @@ def main():
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--bare", action="store_true",
                         help="time bench/bare_django.py instead (its only path: /_bench/floor/)")
+    parser.add_argument("--save", metavar="FILE",
+                        help="write the first answer's body to FILE (to compare pages before and after)")
     parser.add_argument("--profile", action="store_true", help="add cProfile's table")
     parser.add_argument("--sort", default="cumulative", help="cProfile's order (default cumulative)")
     parser.add_argument("--top", type=int, default=50, help="rows of the table (default 50)")
@@ -89,6 +91,8 @@ def main():
         return answer
 
     first = request()
+    if args.save:
+        Path(args.save).write_bytes(first["body"])
     headers = first["headers"]
     print(f"{args.path}: {first['status']}, {len(first['body']):,} bytes, "
           f"{headers.get('X-Newsroom-Queries', '?')} queries, "
