@@ -70,10 +70,10 @@ def test_the_front_is_the_newest_stories_ranked(client, front):
     page = client.get("/")
     # The featured story leads, then the newest; each section's block shows its latest
     # three stories not on the front, sections in their order.
-    assert page.context["lead_story"].pk == front[7].pk
-    assert [a.pk for a in page.context["top_stories"]] == [a.pk for a in front[:4]]
+    assert page.context_data["lead_story"].pk == front[7].pk
+    assert [a.pk for a in page.context_data["top_stories"]] == [a.pk for a in front[:4]]
     blocks = [(section.name, [a.pk for a in stories])
-              for section, stories in page.context["section_blocks"]]
+              for section, stories in page.context_data["section_blocks"]]
     on_front = {front[7].pk, *(a.pk for a in front[:4])}
     expected = []
     for offset, name in enumerate(["Harbor", "Schools", "Weather"]):
@@ -153,5 +153,5 @@ def test_the_fronts_query_is_compiled_once_and_run_at_each_requests_time(
     monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(hours=2))
     rows = front_page.newest_stories(publication.pk, 400)
     assert rows[0][0] == later.pk
-    assert client.get("/").context["lead_story"].pk == later.pk
+    assert client.get("/").context_data["lead_story"].pk == later.pk
     assert len(compiled) == 1

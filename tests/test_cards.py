@@ -237,7 +237,7 @@ def many(publication, harbor):
 def test_the_latest_lines_are_reused_and_follow_their_story_and_section(
         client, many, harbor, lines_built, commit):
     first = client.get("/")
-    on_front = {a.pk for a in first.context["top_stories"]} | {first.context["lead_story"].pk}
+    on_front = {a.pk for a in first.context_data["top_stories"]} | {first.context_data["lead_story"].pk}
     listed = [a.pk for a in many if a.pk not in on_front]
     assert sorted(lines_built) == sorted(listed)
     lines_built.clear()
@@ -314,8 +314,9 @@ def lookups(monkeypatch):
 
 def test_a_front_of_cached_parts_reads_its_masthead_cards_and_their_keys_in_one_lookup(
         client, many, lookups, monkeypatch):
-    """The masthead and footer, every card and line, and the generations of all their keys
-    come in one round trip, after the journal's check and the site table."""
+    """The page's skeleton (its masthead and footer written in), every card and line, and
+    the generations of all their keys come in one round trip, after the journal's check and
+    the site table."""
     monkeypatch.setattr(fragments, "key_hints", {})
     first = client.get("/")
     client.get("/")  # this process now knows each part's keys
@@ -328,9 +329,9 @@ def test_a_front_of_cached_parts_reads_its_masthead_cards_and_their_keys_in_one_
                     and keys.site("testserver") not in names]
     assert len(part_lookups) == 1
     (names,) = part_lookups
-    chrome = [n for n in names if ":chrome:" in n]
+    skeleton = [n for n in names if ":skeleton:" in n]
     cards_and_lines = [n for n in names if ":card:" in n or ":latest:" in n]
-    assert len(chrome) == 1
+    assert len(skeleton) == 1
     shown = {int(name.removeprefix(keys.FRAGMENT_PREFIX).split(":")[1])
              for name in cards_and_lines}
     assert shown == {a.pk for a in many}  # every story's card or line, in that one lookup
@@ -367,7 +368,7 @@ def test_an_error_page_for_a_page_collecting_its_parts_shows_its_masthead(
     def gone(*args, **kwargs):
         raise Http404("gone meanwhile")
 
-    monkeypatch.setattr(cards.Batch, "placeholder", gone)
+    monkeypatch.setattr(cards.Batch, "placeholder_position", gone)
     response = client.get("/")
     assert response.status_code == 404
     assert '<header class="masthead">' in response.text

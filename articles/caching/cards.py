@@ -120,18 +120,31 @@ class Batch:
         # not a story's has no story, and its ``build`` in place of the options.
         self.parts = []
         self.positions = {}
+        # A page rendered from its skeleton (``articles.caching.skeletons``): the
+        # skeleton's placeholders count its slots, and slot i is this batch's part remap[i].
+        self.remap = None
+
+    def _position(self, name, article, shown):
+        position = self.positions.get(name)
+        if position is None:
+            position = self.positions[name] = len(self.parts)
+            self.parts.append((name, article, shown))
+        return position
 
     def _note(self, name, article, shown, field="html"):
-        if name not in self.positions:
-            self.positions[name] = len(self.parts)
-            self.parts.append((name, article, shown))
-        return f"<!--card:{self.token}:{self.positions[name]}:{field}-->"
+        return f"<!--card:{self.token}:{self._position(name, article, shown)}:{field}-->"
+
+    def placeholder_position(self, article, shown):
+        return self._position(keys.card(article.pk, masthead_id(article), shown), article, shown)
+
+    def latest_position(self, article):
+        return self._position(keys.latest_item(article.pk, masthead_id(article)), article, None)
 
     def placeholder(self, article, shown):
-        return self._note(keys.card(article.pk, masthead_id(article), shown), article, shown)
+        return f"<!--card:{self.token}:{self.placeholder_position(article, shown)}:html-->"
 
     def latest_placeholder(self, article):
-        return self._note(keys.latest_item(article.pk, masthead_id(article)), article, None)
+        return f"<!--card:{self.token}:{self.latest_position(article)}:html-->"
 
     def part_placeholder(self, name, build, field):
         """Any other part of the page (the masthead and footer), looked up with the cards:
@@ -175,10 +188,13 @@ class Batch:
         values = fragments.cached_many(request, [
             (name, builder(article, shown)) for name, article, shown in self.parts])
 
+        remap = self.remap
+
         def part(match):
             if match[1] != self.token:
                 return match[0]  # not this page's placeholder: left as it is
-            return values[int(match[2])][match[3]]
+            position = int(match[2])
+            return values[position if remap is None else remap[position]][match[3]]
 
         return PLACEHOLDER.sub(part, html)
 

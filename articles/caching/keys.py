@@ -265,3 +265,12 @@ def throttle(scope, ident):
     """A client's recent requests to the content API (``articles.api.access``): per client
     address, or per API key."""
     return f"newsroom:throttle:{scope}:{ident}"
+
+
+def skeleton(request, page, shape):
+    """A page's skeleton (``articles.caching.skeletons``): its template's output with slots
+    in place of its stories' parts, per host (absolute addresses), per year (the footer's
+    copyright line) and per *shape* (how many stories each list has, which sections, which
+    page), never per story."""
+    digest = hashlib.md5(repr(shape).encode(), usedforsecurity=False).hexdigest()
+    return f"skeleton:{page}:{request.scheme}:{request.get_host()}:{timezone.localtime().year}:{digest}"

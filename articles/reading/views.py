@@ -1,16 +1,20 @@
 """Public pages. Every one starts from ``Article.objects.published().on(publication)``: the
 public stories this host's masthead shows, its own and those it runs from sister mastheads."""
 
+import heapq
+from operator import itemgetter
+
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.templatetags.static import static
 from django.utils.encoding import escape_uri_path
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView
 from taggit.models import Tag
 
-from articles.caching import cards, keys
+from articles.caching import cards, keys, skeletons
 from articles.caching.pages import add_keys
 from articles.models import Article, Byline, Section
 from articles.reading import article_page
@@ -56,6 +60,22 @@ class PublishedArticlesMixin:
                              stories=self.published_articles)
 
 
+class ListedRows:
+    """The newest stories' rows as the paginator reads them: a slice of them is a list of
+    ``cards.Listed``, built only for the rows the page takes."""
+
+    def __init__(self, rows, listed):
+        self.rows, self.listed = rows, listed
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.listed(row[0]) for row in self.rows[index]]
+        return self.listed(self.rows[index][0])
+
+
 class HomeView(PublishedArticlesMixin, ListView):
     """The front page: a lead story, top stories, the latest, and the latest by section.
 
@@ -66,6 +86,7 @@ class HomeView(PublishedArticlesMixin, ListView):
 
     template_name = "articles/home.html"
     context_object_name = "articles"
+    response_class = skeletons.SkeletonResponse
     top_count = 4
     per_section = 3
     recent_window = 400  # more than a page: page 1 of the latest is read with the front
@@ -73,8 +94,20 @@ class HomeView(PublishedArticlesMixin, ListView):
     def get_queryset(self):
         # Page 1 of the latest stories is the start of the newest, read for the front.
         if self.first_page:
-            return [story for story, *_ranking in self.newest]
+            return ListedRows(self.newest, self.listed)
         return super().get_queryset()
+
+    def listed(self, pk):
+        """The story ``pk`` as ``cards.Listed``, one per story and request, built only for
+        the stories the page shows (some sixty of the newest four hundred)."""
+        story = self._listed.get(pk)
+        if story is None:
+            story = self._listed[pk] = cards.Listed(pk, self.masthead().pk)
+        return story
+
+    @cached_property
+    def _listed(self):
+        return {}
 
     @cached_property
     def first_page(self):
@@ -96,6 +129,41 @@ class HomeView(PublishedArticlesMixin, ListView):
             )
         return context
 
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        page = context.get("page_obj")
+        # A query string shows in the pagination's links: such a page is rendered whole.
+        if (settings.NEWSROOM_FRAGMENT_CACHE and page is not None and page.number == 1
+                and not self.request.GET):
+            skeletons.use(response, *self.skeleton(context, skeletons.FrozenPage(page)))
+        return response
+
+    def skeleton(self, context, page):
+        """(name, context with slots, keys) of page 1's skeleton (``articles.caching.skeletons``):
+        named by the page's shape — its page of the list, whether it has a lead, how many
+        top stories and Latest lines, which sections with how many stories — and by the
+        stylesheet's address (a deploy's), under the layout of the masthead and of the
+        sections shown. Every other entry of the view's context is ``Blocked``."""
+        lead, top = context["lead_story"], context["top_stories"]
+        latest, blocks = context["latest"], context["section_blocks"]
+        slot = skeletons.Slot
+        slotted = {name: skeletons.Blocked((name,)) for name in context if name != cards.BATCH}
+        slotted.update(
+            page_obj=page, is_paginated=context["is_paginated"],
+            lead_story=slot(("lead_story",)) if lead is not None else None,
+            top_stories=[slot(("top_stories", i)) for i in range(len(top))],
+            latest=[slot(("latest", i)) for i in range(len(latest))],
+            section_blocks=[
+                (section, [slot(("section_blocks", j, 1, k)) for k in range(len(stories))])
+                for j, (section, stories) in enumerate(blocks)],
+        )
+        shape = (page.shape(), context["is_paginated"], lead is not None, len(top), len(latest),
+                 tuple((section.pk, len(stories)) for section, stories in blocks),
+                 static("css/site.css"))
+        shown = {keys.layout(self.request.publication.pk)}
+        shown.update(keys.layout(section.publication_id) for section, _stories in blocks)
+        return keys.skeleton(self.request, "home", shape), slotted, shown
+
     def cache_keys(self, context):
         shown = [context.get("lead_story"), *context.get("top_stories", ())]
         for _section, articles in context.get("section_blocks", ()):
@@ -104,13 +172,10 @@ class HomeView(PublishedArticlesMixin, ListView):
 
     @cached_property
     def newest(self):
-        """[(story, featured, priority, section id), …] of the newest stories, newest first,
-        each story a ``cards.Listed``: their ids and ranking columns, without a model
-        instance, in SQL compiled once (``articles.reading.front``)."""
-        masthead = self.masthead().pk
-        return [(cards.Listed(pk, masthead), featured, priority, section_id)
-                for pk, featured, priority, section_id
-                in newest_stories(masthead, self.recent_window)]
+        """[(id, featured, priority, section id), …] of the newest stories, newest first:
+        their ids and ranking columns, without a model instance, in SQL compiled once
+        (``articles.reading.front``). The page names those it shows by ``listed``."""
+        return newest_stories(self.masthead().pk, self.recent_window)
 
     def front(self):
         """(the lead and top stories, [(section, [story, …]), …]): the front is chosen
@@ -123,17 +188,19 @@ class HomeView(PublishedArticlesMixin, ListView):
         The stories are named by id (``cards.Listed``): the page shows them as cards, which
         load whatever they need only when they have to be built."""
         recent = self.newest
-        # -run_featured, -priority, then newest first: the order they were read in (a
-        # stable sort keeps it among equals; none of them is ever NULL here).
-        ranked = sorted(recent, key=lambda row: (row[1], row[2]), reverse=True)
-        front = [row[0] for row in ranked[: 1 + self.top_count]]
+        # -run_featured, -priority, then newest first: the order they were read in
+        # (nlargest is sorted(…, reverse=True)[:n], stable among equals; none of them is
+        # ever NULL here).
+        ranked = heapq.nlargest(1 + self.top_count, recent, key=itemgetter(1, 2))
+        front = [self.listed(row[0]) for row in ranked]
         on_front = {story.pk for story in front}
         blocks = {}
-        for story, _featured, _priority, section_id in recent:  # newest first
-            if section_id is not None and story.pk not in on_front:
+        per_section = self.per_section
+        for pk, _featured, _priority, section_id in recent:  # newest first
+            if section_id is not None and pk not in on_front:
                 block = blocks.setdefault(section_id, [])
-                if len(block) < self.per_section:
-                    block.append(story)
+                if len(block) < per_section:
+                    block.append(self.listed(pk))
         sections = self.sections(blocks)
         section_blocks = [(sections[pk], block) for pk, block in blocks.items()]
         section_blocks.sort(key=lambda item: (item[0].order, item[0].name))
