@@ -1,5 +1,7 @@
 from django import template
-from django.utils import timezone
+from django.core.signals import setting_changed
+from django.template.defaultfilters import date as django_date
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeData, mark_safe
 
@@ -71,6 +73,43 @@ def snippet_html(snippet):
     from articles.reading.search import snippet_html as render
 
     return render(snippet)
+
+
+# {(time, its zone, format, language): text} of ``stamp``; a card or a Latest line shows the
+# same story's time on every build of a page. Bounded: emptied once it holds this many.
+_STAMPS = {}
+_STAMPS_KEPT = 4096
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def stamp(value, arg=None):
+    """``|date``, remembered: the same text as ``{{ value|date:arg }}`` (the time in the
+    current zone, names in the active language), formatted once per process for each time,
+    zone, format and language. Django's formatter cost a seventh of building a card."""
+    if value in (None, ""):
+        return ""
+    # The zone and its offset too: equal times in two zones, or either side of a change of
+    # clocks, compare equal but read differently.
+    utcoffset = getattr(value, "utcoffset", None)
+    key = (type(value), value, getattr(value, "tzinfo", None), utcoffset and utcoffset(),
+           arg, translation.get_language())
+    try:
+        text = _STAMPS.get(key)
+    except TypeError:  # not hashable: not a date, and |date says what it says of it
+        return django_date(value, arg)
+    if text is None:
+        if len(_STAMPS) >= _STAMPS_KEPT:
+            _STAMPS.clear()
+        text = _STAMPS[key] = django_date(value, arg)
+    return text
+
+
+def _forget_stamps(**kwargs):
+    # Formats and names come from settings (FORMAT_MODULE_PATH, DATE_FORMAT, LANGUAGE_CODE…).
+    _STAMPS.clear()
+
+
+setting_changed.connect(_forget_stamps)
 
 
 @register.filter

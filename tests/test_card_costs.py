@@ -1,0 +1,111 @@
+"""A card and a Latest line cost less to build but read exactly as before: the story's time
+is formatted once per process for each time, zone and language (``|stamp``), and the card
+asks the story for its address once."""
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+from articles.caching import cards
+from articles.models import Article
+from articles.templatetags import newsroom
+
+from .factories import ArticleFactory, ImageFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+FORMATS = ["N j, Y", "N j, g:i a", "F j, Y, g:i a T", "D H:i O", "c", "P"]
+TIMES = [
+    datetime(2026, 3, 8, 6, 59, tzinfo=UTC),
+    datetime(2026, 3, 8, 7, 1, tzinfo=UTC),  # either side of New York's spring change
+    datetime(2026, 11, 1, 5, 30, tzinfo=UTC),  # 1:30 in New York, twice that night
+    datetime(2026, 11, 1, 6, 30, tzinfo=UTC),
+    datetime(2026, 9, 4, 0, 5, tzinfo=UTC),
+]
+
+
+def both(value, fmt):
+    """What ``|date`` and ``|stamp`` write for ``value`` in the current zone and language."""
+    context = Context({"value": value})
+    django = Template(f'{{{{ value|date:"{fmt}" }}}}').render(context)
+    ours = Template(f'{{% load newsroom %}}{{{{ value|stamp:"{fmt}" }}}}').render(context)
+    return django, ours
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "UTC"])
+@pytest.mark.parametrize("language", ["en-us", "de", "fr", "ja"])
+def test_stamp_writes_what_date_writes_in_every_zone_and_language(zone, language):
+    with timezone.override(ZoneInfo(zone)), translation.override(language):
+        for value in TIMES:
+            for fmt in FORMATS:
+                django, ours = both(value, fmt)
+                assert ours == django, (value, fmt)
+                assert both(value, fmt)[1] == django  # and again, remembered
+
+
+def test_stamp_tells_apart_the_same_time_in_two_zones_and_two_languages():
+    value = datetime(2026, 9, 4, 0, 5, tzinfo=UTC)
+    with timezone.override(ZoneInfo("America/New_York")):
+        assert both(value, "N j, g:i a") == ("Sept. 3, 8:05 p.m.",) * 2
+    with timezone.override(ZoneInfo("Europe/Berlin")):
+        assert both(value, "N j, g:i a") == ("Sept. 4, 2:05 a.m.",) * 2
+    with timezone.override(ZoneInfo("Europe/Berlin")), translation.override("de"):
+        django, ours = both(value, "F")
+        assert ours == django == "September"
+    with timezone.override(ZoneInfo("Europe/Berlin")), translation.override("fr"):
+        django, ours = both(value, "F")
+        assert ours == django == "septembre"
+
+
+def test_stamp_of_nothing_or_of_a_day_is_what_date_gives():
+    for value in (None, "", datetime(2026, 9, 4).date(), "not a date"):
+        assert newsroom.stamp(value, "N j, Y") == Template(
+            '{{ value|date:"N j, Y" }}').render(Context({"value": value}))
+
+
+def test_stamp_formats_each_time_once(monkeypatch):
+    calls = []
+    real = newsroom.django_date
+    monkeypatch.setattr(newsroom, "django_date", lambda *args: calls.append(args) or real(*args))
+    newsroom._STAMPS.clear()
+    value = datetime(2026, 9, 4, 0, 5, tzinfo=UTC)
+    for _ in range(3):
+        both(value, "N j, Y")
+    assert len(calls) == 1
+
+
+def test_stamp_forgets_what_it_formatted_when_settings_change(settings):
+    newsroom.stamp(timezone.now(), "N j, Y")
+    settings.DATE_FORMAT = "Y-m-d"
+    assert newsroom._STAMPS == {}
+
+
+def test_the_memory_of_stamp_is_bounded(monkeypatch):
+    monkeypatch.setattr(newsroom, "_STAMPS_KEPT", 3)
+    newsroom._STAMPS.clear()
+    for minute in range(10):
+        newsroom.stamp(datetime(2026, 9, 4, 0, minute, tzinfo=UTC), "N j, Y")
+    assert 1 <= len(newsroom._STAMPS) <= 3
+
+
+def test_a_card_asks_its_story_for_its_address_once(publication, monkeypatch):
+    section = SectionFactory(publication=publication, name="Harbor", slug="harbor")
+    picture_story = ArticleFactory(publication=publication, section=section, published=True,
+                                   headline="Tide tables “revised”",
+                                   lead_image=ImageFactory())
+    asked = []
+    address = Article.get_absolute_url
+    monkeypatch.setattr(Article, "get_absolute_url",
+                        lambda self: asked.append(self.pk) or address(self))
+    for level in (2, 3):
+        asked.clear()
+        html = cards.render(Article.objects.get(pk=picture_story.pk),
+                            cards.options(level=level))
+        assert asked == [picture_story.pk]
+        url = address(picture_story)
+        assert f'<a href="{url}" tabindex="-1"' in html  # the picture's link
+        assert f'<h{level} class="card-headline"><a href="{url}">' in html
+        assert html.count(f"</h{level}>") == 1
