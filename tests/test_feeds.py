@@ -651,3 +651,40 @@ def test_a_feed_of_items_written_apart_is_byte_for_byte_the_feed_written_in_one_
     apart.feed["latest_change"] = apart.latest_post_date()
     apart.items = []  # the channel's date comes from latest_change, the items from entries
     assert apart.writeString("utf-8") == whole
+
+
+def test_a_mastheads_feed_reads_its_list_with_sql_compiled_once(client, publication,
+                                                                 monkeypatch):
+    """The masthead's feed lists its newest stories with ``published().on()``'s own SQL,
+    compiled once per process (``feeds.masthead_window``) and run with each request's time:
+    a story scheduled for later joins the list once its time comes, and never before."""
+    from articles.distribution import feeds
+    from articles.reading.compiled import CompiledQuery
+
+    now = timezone.now()
+    shown = ArticleFactory(publication=publication, published=True,
+                           publish_at=now - timedelta(hours=1))
+    later = ArticleFactory(publication=publication, status=Article.Status.PUBLISHED,
+                           publish_at=now + timedelta(hours=1))
+    monkeypatch.setattr(feeds, "_windows", {})
+    compiled = []
+    real = CompiledQuery.__init__
+    monkeypatch.setattr(CompiledQuery, "__init__",
+                        lambda self, *a, **k: compiled.append(a) or real(self, *a, **k))
+    for path in FEEDS * 2:
+        assert client.get(path).status_code == 200
+    assert len(compiled) == 1  # once, for every request and both formats
+    fresh = (Article.objects.published().on(publication).newest_first()
+             .values_list(*feeds.WINDOW)[: feed_size()])
+    assert feeds.masthead_window(publication.pk, feed_size()) == list(fresh)
+    [query] = feeds._windows.values()
+    at = timezone.now()
+    assert query.sql_with_params(now=at) == (
+        Article.objects.published(at=at).on(publication).newest_first()
+        .values_list(*feeds.WINDOW)[: feed_size()].query.sql_with_params())
+    assert len(compiled) == 1
+    assert [row[0] for row in feeds.masthead_window(publication.pk, feed_size())] == [shown.pk]
+    with monkeypatch.context() as later_on:
+        later_on.setattr(timezone, "now", lambda: now + timedelta(hours=2))
+        assert [row[0] for row in feeds.masthead_window(publication.pk, feed_size())] == \
+            [later.pk, shown.pk]
