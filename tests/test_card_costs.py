@@ -77,10 +77,16 @@ def test_stamp_formats_each_time_once(monkeypatch):
     assert len(calls) == 1
 
 
-def test_stamp_forgets_what_it_formatted_when_settings_change(settings):
-    newsroom.stamp(timezone.now(), "N j, Y")
-    settings.DATE_FORMAT = "Y-m-d"
-    assert newsroom._STAMPS == {}
+def test_a_format_named_in_settings_is_read_from_them_each_time(settings):
+    from django.template.defaultfilters import date
+
+    value = datetime(2026, 9, 4, 12, 5, tzinfo=UTC)
+    for language in ("en-us", None):  # the locale's format, then the setting's
+        with translation.override(language):
+            for setting in ("Y-m-d", "j/n/Y"):
+                settings.DATE_FORMAT = setting
+                assert newsroom.stamp(value) == newsroom.stamp(value, "DATE_FORMAT") == \
+                    date(value, "DATE_FORMAT")
 
 
 def test_the_memory_of_stamp_is_bounded(monkeypatch):

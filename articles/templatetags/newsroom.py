@@ -1,7 +1,6 @@
 from django import template
-from django.core.signals import setting_changed
 from django.template.defaultfilters import date as django_date
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeData, mark_safe
 
@@ -85,9 +84,13 @@ _STAMPS_KEPT = 4096
 def stamp(value, arg=None):
     """``|date``, remembered: the same text as ``{{ value|date:arg }}`` (the time in the
     current zone, names in the active language), formatted once per process for each time,
-    zone, format and language. Django's formatter cost a seventh of building a card."""
+    zone, format and language (a format given as such, as "N j, Y"; one named in settings,
+    as "DATE_FORMAT", is not remembered). Django's formatter cost a seventh of building a
+    card."""
     if value in (None, ""):
         return ""
+    if arg is None or arg in formats.FORMAT_SETTINGS:
+        return django_date(value, arg)  # a format named in settings: read from them each time
     # The zone and its offset too: equal times in two zones, or either side of a change of
     # clocks, compare equal but read differently.
     utcoffset = getattr(value, "utcoffset", None)
@@ -102,14 +105,6 @@ def stamp(value, arg=None):
             _STAMPS.clear()
         text = _STAMPS[key] = django_date(value, arg)
     return text
-
-
-def _forget_stamps(**kwargs):
-    # Formats and names come from settings (FORMAT_MODULE_PATH, DATE_FORMAT, LANGUAGE_CODE…).
-    _STAMPS.clear()
-
-
-setting_changed.connect(_forget_stamps)
 
 
 @register.filter
