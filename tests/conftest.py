@@ -132,3 +132,19 @@ def story(publication):
     article.tags.set(["ferries"])
     BylineFactory(article=article, person__full_name="Dana Reyes")
     return article
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """The ids of the stories whose cards were built (not taken from the cache), in order."""
+    from articles.caching import cards
+
+    made = []
+    build = cards.build
+
+    def counting(article, shown):
+        made.append(article.pk)
+        return build(article, shown)
+
+    monkeypatch.setattr(cards, "build", counting)
+    return made

@@ -16,20 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def built(monkeypatch):
-    """The cards built (not taken from the cache), as (story id, options) pairs."""
-    made = []
-    build = cards.build
-
-    def counting(article, shown):
-        made.append(article.pk)
-        return build(article, shown)
-
-    monkeypatch.setattr(cards, "build", counting)
-    return made
-
-
-@pytest.fixture
 def harbor(publication):
     return SectionFactory(publication=publication, name="Harbor", slug="harbor")
 

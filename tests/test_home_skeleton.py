@@ -9,7 +9,7 @@ import pytest
 from django.template import Context, Template, engines
 from django.utils import timezone
 
-from articles.caching import cards, skeletons
+from articles.caching import skeletons
 from articles.models import Article
 
 from .factories import ArticleFactory, SectionFactory
@@ -41,19 +41,6 @@ def skeletons_built(monkeypatch):
         return build(self, response)
 
     monkeypatch.setattr(skeletons.Skeleton, "build", counting)
-    return made
-
-
-@pytest.fixture
-def built(monkeypatch):
-    made = []
-    build = cards.build
-
-    def counting(article, shown):
-        made.append(article.pk)
-        return build(article, shown)
-
-    monkeypatch.setattr(cards, "build", counting)
     return made
 
 
