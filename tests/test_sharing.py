@@ -8,7 +8,7 @@ import pytest
 
 from articles.reading.preview import create_preview_link, preview_url
 
-from .factories import ArticleFactory
+from .factories import ArticleFactory, RunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,28 @@ def test_a_preview_offers_no_share_links(client, publication):
     draft = ArticleFactory(publication=publication, headline="Not out yet")
     html = client.get(preview_url(create_preview_link(article=draft, user=None))).text
     assert 'class="share"' not in html
+
+
+def test_a_story_shares_its_canonical_address(client, publication, other_publication):
+    """The address shared is the one the page names as canonical (and in og:url): a story
+    first published elsewhere shares the original, and a sister masthead's page shares the
+    story's home page, so every share counts for one story."""
+    wire = ArticleFactory(publication=publication, published=True,
+                          canonical_url="https://wire.example/stories/ferry-deal")
+    links = share_hrefs(client.get(wire.get_absolute_url()).text)
+    assert parse_qs(urlsplit(links["Facebook"]).query) == {
+        "u": ["https://wire.example/stories/ferry-deal"]}
+
+    publication.domain = "herald.example"
+    publication.save()
+    other_publication.domain = "valley.example"
+    other_publication.save()
+    story = ArticleFactory(publication=publication, published=True)
+    RunFactory(article=story, publication=other_publication)
+    home_url = f"http://herald.example{story.get_absolute_url()}"
+    for host in ("herald.example", "valley.example"):
+        html = client.get(story.get_absolute_url(), HTTP_HOST=host).text
+        links = share_hrefs(html)
+        assert parse_qs(urlsplit(links["Email"]).query)["body"] == [home_url], host
+        assert parse_qs(urlsplit(links["LinkedIn"]).query) == {"url": [home_url]}, host
+        assert 'data-share data-url="' + home_url + '"' in html

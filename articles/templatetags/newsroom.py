@@ -58,11 +58,14 @@ def smartquotes(value):
 
 @register.simple_tag(takes_context=True)
 def share_links(context, article):
-    """``{% share_links article as links %}``: [(label, href), …] for this page's address
-    (``articles.reading.sharing``)."""
+    """``{% share_links article as links %}``: [(label, href), …] for the story's canonical
+    address (``articles.reading.sharing``): what its ``og:url`` and ``rel=canonical`` name,
+    so a story shared from a sister masthead, or first published elsewhere, is counted
+    and previewed as one story wherever it is shared from."""
+    from articles.distribution.metadata import canonical_url
     from articles.reading import sharing
 
-    url = context["request"].build_absolute_uri(article.get_absolute_url())
+    url = canonical_url(article, context["request"])
     return {"url": url, "title": article.headline, "links": sharing.share_links(url, article.headline)}
 
 
