@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 
 from articles.management.commands.seed_newsroom import WORDS
@@ -57,13 +58,26 @@ def test_bench_urls_lists_pages_that_open(client, publication):
     assert byline["person"]["portrait"]["renditions"]["square"]
 
 
-def bench_runner():
-    """bench/run.py, a script rather than a package."""
-    path = Path(__file__).resolve().parent.parent / "bench" / "run.py"
-    spec = importlib.util.spec_from_file_location("bench_run", path)
+def bench_runner(script="run"):
+    """bench/run.py (or another of bench/'s scripts), a script rather than a package."""
+    path = Path(__file__).resolve().parent.parent / "bench" / f"{script}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{script}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's EXPLAIN")
+def test_explain_other_news_reports_the_work_of_the_first_batch_over_the_archive(publication):
+    """bench/explain_other_news.py: for stories from the newest to the oldest, what
+    PostgreSQL read and how long it took to answer the box's first batch."""
+    call_command("seed_newsroom", "--articles", "60", "--no-progress", stdout=io.StringIO())
+    rows = bench_runner("explain_other_news").explain(stories=3, tries=2)
+    published = Article.objects.published().count()
+    assert [row[0] for row in rows] == [0, round((published - 1) / 2), published - 1]
+    for _position, tags, buffers, run, planning in rows:
+        assert tags == 3
+        assert buffers > 0 and run > 0 and planning > 0
 
 
 def test_bench_search_rotates_through_one_and_two_words_of_the_seeded_stories(client,
