@@ -196,8 +196,12 @@ class Article(models.Model):
     lead_image = models.ForeignKey(
         Image, on_delete=models.SET_NULL, null=True, blank=True, related_name="lead_for"
     )
+    # In one order wherever they are read (by name, as the admin's tag field lists them):
+    # taggit reads a story's tags in the order they were added, but a prefetch in no order
+    # at all, so a feed item, an API story or a page could list them differently from one
+    # build to the next, and bytes kept in a cache would differ from fresh ones.
     tags = TaggableManager(
-        blank=True, through="TaggedArticle",
+        blank=True, through="TaggedArticle", ordering=["name"],
         help_text="Comma-separated, e.g. transit, city budget.",
     )
     status = models.CharField(
