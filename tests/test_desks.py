@@ -4,6 +4,8 @@ the workflow; each person's desks come first in the admin; emails go to the home
 The permission matrix per masthead, raw POSTs included, is in test_permission_matrix.py.
 """
 
+from html import unescape
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
@@ -257,3 +259,55 @@ def test_a_person_may_have_a_bio_line_per_masthead_in_the_admin(client, valley):
     assert response.status_code == 302
     assert person.masthead_bios.get().short_bio == "Dana writes for our sister paper."
 
+
+
+def run_selected(client, stories, **data):
+    return client.post(reverse("admin:articles_article_changelist"), {
+        "action": "run_on_masthead", "_selected_action": [s.pk for s in stories], **data},
+        follow=True)
+
+
+def test_a_sister_editor_runs_several_stories_at_once_each_refusal_named(
+        client, publication, story, valley, schools, sister_editor, home_editor):
+    second = ready_article(publication, headline="Pier repairs finish early", published=True)
+    running = ready_article(publication, headline="Harbor dredging begins", published=True)
+    workflow.article_run_on(article=running, user=sister_editor, publication=valley,
+                            section=schools)
+    own = ready_article(valley, section=schools, headline="Valley board votes",
+                        published=True)
+    client.force_login(sister_editor)
+    chosen = [story, second, running, own]
+    # First the question: which section of which masthead, of the desks the editor runs.
+    page = run_selected(client, chosen).text
+    assert f'<option value="{schools.pk}">The Valley Ledger — Schools</option>' in page
+    assert f'<option value="{story.section_id}"' not in page  # the Herald's: not this desk
+    assert f"Ferry fares rise for the winter (from {publication.name})" in page
+    page = unescape(run_selected(client, chosen, apply="yes", section=schools.pk).text)
+    assert ("Now running on The Valley Ledger in Schools 2: “Ferry fares rise for the winter”, "
+            "“Pier repairs finish early”.") in page
+    assert "Not run on The Valley Ledger: “Harbor dredging begins”: " in page
+    assert "already runs on The Valley Ledger" in page
+    assert "“Valley board votes” is The Valley Ledger's own story." in page
+    runs = Run.objects.filter(publication=valley, is_home=False)
+    assert sorted(runs.values_list("article__headline", flat=True)) == [
+        "Ferry fares rise for the winter", "Harbor dredging begins", "Pier repairs finish early"]
+    assert set(runs.values_list("section", flat=True)) == {schools.pk}
+    assert not runs.filter(featured=True).exists()
+    assert story.revisions.order_by("number").last().comment == (
+        "Runs on The Valley Ledger, in Schools")
+
+
+def test_running_several_stories_needs_the_sister_desk_even_by_a_raw_post(
+        client, publication, story, valley, schools, home_editor):
+    """The Herald's editor may not push stories onto the Valley Ledger: its sections are
+    not offered, and a POST naming one runs nothing. A reporter has no such action."""
+    client.force_login(home_editor)
+    page = run_selected(client, [story]).text
+    assert f'<option value="{schools.pk}"' not in page
+    page = run_selected(client, [story], apply="yes", section=schools.pk).text
+    assert "Select a valid choice" in page
+    client.force_login(user_in(REPORTER, "dana"))  # a reporter on every desk
+    changelist = client.get(reverse("admin:articles_article_changelist")).text
+    assert "run_on_masthead" not in changelist
+    run_selected(client, [story], apply="yes", section=schools.pk)
+    assert not Run.objects.filter(publication=valley).exists()

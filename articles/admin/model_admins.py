@@ -160,6 +160,7 @@ class ArticleAdmin(WireCopyAdminMixin, AutosaveAdminMixin, RevisionAdminMixin, R
                    SharePreviewAdminMixin, PendingChangesAdminMixin, WorkflowAdminMixin,
                    admin.ModelAdmin):
     form = ArticleAdminForm
+    actions = [*WorkflowAdminMixin.actions, *RunsAdminMixin.actions]
     list_display = [
         "headline", "thumbnail", "section_name", "status_label", "publish_time",
         "byline_names",

@@ -93,8 +93,31 @@ class RunForm(forms.Form):
             del self.fields["featured"]
 
 
+class RunOnMastheadForm(forms.Form):
+    """Where the selected stories run: a section of a masthead whose runs the person
+    decides (the masthead is the section's)."""
+
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.none(), label="Run them in",
+        help_text="Each runs under its own headline and is not featured there; its page "
+                  "in the admin changes that for one story.")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        sections = Section.objects.select_related("publication").order_by(
+            "publication__name", "order", "name")
+        desks = roles.desks_where(user, "articles.publish_article")
+        if desks is not None:
+            sections = sections.filter(publication_id__in=desks)
+        field = self.fields["section"]
+        field.queryset = sections
+        field.label_from_instance = lambda section: f"{section.publication.name} — {section.name}"
+
+
 class RunsAdminMixin:
     run_template = "admin/articles/article/run.html"
+    run_on_masthead_template = "admin/articles/article/run_on_masthead.html"
+    actions = ["run_on_masthead"]
 
     # --- Desks first ----------------------------------------------------------------
 
@@ -192,3 +215,34 @@ class RunsAdminMixin:
         self.message_user(request, f"“{obj.headline}” runs on {masthead.name}, in "
                           f"{data['section'].name}.", messages.SUCCESS)
         return True
+
+    # --- Several stories at once --------------------------------------------------------
+
+    def has_run_permission(self, request):
+        # Editors of a desk decide what it runs; with one masthead there is no sister.
+        desks = roles.desks_where(request.user, "articles.publish_article")
+        return (desks is None or bool(desks)) and Publication.objects.count() > 1
+
+    @admin.action(description="Run selected stories on a masthead…", permissions=["run"])
+    def run_on_masthead(self, request, queryset):
+        """Each selected story runs on the chosen masthead, in the chosen section; a story
+        that cannot (its own masthead's, already running there, not the person's to run)
+        is named with the reason and the others go on."""
+        form = RunOnMastheadForm(request.POST if "apply" in request.POST else None,
+                                 user=request.user)
+        if form.is_bound and form.is_valid():
+            section = form.cleaned_data["section"]
+            masthead = section.publication
+            self._bulk(request, queryset, f"Now running on {masthead.name} in {section.name}",
+                       lambda article: workflow.article_run_on(
+                           article=article, user=request.user, publication=masthead,
+                           section=section),
+                       not_done=f"Not run on {masthead.name}")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts, "title": "Run stories on a masthead", "form": form,
+            "articles": queryset.select_related("publication"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, self.run_on_masthead_template, context)

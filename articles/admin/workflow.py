@@ -307,7 +307,10 @@ class WorkflowAdminMixin:
 
     # --- Bulk actions: each story is checked on its own and reported on its own ------
 
-    def _bulk(self, request, queryset, verb, run):
+    def _bulk(self, request, queryset, verb, run, *, not_done=None):
+        """Run ``run`` on each story; say which were done (``verb``) and, one message
+        each, which were not and why (``not_done``, by default "Not <verb>")."""
+        not_done = not_done or f"Not {verb.lower()}"
         done, refused = [], []
         for article in queryset.order_by("pk"):
             try:
@@ -320,7 +323,7 @@ class WorkflowAdminMixin:
             self.message_user(request, f"{verb} {len(done)}: {', '.join(done)}.",
                               messages.SUCCESS)
         for line in refused:
-            self.message_user(request, f"Not {verb.lower()}: {line}", messages.ERROR)
+            self.message_user(request, f"{not_done}: {line}", messages.ERROR)
 
     @admin.action(description="Publish selected stories now", permissions=["publish"])
     def publish_selected(self, request, queryset):

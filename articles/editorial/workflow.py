@@ -544,6 +544,8 @@ def article_run_on(*, article, user, publication, section, headline="", featured
     on its lists if it gives one, on its front's lead if ``featured``."""
     _lock(article)
     headline = (headline or "").strip()
+    if publication.pk == article.publication_id:
+        raise WorkflowError(f"“{article.headline}” is {publication}'s own story.")
     _require_run_rights(user, article, publication, featured)
     if article.runs.filter(publication=publication).exists():
         raise WorkflowError(f"“{article.headline}” already runs on {publication}.")
