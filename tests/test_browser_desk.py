@@ -109,3 +109,31 @@ def test_restoring_a_revision_on_a_live_story_asks_and_leaves_readers_alone(
     reader.goto(public)
     assert "Ferry fares hold" in reader.content()
     assert Article.objects.get(pk=article.pk).headline == "Ferry fares hold"
+
+
+def test_a_sister_editor_runs_two_stories_from_the_article_list(
+        live_server, open_page, publication, other_publication, screenshot):
+    from articles.models import Run
+
+    from .factories import SectionFactory
+
+    schools = SectionFactory(publication=other_publication, name="Schools", slug="schools")
+    user_in(EDITOR, "omar", desks=[other_publication])
+    home_editor = user_in(EDITOR, "ruth", desks=[publication])
+    stories = [workflow.article_publish(article=ready_article(publication, headline=headline),
+                                        user=home_editor)
+               for headline in ("Ferry fares rise", "Pier repairs finish early")]
+    page = open_page(live_server, "omar")
+    page.goto(f"{live_server.url}/admin/articles/article/")
+    for story in stories:
+        page.locator(f"input.action-select[value='{story.pk}']").check()
+    page.select_option("select[name=action]", "run_on_masthead")
+    page.get_by_role("button", name="Go", exact=True).click()
+    page.get_by_label("Run them in").select_option(label="The Valley Ledger — Schools")
+    screenshot(page, "run-on-masthead")
+    page.get_by_role("button", name="Run them").click()
+    message = page.locator(".messagelist .success")
+    assert message.inner_text().startswith("Now running on The Valley Ledger in Schools 2:")
+    assert set(Run.objects.filter(publication=other_publication, section=schools)
+               .values_list("article__headline", flat=True)) == {
+        "Ferry fares rise", "Pier repairs finish early"}
