@@ -92,13 +92,24 @@ def build_latest(article):
     return {"html": html}, {keys.article(article.pk), keys.layout(masthead_id(article))}
 
 
+def for_building(stories):
+    """``stories`` (a queryset) as the cards to be built read them: with their sections,
+    publications and pictures, without their text."""
+    return stories.for_cards().select_related("lead_image")
+
+
+def bylines():
+    """The bylines a card shows, with their people (prefetched as a story's ``bylines``)."""
+    return Byline.objects.select_related("person")
+
+
 def load(articles):
     """The pictures and bylines of stories whose cards have to be built, in two queries
-    whatever their number (the list itself loaded only what every page needs)."""
-    prefetch_related_objects(
-        list(articles), "lead_image",
-        Prefetch("bylines", queryset=Byline.objects.select_related("person")),
-    )
+    whatever their number (the list itself loaded only what every page needs). Stories
+    loaded with theirs already (``Batch``'s ``stories``) are left as they are."""
+    pending = [article for article in articles
+               if "bylines" not in getattr(article, "_prefetched_objects_cache", ())]
+    prefetch_related_objects(pending, "lead_image", Prefetch("bylines", queryset=bylines()))
 
 
 def render(article, shown):
@@ -110,8 +121,10 @@ def render(article, shown):
 class Batch:
     """The parts of one page (cards, lines of the latest list, the masthead and footer),
     noted as the template renders and filled in afterwards, all looked up at once.
-    ``stories()`` gives the queryset the page's ``Listed`` stories come from: those whose
-    parts have to be built are loaded from it."""
+    ``stories(ids, carded)`` gives {id: story} of the page's ``Listed`` stories whose parts
+    have to be built, as ``for_building`` loads them from the stories the page may show
+    (none it may no longer show), those in ``carded`` (a card's, not only a Latest line's)
+    with their ``bylines()`` prefetched."""
 
     def __init__(self, stories=None):
         self.token = secrets.token_hex(8)
@@ -152,14 +165,19 @@ class Batch:
         which of its HTML strings goes here."""
         return self._note(name, None, build, field)
 
-    def whole(self, articles):
-        """{id: story} for the ``Listed`` among ``articles``, loaded whole in one query, with
-        their pictures (only parts that are built need them). A story no longer public
-        since the page listed it is left out (its part is then empty)."""
-        ids = {article.pk for article in articles if isinstance(article, Listed)}
+    def whole(self, needed):
+        """{id: story} for the ``Listed`` among ``needed`` ([(story, options), …]), loaded
+        whole (``stories``). A story no longer public since the page listed it is left out
+        (its part is then empty)."""
+        ids, carded = set(), set()
+        for article, shown in needed:
+            if isinstance(article, Listed):
+                ids.add(article.pk)
+                if shown is not None:
+                    carded.add(article.pk)
         if not ids:
             return {}
-        return self.stories().for_cards().select_related("lead_image").in_bulk(ids)
+        return self.stories(ids, carded)
 
     def fill(self, request, html):
         if not self.parts:
@@ -167,7 +185,7 @@ class Batch:
         missing = fragments.missing(request, [name for name, _article, _shown in self.parts])
         needed = [(article, shown) for name, article, shown in self.parts
                   if name in missing and article is not None]
-        loaded = self.whole(article for article, _shown in needed)
+        loaded = self.whole(needed)
 
         def story(article):
             return loaded.get(article.pk) if isinstance(article, Listed) else article
@@ -202,7 +220,7 @@ class Batch:
 def collect(request, response, stories=None):
     """Have ``{% card %}`` in this response's template collect its cards, and fill them in
     once the response is rendered (a TemplateResponse's post-render callback). ``stories``:
-    a callable giving the queryset the page's ``Listed`` stories are loaded from."""
+    a callable giving the page's ``Listed`` stories by id, loaded for their cards (``Batch``)."""
     batch = request._card_batch = Batch(stories)
     if isinstance(response.context_data, dict):
         # The page's own template gathers its masthead with the cards (``site_chrome``);

@@ -39,7 +39,7 @@ from articles.models import (
     Section,
 )
 from articles.reading import typography
-from articles.reading.compiled import CompiledQuery
+from articles.reading.compiled import CompiledQuery, keep_prefetched
 from articles.reading.related import automatic_batch, curated_target_ids
 
 
@@ -163,7 +163,7 @@ def prefetch_story(request, article):
         values = {"article": article.pk, "publication": request.publication.pk,
                   "now": timezone.now()}
         for name, query in _relations[alias].items():
-            _keep_prefetched(article, name, query.results(**values))
+            keep_prefetched(article, name, query.results(**values))
         for item in article.related_items.all():
             if item.target_id:
                 item.target.show_as(item.__dict__.get("target_run"))
@@ -225,20 +225,6 @@ def _compiled_relations(alias):
                             {n: _STAND_INS[n] for n in _STAND_INS_OF[name]}, using=alias)
         for name, queryset in relations.items()
     }
-
-
-def _keep_prefetched(article, name, objects):
-    """Keep ``objects`` as ``article``'s ``name``, as ``prefetch_related_objects`` does:
-    the relation's queryset holding them, each object knowing its story."""
-    manager = getattr(article, name)
-    field = getattr(manager, "field", None)  # a reverse foreign key's (tags have none)
-    if field is not None:
-        for obj in objects:
-            field.set_cached_value(obj, article)
-    queryset = manager.get_queryset()
-    queryset._result_cache = objects
-    queryset._prefetch_done = True
-    article.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 def bio_lines(bylines):

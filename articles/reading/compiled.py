@@ -11,6 +11,10 @@ theirs, compiled by Django (each user's tests compare it with a fresh compile).
 A stand-in must be a value no real parameter ever equals (a time no story is stamped
 with, an id below zero), and each must reach the parameters: one the ORM wrote into the
 SQL text itself would give every request the stand-in's value, so compiling refuses it.
+
+A list of values (``pk__in``) is compiled for a few lengths only (``list_size``): each
+request's list fills the stand-ins' places with its last value repeated (``listed``), which
+selects the same rows, so a process keeps a query per power of two, not one per length.
 """
 
 import copy
@@ -24,6 +28,34 @@ def _adapted(connection, value):
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+def list_size(count):
+    """How many places a list of ``count`` values is compiled with: the next power of two."""
+    return 1 << max(count - 1, 0).bit_length()
+
+
+def listed(name, values, size):
+    """{name0: …, name1: …}: ``values`` in a list's ``size`` places (``list_size``), the
+    last repeated in the places left over (``IN (3, 5, 5, 5)`` selects what ``IN (3, 5)``
+    does)."""
+    values = list(values)
+    values += values[-1:] * (size - len(values))
+    return {f"{name}{i}": value for i, value in enumerate(values)}
+
+
+def keep_prefetched(article, name, objects):
+    """Keep ``objects`` as ``article``'s ``name``, as ``prefetch_related_objects`` does:
+    the relation's queryset holding them, each object knowing its story."""
+    manager = getattr(article, name)
+    field = getattr(manager, "field", None)  # a reverse foreign key's (tags have none)
+    if field is not None:
+        for obj in objects:
+            field.set_cached_value(obj, article)
+    queryset = manager.get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    article.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
 class CompiledQuery:
