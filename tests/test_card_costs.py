@@ -13,7 +13,7 @@ from articles.caching import cards
 from articles.models import Article
 from articles.templatetags import newsroom
 
-from .factories import ArticleFactory, ImageFactory, SectionFactory
+from .factories import ArticleFactory, BylineFactory, ImageFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,59 @@ def test_a_card_asks_its_story_for_its_address_once(publication, monkeypatch):
         assert f'<a href="{url}" tabindex="-1"' in html  # the picture's link
         assert f'<h{level} class="card-headline"><a href="{url}">' in html
         assert html.count(f"</h{level}>") == 1
+
+
+def test_cards_find_their_templates_once_per_process_but_in_debug_each_time(
+        publication, monkeypatch, settings):
+    story = ArticleFactory(publication=publication, published=True)
+    found = []
+    real = cards.get_template
+    monkeypatch.setattr(cards, "get_template", lambda name: found.append(name) or real(name))
+    monkeypatch.setattr(cards, "_templates", {})
+    settings.DEBUG = False
+    for _ in range(3):
+        cards.render(story, cards.options())
+        cards.build_latest(story)
+    assert found == [cards.TEMPLATE, cards.LATEST_TEMPLATE]
+    # In development an edited template shows on the next page: Django's loader decides.
+    settings.DEBUG = True
+    found.clear()
+    for _ in range(2):
+        cards.render(story, cards.options())
+        cards.build_latest(story)
+    assert found == [cards.TEMPLATE, cards.LATEST_TEMPLATE] * 2
+
+
+@pytest.mark.parametrize("level", [2, 3, 4])
+def test_a_card_reads_as_its_template_did_reading_the_story_itself(publication, level):
+    """The card's template reads what ``build`` took from the story once (``card``); the
+    page reads as it did when the template read the story, each value each time."""
+    section = SectionFactory(publication=publication, name="Harbor “Quays”", slug="harbor")
+    kicked = ArticleFactory(publication=publication, section=section, published=True,
+                            kicker="Analysis's <b>", headline='Tide "tables" & <em>',
+                            summary="It's “revised”", lead_image=ImageFactory())
+    plain = ArticleFactory(publication=publication, section=section, published=True,
+                           kicker="", summary="")
+    BylineFactory(article=plain, person__full_name="Ana <Ruiz>")
+    old_card = Template(
+        '{% load newsroom pictures %}{% with url=article.get_absolute_url heading=level|default:2 %}<article class="card{% if lead %} card-lead{% endif %}">\n'
+        '  {% if article.lead_image %}<a href="{{ url }}" tabindex="-1" aria-hidden="true" class="card-image">{% if lead %}{% picture article.lead_image crop=True sizes="(min-width: 48rem) 60vw, 100vw" lazy=False alt="" %}{% elif eager %}{% picture article.lead_image crop=True sizes="(min-width: 48rem) 22rem, 100vw" lazy=False alt="" %}{% else %}{% picture article.lead_image crop=True sizes="(min-width: 48rem) 22rem, 100vw" alt="" %}{% endif %}</a>{% endif %}\n'
+        '  <div class="card-text">\n'
+        '    {% if article.kicker %}<p class="kicker">{{ article.kicker|smartquotes }}</p>{% elif article.section and not hide_section %}<p class="kicker"><a href="{{ article.section.get_absolute_url }}">{{ article.section.name }}</a></p>{% endif %}\n'
+        '    <h{{ heading }} class="card-headline"><a href="{{ url }}">{{ article.list_headline|smartquotes }}</a></h{{ heading }}>\n'
+        '    {% if article.summary %}<p class="card-summary">{{ article.summary|smartquotes }}</p>{% endif %}\n'
+        '    <p class="card-meta">{% if authors %}By {{ authors|people_links }} · {% endif %}<time datetime="{{ article.publish_at|isotime }}">{{ article.publish_at|stamp:"N j, Y" }}</time></p>\n'
+        '  </div>\n'
+        '</article>{% endwith %}\n')
+    old_line = Template(
+        '{% load newsroom %}<li><time datetime="{{ article.publish_at|isotime }}">{{ article.publish_at|stamp:"N j, g:i a" }}</time> <a href="{{ article.get_absolute_url }}">{{ article.list_headline|smartquotes }}</a>{% if article.section %} <span class="latest-section">{{ article.section.name }}</span>{% endif %}</li>')
+    for story in (kicked, plain):
+        story = Article.objects.get(pk=story.pk)
+        for shown in (cards.options(level=level), cards.options(lead=True, level=level),
+                      cards.options(eager=True, hide_section=True, level=level)):
+            cards.load([story])
+            context = Context({"article": story, "authors": story.authors(), **shown},
+                              autoescape=True)
+            assert cards.build(story, shown)[0]["html"] == old_card.render(context)
+        assert cards.build_latest(story)[0]["html"] == old_line.render(
+            Context({"article": story}, autoescape=True))

@@ -20,6 +20,7 @@ of such parts too, one line per story (``latest_placeholder``).
 import re
 import secrets
 
+from django.conf import settings
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template import Context
 from django.template.loader import get_template
@@ -66,6 +67,22 @@ def masthead_id(article):
     return run.publication_id if run is not None else article.publication_id
 
 
+# The card and line templates as Django's loader finds them, looked up once per process
+# (``template``): the cached loader still cost a lookup per card.
+_templates = {}
+
+
+def template(name):
+    """The template ``name`` (Django's own, as ``get_template(name).template``), looked up
+    once per process; in DEBUG, each time, so that an edited template shows at once."""
+    if settings.DEBUG:
+        return get_template(name).template
+    found = _templates.get(name)
+    if found is None:
+        found = _templates[name] = get_template(name).template
+    return found
+
+
 def build(article, shown):
     """The card's HTML and the keys of what it shows.
 
@@ -76,8 +93,15 @@ def build(article, shown):
     section, and would throw away all its cards.
     """
     authors = article.authors()  # once: the card shows them and names their keys
-    html = get_template(TEMPLATE).template.render(
-        Context({"article": article, "authors": authors, **shown}, autoescape=True))
+    # What the template reads of the story, each read once, in a dict (a template finds a
+    # dict's key at its first try; an attribute after failing to subscript the story). The
+    # heading level as text: a number is localized each time it is written.
+    card = {"url": article.get_absolute_url(), "image": article.lead_image,
+            "kicker": article.kicker, "section": article.section,
+            "headline": article.list_headline, "summary": article.summary,
+            "published": article.publish_at, "heading": str(shown["level"])}
+    html = template(TEMPLATE).render(Context(
+        {"article": article, "authors": authors, "card": card, **shown}, autoescape=True))
     shows = {keys.article(article.pk), keys.layout(masthead_id(article))}
     shows.update(keys.person(person.pk) for person in authors)
     return {"html": html}, shows
@@ -87,8 +111,10 @@ def build_latest(article):
     """A story's line in the front page's list of the latest stories, and its keys: the
     story's (its time, headline and address on this masthead) and the masthead's layout
     (its section's name)."""
-    html = get_template(LATEST_TEMPLATE).template.render(
-        Context({"article": article}, autoescape=True))
+    line = {"url": article.get_absolute_url(), "section": article.section,
+            "headline": article.list_headline, "published": article.publish_at}
+    html = template(LATEST_TEMPLATE).render(
+        Context({"article": article, "line": line}, autoescape=True))
     return {"html": html}, {keys.article(article.pk), keys.layout(masthead_id(article))}
 
 
