@@ -119,9 +119,10 @@ def build_latest(article):
 
 
 def for_building(stories):
-    """``stories`` (a queryset) as the cards to be built read them: with their sections,
-    publications and pictures, without their text."""
-    return stories.for_cards().select_related("lead_image")
+    """``stories`` (a masthead's: ``on``) as the cards to be built read them: with their
+    sections (their runs') and pictures, without their text. Unlike ``for_cards``, not with
+    their publications: a card or a line never shows it (a model instance less per story)."""
+    return stories.select_related("lead_image").defer("body")
 
 
 def bylines():
