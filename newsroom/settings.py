@@ -168,6 +168,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "articles.reading.context_processors.publication",
             ],
+            # {% url %} with each address reversed once per process (newsroom/addresses.py).
+            "builtins": ["newsroom.url_tag"],
         },
     },
 ]
