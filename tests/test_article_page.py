@@ -170,8 +170,34 @@ def test_query_count_does_not_grow_with_bylines_tags_or_related(client, publicat
     with CaptureQueriesContext(connection) as large_queries:
         assert client.get(large.get_absolute_url()).status_code == 200
     assert len(large_queries) == len(small_queries)
-    # The story, its bylines, related items, corrections, tags and automatic In Other News.
+    # The story, its bylines, related items, corrections, tags and automatic In Other News
+    # (a story with no related items or corrections runs four: the test above).
     assert len(small_queries) <= 6
+
+
+def test_a_story_without_curated_items_or_corrections_asks_for_neither(client, publication):
+    """The story's own query says whether it has curated items and corrections, so a page
+    with neither (most stories) runs four queries: the story, its bylines, its tags and
+    In Other News. One that has them shows them, with a query for each."""
+    bare = ArticleFactory(publication=publication, published=True)
+    BylineFactory(article=bare)
+    full = ArticleFactory(publication=publication, published=True)
+    BylineFactory(article=full)
+    target = ArticleFactory(publication=publication, published=True, headline="Pier reopens")
+    RelatedItemFactory(article=full, target=target, order=0)
+    CorrectionFactory(article=full, text="An earlier version misspelled the pier.")
+    client.get(ArticleFactory(publication=publication, published=True).get_absolute_url())
+
+    with CaptureQueriesContext(connection) as bare_queries:
+        assert client.get(bare.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as full_queries:
+        page = client.get(full.get_absolute_url()).text
+    assert len(bare_queries) == 4
+    assert len(full_queries) == 6
+    assert "Pier reopens" in page and "misspelled the pier" in page
+    for sql in (q["sql"] for q in bare_queries):
+        assert "articles_relateditem\".\"id\"" not in sql.split(" FROM ")[0]
+        assert "articles_correction\".\"id\"" not in sql.split(" FROM ")[0]
 
 
 def test_a_page_whose_parts_are_cached_runs_no_query(client, story,

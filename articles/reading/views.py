@@ -304,8 +304,7 @@ class ArticleDetailView(PublishedArticlesMixin, DetailView):
     use_fragment_cache = True  # previews build every part afresh and keep none
 
     def get_queryset(self):
-        # The publication is the story's home: a sister masthead's page names it.
-        return self.published_articles().select_related("lead_image", "publication")
+        return article_page.as_the_page_reads(self.published_articles())
 
     def get_object(self, queryset=None):
         # get_queryset's story, found in SQL compiled once per process.
