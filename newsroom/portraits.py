@@ -14,8 +14,10 @@ Works on any object with ``pk``, ``photo``, ``photo_width`` and ``photo_height``
 (``people.models.Person``), so ``people`` needs nothing from ``articles``.
 """
 
+import functools
 import hashlib
 import io
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -28,6 +30,7 @@ from newsroom.renditions import (
     crop_box,
     fallback_ext,
     remove_folders,
+    storage_key,
     widths_for,
 )
 
@@ -59,8 +62,45 @@ def formats(person):
 
 def renditions(person, ext):
     """The portrait's squares in ``ext`` (url, width, height), computed without I/O; none
-    for a person without a photo."""
-    return [Rendition(default_storage.url(_name(person, w, ext)), w, w) for w in _plan(person)]
+    for a person without a photo. Remembered per process as pictures' renditions are
+    (``newsroom.renditions``), keyed by all they are computed from."""
+    stored = _Stored(person.pk, person.photo.name, person.photo_width, person.photo_height)
+    storage = storage_key()
+    if storage is None:
+        return list(_squares(stored, ext))
+    return list(_remembered_squares(stored, ext, *storage))
+
+
+def _squares(person, ext):
+    return tuple(Rendition(default_storage.url(_name(person, w, ext)), w, w)
+                 for w in _plan(person))
+
+
+@functools.lru_cache(maxsize=20_000)
+def _remembered_squares(person, ext, _storage_id, _base_url):
+    return _squares(person, ext)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What a portrait's squares are computed from, as ``_plan`` and ``_name`` read it."""
+
+    pk: int
+    name: str
+    photo_width: int | None
+    photo_height: int | None
+
+    @property
+    def photo(self):
+        return _StoredPhoto(self.name)
+
+
+@dataclass(frozen=True)
+class _StoredPhoto:
+    name: str
+
+    def __bool__(self):
+        return bool(self.name)
 
 
 def generate(person, *, force=False):

@@ -98,8 +98,8 @@ def renditions(image, kind="full", ext=None):
     every time."""
     name = image.file.name
     ext = ext or fallback_ext(name)
-    storage = default_storage._wrapped if default_storage._wrapped is not empty else None
-    if storage is None or getattr(storage, "querystring_auth", False):
+    storage = storage_key()
+    if storage is None:
         return list(
             _entries(
                 image.pk, name, image.focal_x, image.focal_y, image.width, image.height, kind, ext
@@ -115,10 +115,18 @@ def renditions(image, kind="full", ext=None):
             image.height,
             kind,
             ext,
-            id(storage),
-            getattr(storage, "base_url", None),
+            *storage,
         )
     )
+
+
+def storage_key():
+    """(the storage, its address) to remember its files' addresses under, or None for
+    a storage that signs them (they expire) or is not set up yet: ask it every time."""
+    storage = default_storage._wrapped if default_storage._wrapped is not empty else None
+    if storage is None or getattr(storage, "querystring_auth", False):
+        return None
+    return id(storage), getattr(storage, "base_url", None)
 
 
 def _entries(pk, name, focal_x, focal_y, width, height, kind, ext):

@@ -184,3 +184,26 @@ def test_story_and_author_pages_show_the_squares(client, publication):
     for path in (story.get_absolute_url(), person.get_absolute_url()):
         html = client.get(path).content.decode()
         assert square[0].url in html and f'src="{person.photo.url}"' not in html, path
+
+
+def test_squares_are_remembered_per_process_and_follow_the_photo_its_size_and_the_media_address(
+        settings, monkeypatch):
+    """A byline's squares are worked out once per process (no storage asked again), keyed by
+    all they are computed from: a new photo, a new size or a new media address is never
+    served from an old entry."""
+    person = PersonFactory(photo=photo(size=(300, 400)))
+    first = portraits.renditions(person, "jpg")
+    asked = []
+    real_url = default_storage.url
+    monkeypatch.setattr(default_storage, "url", lambda name: asked.append(name) or real_url(name))
+    assert portraits.renditions(person, "jpg") == first
+    assert asked == []
+    person.photo_width = person.photo_height = 100
+    assert [r.width for r in portraits.renditions(person, "jpg")] == [64, 100]
+    person.photo_width, person.photo_height = 300, 400
+    person.photo.name = "people/another.jpg"
+    assert {r.url for r in portraits.renditions(person, "jpg")}.isdisjoint(
+        r.url for r in first)
+    monkeypatch.undo()
+    settings.MEDIA_URL = "https://pictures.example/"
+    assert portraits.renditions(person, "jpg")[0].url.startswith("https://pictures.example/")
