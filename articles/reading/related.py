@@ -59,6 +59,7 @@ def automatic_candidates(article, *, publication=None, exclude_ids=(), tag_ids=N
         .exclude(pk__in=[article.pk, *exclude_ids])
         .annotate(**ranking)
         .select_related("lead_image")
+        .defer("body")  # an item never shows the text
         .order_by(*order)
     )
 
@@ -168,7 +169,7 @@ def _batch(article, publication, tag_ids, excluded, offset, limit, *, at=None):
     window = RawSQL(*_window_sql(article, publication, tag_ids, excluded, offset, limit,
                                  at=at))
     return (public.filter(pk__in=window).annotate(**ranking)
-            .select_related("lead_image").order_by(*order))
+            .select_related("lead_image").defer("body").order_by(*order))
 
 
 def _window_sql(article, publication, tag_ids, excluded, offset, limit, *, at=None):
