@@ -2,6 +2,9 @@
 trip (newsroom/postgresql/base.py): one the server closed meanwhile is replaced, a healthy
 one is used as it is."""
 
+import os
+import resource
+
 import pytest
 from django.db import connection, connections
 
@@ -55,3 +58,31 @@ def test_a_connection_the_server_closed_is_replaced_before_the_first_query(kept_
     with kept_connection.cursor() as cursor:  # no error: a fresh connection answers
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
+
+
+def test_a_connection_on_a_descriptor_past_1024_is_checked_without_a_round_trip(
+        kept_connection, monkeypatch):
+    """A process with many files open (sockets, uploads, logs) gets a database socket
+    numbered past select()'s limit of 1024; it is checked all the same, not replaced on
+    every request."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("the system allows fewer than 1,200 open files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    kept_connection.close()  # its descriptor is free for the fillers, not for it
+    fillers = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        kept_connection.ensure_connection()
+        assert kept_connection.connection.fileno() >= 1024
+        pid = backend_pid(kept_connection)
+        kept_connection.health_check_done = False
+        monkeypatch.setattr(kept_connection, "is_usable",
+                            lambda: pytest.fail("SELECT 1 sent to an idle, open connection"))
+        with kept_connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] == pid  # the same connection, not a new one
+    finally:
+        for descriptor in fillers:
+            os.close(descriptor)
+        kept_connection.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -34,8 +34,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         if connection.info.transaction_status != pq.TransactionStatus.IDLE:
             return self.is_usable()  # inside a transaction: ask, as Django does
+        # poll, not select: select cannot watch a descriptor numbered 1024 or more, and a
+        # process with many files open would then replace its connection on every request.
+        poller = select.poll()
         try:
-            readable, _, _ = select.select([connection.fileno()], [], [], 0)
+            poller.register(connection.fileno(), select.POLLIN | select.POLLPRI)
+            events = poller.poll(0)
         except (OSError, ValueError):
             return False
-        return not readable
+        return not events
