@@ -688,3 +688,29 @@ def test_a_mastheads_feed_reads_its_list_with_sql_compiled_once(client, publicat
         later_on.setattr(timezone, "now", lambda: now + timedelta(hours=2))
         assert [row[0] for row in feeds.masthead_window(publication.pk, feed_size())] == \
             [later.pk, shown.pk]
+
+
+def test_a_feed_asks_for_the_host_as_often_with_one_item_as_with_six(client, publication,
+                                                                      monkeypatch):
+    """Every kept item is named for the request's scheme and host (``keys.origin``), read
+    once per request rather than once per item (each ``get_host`` checks ALLOWED_HOSTS)."""
+    from django.http import HttpRequest
+
+    asked = []
+    get_host = HttpRequest.get_host
+    monkeypatch.setattr(HttpRequest, "get_host", lambda self: asked.append(1) or get_host(self))
+
+    def asked_for_kept_feed():
+        client.get("/feed/")  # every item written and kept
+        asked.clear()
+        assert client.get("/feed/atom/").status_code == 200
+        client.get("/feed/atom/")  # RSS and Atom each keep their own items
+        asked.clear()
+        assert client.get("/feed/atom/", HTTP_CACHE_CONTROL="no-cache").status_code == 200
+        return len(asked)
+
+    ArticleFactory(publication=publication, published=True)
+    one = asked_for_kept_feed()
+    for _ in range(5):
+        ArticleFactory(publication=publication, published=True)
+    assert asked_for_kept_feed() == one
