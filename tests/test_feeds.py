@@ -8,13 +8,14 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
 from articles.caching import keys
 from articles.distribution.feeds import FEED_ITEMS_CAP, feed_size
-from articles.models import Article
+from articles.models import Article, Correction
 
 from .distribution_data import HIDDEN_HEADLINES, TRICKY_HEADLINE, hidden_stories, rich_story
 from .factories import (
@@ -403,12 +404,15 @@ def test_after_a_publish_a_feed_builds_the_new_storys_text_only(client, publicat
 
 
 def test_a_feed_looks_up_its_pictures_sizes_in_one_round_trip(client, publication, monkeypatch):
+    """Only for the items it writes: a feed whose items are all kept asks nothing."""
+    from articles.caching.generations import bump
     from articles.distribution import feeds
 
     for n in range(4):
         ArticleFactory(publication=publication, published=True, lead_image=ImageFactory(),
                        publish_at=timezone.now() - timedelta(hours=n + 1))
     client.get("/feed/")  # the sizes are measured once and kept
+    bump([keys.PEOPLE])  # a person renamed: every item is written again
     asked = []
 
     class Counting:
@@ -424,6 +428,9 @@ def test_a_feed_looks_up_its_pictures_sizes_in_one_round_trip(client, publicatio
     items = parse(client, "/feed/")[1].entries
     assert len(items) == 4 and all(item.enclosures[0].length != "0" for item in items)
     assert asked == ["get_many"]
+    asked.clear()
+    assert len(parse(client, "/feed/")[1].entries) == 4  # every item kept
+    assert asked == []
 
 
 # Each item's XML is a part of pages (articles.caching.fragments), shared by every feed of
@@ -653,41 +660,115 @@ def test_a_feed_of_items_written_apart_is_byte_for_byte_the_feed_written_in_one_
     assert apart.writeString("utf-8") == whole
 
 
+@pytest.fixture
+def compiles(monkeypatch):
+    """The queries feeds compile (``feeds.compiled``), from none: one entry each time one is
+    compiled."""
+    from articles.distribution import feeds
+
+    monkeypatch.setattr(feeds, "_compiled", {})
+    made = []
+    real = feeds.CompiledQuery
+    monkeypatch.setattr(feeds, "CompiledQuery", lambda *a, **k: made.append(a) or real(*a, **k))
+    return made
+
+
+def compiled_as(what):
+    from articles.distribution import feeds
+
+    return [query for (_db, name, *_rest), query in feeds._compiled.items() if name == what]
+
+
 def test_a_mastheads_feed_reads_its_list_with_sql_compiled_once(client, publication,
-                                                                 monkeypatch):
+                                                                 monkeypatch, compiles):
     """The masthead's feed lists its newest stories with ``published().on()``'s own SQL,
     compiled once per process (``feeds.masthead_window``) and run with each request's time:
     a story scheduled for later joins the list once its time comes, and never before."""
     from articles.distribution import feeds
-    from articles.reading.compiled import CompiledQuery
 
     now = timezone.now()
     shown = ArticleFactory(publication=publication, published=True,
                            publish_at=now - timedelta(hours=1))
     later = ArticleFactory(publication=publication, status=Article.Status.PUBLISHED,
                            publish_at=now + timedelta(hours=1))
-    monkeypatch.setattr(feeds, "_windows", {})
-    compiled = []
-    real = CompiledQuery.__init__
-    monkeypatch.setattr(CompiledQuery, "__init__",
-                        lambda self, *a, **k: compiled.append(a) or real(self, *a, **k))
     for path in FEEDS * 2:
         assert client.get(path).status_code == 200
-    assert len(compiled) == 1  # once, for every request and both formats
+    # Once each, for every request and both formats: the list, the latest save (for
+    # Last-Modified) and the list's corrections.
+    assert sorted(name for _db, name, *_rest in feeds._compiled) == [
+        "latest corrections", "latest save", "window"]
+    assert len(compiles) == 3
     fresh = (Article.objects.published().on(publication).newest_first()
              .values_list(*feeds.WINDOW)[: feed_size()])
     assert feeds.masthead_window(publication.pk, feed_size()) == list(fresh)
-    [query] = feeds._windows.values()
+    [query] = compiled_as("window")
     at = timezone.now()
     assert query.sql_with_params(now=at) == (
         Article.objects.published(at=at).on(publication).newest_first()
         .values_list(*feeds.WINDOW)[: feed_size()].query.sql_with_params())
-    assert len(compiled) == 1
+    assert len(compiles) == 3
     assert [row[0] for row in feeds.masthead_window(publication.pk, feed_size())] == [shown.pk]
     with monkeypatch.context() as later_on:
         later_on.setattr(timezone, "now", lambda: now + timedelta(hours=2))
         assert [row[0] for row in feeds.masthead_window(publication.pk, feed_size())] == \
             [later.pk, shown.pk]
+
+
+def test_last_modified_counts_every_save_on_the_masthead_read_with_sql_compiled_once(
+        client, publication, compiles):
+    """A feed's Last-Modified counts the newest save of any of the masthead's stories,
+    public or not (a story leaving the feed was saved as it left). That query is compiled
+    once per process and masthead, and sees each new save."""
+    from django.utils.http import http_date
+
+    from articles.distribution import feeds
+
+    day_ago = timezone.now().replace(microsecond=0) - timedelta(days=1)
+    ArticleFactory(publication=publication, published=True, publish_at=day_ago)
+    draft = ArticleFactory(publication=publication)
+    Article.objects.filter(publication=publication).update(modified_at=day_ago)
+    cache.clear()  # no generation says the masthead's lists changed just now
+    cache.set(keys.JOURNAL_CHECKED, 1, timeout=None)
+    assert client.get("/feed/")["Last-Modified"] == http_date(day_ago.timestamp())
+    saved = day_ago + timedelta(hours=3)
+    Article.objects.filter(pk=draft.pk).update(modified_at=saved)  # the draft, not in the feed
+    assert client.get("/feed/atom/")["Last-Modified"] == http_date(saved.timestamp())
+    assert feeds.masthead_latest_save(publication.pk) == saved
+    [query] = compiled_as("latest save")
+    assert query.sql_with_params() == (
+        Article.objects.filter(publication_id=publication.pk).order_by("-modified_at")
+        .values_list("modified_at", flat=True)[:1].query.sql_with_params())
+    assert len(compiles) == len(feeds._compiled)  # each compiled once
+
+
+def test_a_feeds_corrections_are_read_with_sql_compiled_once_per_number_of_stories(
+        client, publication, compiles):
+    """An item's last change counts its story's newest correction. The corrections of a
+    feed's stories are read with SQL compiled once per process and number of stories, run
+    with the stories' own ids, and a new correction shows at once."""
+    from articles.distribution import feeds
+
+    long_ago = timezone.now() - timedelta(days=2)
+    first, second = (ArticleFactory(publication=publication, published=True,
+                                     publish_at=long_ago - timedelta(hours=n)) for n in range(2))
+    Article.objects.filter(publication=publication).update(modified_at=long_ago)
+    assert feeds.latest_corrections([first.pk, second.pk]) == {}
+    corrected = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
+
+    def correct():
+        CorrectionFactory(article=second, created_at=corrected)
+
+    feed = etag_after(client, correct, url="/feed/atom/")
+    entry = next(e for e in feed.entries if e.id.endswith(f":article:{second.pk}"))
+    assert entry.updated == corrected.isoformat()
+    assert feeds.latest_corrections([second.pk, first.pk]) == {second.pk: corrected}
+    [query] = compiled_as("latest corrections")
+    assert query.sql_with_params(pk0=first.pk, pk1=second.pk) == (
+        Correction.objects.filter(article_id__in=[first.pk, second.pk])
+        .values("article_id").annotate(latest=Max("created_at"))
+        .values_list("article_id", "latest").query.sql_with_params())
+    assert feeds.latest_corrections([first.pk]) == {}  # another number, its own query
+    assert len(compiles) == len(feeds._compiled) == 4  # the list, latest save, 2 and 1
 
 
 def test_a_feed_asks_for_the_host_as_often_with_one_item_as_with_six(client, publication,
@@ -714,3 +795,43 @@ def test_a_feed_asks_for_the_host_as_often_with_one_item_as_with_six(client, pub
     for _ in range(5):
         ArticleFactory(publication=publication, published=True)
     assert asked_for_kept_feed() == one
+
+
+def test_a_feeds_etag_and_last_modified_read_their_generations_in_one_round_trip(
+        client, publication, settings, monkeypatch):
+    """The generations of the names items show (ETag) and of the masthead's lists
+    (Last-Modified) are read together, and a change to the lists still moves
+    Last-Modified."""
+    from django.utils.http import parse_http_date
+
+    from articles.caching import generations
+
+    settings.NEWSROOM_PAGE_CACHE = False
+    ArticleFactory(publication=publication, published=True,
+                   publish_at=timezone.now() - timedelta(days=1))
+    Article.objects.filter(publication=publication).update(
+        modified_at=timezone.now() - timedelta(days=1))
+    shared = generations.cache()
+    asked = []
+
+    class Counting:
+        def __getattr__(self, name):
+            method = getattr(shared, name)
+
+            def counted(*args, **kwargs):
+                if name == "get_many":
+                    asked.append(set(args[0]))
+                return method(*args, **kwargs)
+            return counted
+
+    monkeypatch.setattr(generations, "cache", Counting)
+    lists, people = (keys.generation(keys.publication(publication.pk)),
+                     keys.generation(keys.PEOPLE))
+    client.get("/feed/")  # every generation known from here on
+    asked.clear()
+    before = parse_http_date(client.get("/feed/")["Last-Modified"])
+    assert [names for names in asked if lists in names] == [
+        {lists, people, keys.generation(keys.TAGS),
+         keys.generation(keys.layout(publication.pk))}]
+    generations.bump([keys.publication(publication.pk)])  # a sister's story runs here now
+    assert parse_http_date(client.get("/feed/")["Last-Modified"]) > before

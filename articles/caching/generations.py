@@ -160,10 +160,12 @@ def bump(keys, *, hard=False):
     return not failed
 
 
-def changed_at(key):
-    """When ``key`` last changed, if the cache remembers (None otherwise)."""
-    value = generations([key])[key]
-    return datetime.fromtimestamp(value / 1_000_000, UTC) if value and value > 0 else None
+def as_time(generation):
+    """When a key with this generation last changed: None for one that records no change
+    (below zero, see ``generations_since``) or that the cache could not give."""
+    if isinstance(generation, int) and generation > 0:
+        return datetime.fromtimestamp(generation / 1_000_000, UTC)
+    return None
 
 
 def generations(keys):

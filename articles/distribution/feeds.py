@@ -36,7 +36,7 @@ from taggit.models import Tag
 
 from articles import body_images
 from articles.caching import fragments, keys
-from articles.caching.generations import cache, changed_at, current_generations
+from articles.caching.generations import as_time, cache, current_generations
 from articles.caching.pages import add_keys
 from articles.distribution.feedgenerators import NewsroomAtomFeed, NewsroomRssFeed
 from articles.distribution.metadata import plain_description
@@ -44,6 +44,7 @@ from articles.models import Article, Byline, Correction, Section
 from articles.reading.compiled import CompiledQuery
 from articles.reading.front import NOW
 from articles.templatetags.newsroom import story_body
+from newsroom.addresses import address
 from people.models import Person
 
 # However NEWSROOM_FEED_ITEMS is set, a feed never lists more than this.
@@ -56,21 +57,60 @@ def feed_size():
 
 # What ``FeedScope.window`` reads of each story.
 WINDOW = ("pk", "modified_at", "publish_at", "embargo_until")
-_windows = {}  # (database, masthead id, size) -> CompiledQuery
+
+
+# A feed reads the same queries on every build but for a few values (the time, its
+# stories' ids): each is compiled once per process (as the front page's list is,
+# articles.reading.front) and run with the request's values; the SQL is the QuerySets' own.
+_compiled = {}  # (database, what, masthead id or None, size) -> CompiledQuery
+
+
+def compiled(what, build, stand_ins, *, masthead=None, size=None):
+    """The query ``build()`` gives, compiled once per process and database for ``what`` on
+    ``masthead``, ``size`` rows, with ``stand_ins`` ({name: value}) for its values."""
+    alias = router.db_for_read(Article)
+    key = (alias, what, masthead, size)
+    query = _compiled.get(key)
+    if query is None:
+        query = _compiled[key] = CompiledQuery(build(), stand_ins, using=alias)
+    return query
 
 
 def masthead_window(publication_pk, size):
     """``WINDOW`` of the ``size`` newest public stories on masthead ``publication_pk``: the
-    masthead's own feed's list, read on every build of it. Its query is the same on every
-    request but for the time, so it is compiled once per process, masthead and size, as the
-    front page's is (``articles.reading.front``); the SQL is still ``published().on()``'s."""
-    alias = router.db_for_read(Article)
-    key = (alias, publication_pk, size)
-    if key not in _windows:
-        stories = (Article.objects.published(at=NOW).on(publication_pk).newest_first()
-                   .values_list(*WINDOW))
-        _windows[key] = CompiledQuery(stories[:size], {"now": NOW}, using=alias)
-    return _windows[key].results(now=timezone.now())
+    masthead's own feed's list, read on every build of it."""
+    query = compiled(
+        "window", lambda: (Article.objects.published(at=NOW).on(publication_pk).newest_first()
+                           .values_list(*WINDOW)[:size]),
+        {"now": NOW}, masthead=publication_pk, size=size)
+    return query.results(now=timezone.now())
+
+
+def masthead_latest_save(publication_pk):
+    """When a story of masthead ``publication_pk`` (public or not) was last saved, or None."""
+    query = compiled(
+        "latest save", lambda: (Article.objects.filter(publication_id=publication_pk)
+                                .order_by("-modified_at").values_list("modified_at", flat=True)[:1]),
+        {}, masthead=publication_pk)
+    return next(iter(query.results()), None)
+
+
+def latest_corrections(pks):
+    """{story id: time of its newest correction} for the stories ``pks`` that have one. A
+    feed's window asks it for the same number of stories on every build (its size, unless
+    the list is shorter), so its query is compiled once per process and number of stories,
+    with stand-in ids no story has."""
+    pks = list(dict.fromkeys(pks))
+    if not pks:
+        return {}
+    stand_ins = {f"pk{n}": -1 - n for n in range(len(pks))}
+    query = compiled(
+        "latest corrections", lambda: (
+            Correction.objects.filter(article_id__in=list(stand_ins.values()))
+            .values("article_id").annotate(latest=Max("created_at"))
+            .values_list("article_id", "latest")),
+        stand_ins, size=len(pks))
+    return dict(query.results(**{f"pk{n}": pk for n, pk in enumerate(pks)}))
 
 
 @dataclass
@@ -83,12 +123,13 @@ class FeedScope:
     title: str
     description: str
     link: str
-    articles: object  # a queryset built on Article.objects.published()
+    articles: object  # a queryset built on Article.objects.published(); None for "publication"
     request: object = None
     stamps: list = field(default_factory=list)
     # The stories whose items this request writes (``StoryFeed.get_feed``), and them loaded.
     to_write: list = field(default_factory=list)
     written: list = field(default_factory=list)
+    shown_generations: tuple = None  # ``generations()``, read once
 
     def window(self):
         """The latest stories as (pk, last change), read cheaply for the ETag.
@@ -102,12 +143,7 @@ class FeedScope:
                 rows = masthead_window(self.publication.pk, feed_size())
             else:
                 rows = list(self.articles.newest_first().values_list(*WINDOW)[: feed_size()])
-            corrected = dict(
-                Correction.objects.filter(article_id__in=[row[0] for row in rows])
-                .values("article_id")
-                .annotate(latest=Max("created_at"))
-                .values_list("article_id", "latest")
-            )
+            corrected = latest_corrections(row[0] for row in rows)
             now = timezone.now()
             for pk, modified, published, embargo in rows:
                 times = [modified, published, embargo, corrected.get(pk)]
@@ -124,13 +160,21 @@ class FeedScope:
         # so the newest save of any story of the masthead keeps Last-Modified honest; a
         # sister masthead's story joining or leaving this masthead changes its lists,
         # which moves the masthead's key (articles/caching/invalidation.py).
-        latest_save = Article.objects.filter(publication=self.publication).aggregate(
-            latest=Max("modified_at")
-        )["latest"]
-        times = [t for _pk, t in self.window()] + [
-            latest_save, changed_at(keys.publication(self.publication.pk))]
+        latest_save = masthead_latest_save(self.publication.pk)
+        *_shown, listed = self.generations()
+        times = [t for _pk, t in self.window()] + [latest_save, as_time(listed)]
         times = [t for t in times if t]
         return min(max(times), timezone.now()) if times else None
+
+    def generations(self):
+        """The generations of what items show by name (people, tags, the masthead's
+        sections) for the ETag, and of the masthead's lists for Last-Modified, read together
+        (one round trip)."""
+        if self.shown_generations is None:
+            pub = self.publication.pk
+            self.shown_generations = current_generations(
+                (keys.PEOPLE, keys.TAGS, keys.layout(pub), keys.publication(pub)))
+        return self.shown_generations
 
     def etag(self, flavour):
         pub = self.publication
@@ -141,7 +185,7 @@ class FeedScope:
             *(f"{pk}:{t.isoformat()}" for pk, t in self.window()),
             # Items also show authors' and tags' names and sections: a change to any of
             # them moves one of these generations (articles/caching/invalidation.py).
-            *map(str, current_generations((keys.PEOPLE, keys.TAGS, keys.layout(pub.pk)))),
+            *map(str, self.generations()[:3]),
         ]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
@@ -167,8 +211,9 @@ def feed_scope(request, kind, slug=None):
     publication = request.publication
     if not publication:
         raise Http404("No publication is configured.")
-    articles = Article.objects.published().on(publication)
-    name, link, description = publication.name, reverse("articles:home"), publication.tagline
+    # The masthead's own feed reads its list with SQL compiled once (``masthead_window``).
+    articles = None if kind == "publication" else Article.objects.published().on(publication)
+    name, link, description = publication.name, address("articles:home"), publication.tagline
     if kind == "section":
         section = get_object_or_404(Section, publication=publication, slug=slug)
         articles = articles.filter(run_section_id=section.pk)
@@ -201,6 +246,8 @@ def image_sizes(images):
     is left out. An upload's file never changes under its name, so its size (a stat, or a
     request to object storage) is looked up once."""
     names = {keys.image_size(image.pk, image.file.name): image for image in images}
+    if not names:  # every item was in the cache
+        return {}
     found = cache().get_many(list(names))
     measured = {}
     for key, image in names.items():
