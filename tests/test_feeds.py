@@ -835,3 +835,50 @@ def test_a_feeds_etag_and_last_modified_read_their_generations_in_one_round_trip
          keys.generation(keys.layout(publication.pk))}]
     generations.bump([keys.publication(publication.pk)])  # a sister's story runs here now
     assert parse_http_date(client.get("/feed/")["Last-Modified"]) > before
+
+
+def test_a_feeds_channel_is_written_once_for_what_it_shows(client, publication, settings,
+                                                           monkeypatch):
+    """The channel around a feed's items (its names, addresses, year and build date) is
+    written once per process for what it shows: a feed whose items are all kept runs none
+    of Django's feed writer, answers byte for byte as a feed written whole, and a new story
+    (a new build date) gets a channel of its own."""
+    from django.contrib.syndication.views import Feed
+
+    from articles.distribution import feeds
+
+    settings.NEWSROOM_PAGE_CACHE = False
+    monkeypatch.setattr(feeds, "_channels", {})
+    written = []
+    get_feed = Feed.get_feed
+    monkeypatch.setattr(Feed, "get_feed",
+                        lambda self, *args: written.append(1) or get_feed(self, *args))
+    ArticleFactory(publication=publication, published=True,
+                   publish_at=timezone.now() - timedelta(hours=2))
+    for url in FEEDS:
+        client.get(url)  # items and channel written
+        written.clear()
+        kept = client.get(url)
+        assert written == []
+        settings.NEWSROOM_FRAGMENT_CACHE = False
+        whole = client.get(url)
+        settings.NEWSROOM_FRAGMENT_CACHE = True
+        assert kept.content == whole.content and kept["ETag"] == whole["ETag"]
+    ArticleFactory(publication=publication, published=True, headline="Pier reopens",
+                   publish_at=timezone.now() - timedelta(minutes=5))
+    written.clear()
+    response, feed = parse(client, "/feed/")
+    assert feed.entries[0].title == "Pier reopens"
+    assert len(written) == 2  # the new story's item, then the channel with its date
+    assert len(feeds._channels) == 3
+
+
+def test_an_empty_feeds_channel_is_written_each_time(client, publication, settings, monkeypatch):
+    """Without items a channel's build date is the time it is written: it is never kept."""
+    from articles.distribution import feeds
+
+    settings.NEWSROOM_PAGE_CACHE = False
+    monkeypatch.setattr(feeds, "_channels", {})
+    for url in FEEDS:
+        assert parse(client, url)[1].entries == []
+    assert feeds._channels == {}

@@ -278,6 +278,13 @@ def image_media(request, image, length):
     }
 
 
+# Channels written, by what they show (``StoryFeed.channel``); bounded, cleared when full.
+_channels = {}
+CHANNELS_MAX = 1000
+# Where a channel's items go: text no channel holds (a NUL, which forms refuse).
+ITEMS_GO_HERE = "\x00items\x00"
+
+
 class StoryFeed(Feed):
     """One class serves all feeds; ``kind`` and ``feed_type`` are set per URL."""
 
@@ -294,10 +301,8 @@ class StoryFeed(Feed):
             last_modified_func=lambda request: scope.last_modified(),
         )
         def render(request):
-            feedgen = self.get_feed(scope, request)
-            response = HttpResponse(content_type=feedgen.content_type)
-            feedgen.write(response, "utf-8")
-            return response
+            content_type, document = self.get_feed(scope, request)
+            return HttpResponse(document, content_type=content_type)
 
         response = render(request)
         # Readers and proxies may keep a copy but must ask again every time.
@@ -340,9 +345,10 @@ class StoryFeed(Feed):
         return scope.request.path
 
     def get_feed(self, scope, request):
-        """The channel and its items: each item's XML is a part of pages, and only the
-        stories whose items are missing from the cache are loaded and written (Django's
-        ``get_feed`` asks ``items`` for them).
+        """The feed's content type and its XML: the channel and its items. Each item's XML
+        is a part of pages, and only the stories whose items are missing from the cache are
+        loaded and written (Django's ``get_feed`` asks ``items`` for them); the channel
+        around them is ``channel``'s.
 
         An item is named for its story's last change too (``keys.feed_entry``), so an edit
         or a correction is a new item even before the story's key moves; a change dated
@@ -351,11 +357,11 @@ class StoryFeed(Feed):
                  for pk, changed in scope.window()}
         missing = fragments.missing(request, list(names.values()))
         scope.to_write = [pk for pk, name in names.items() if name in missing]
-        feed = super().get_feed(scope, request)
-        # Django reads the language from a class attribute; each masthead has its own.
-        feed.feed["language"] = scope.publication.language
-        written = {story.pk: (story, item)
-                   for story, item in zip(scope.written, feed.items, strict=True)}
+        written = {}
+        if scope.to_write:
+            feed = self.feed_with_items(scope, request)
+            written = {story.pk: (story, item)
+                       for story, item in zip(scope.written, feed.items, strict=True)}
 
         def write(pk):
             story, item = written[pk]
@@ -365,8 +371,41 @@ class StoryFeed(Feed):
         shown = [pk for pk in names if pk in written or names[pk] not in missing]
         entries = fragments.cached_many(
             request, [(names[pk], lambda pk=pk: write(pk)) for pk in shown])
-        feed.entries = [entry["xml"] for entry in entries]
+        content_type, head, tail = self.channel(scope, request)
+        return content_type, "".join([head, *(entry["xml"] for entry in entries), tail])
+
+    def feed_with_items(self, scope, request):
+        """Django's feed writer for ``scope``, holding the items of ``scope.to_write``."""
+        feed = super().get_feed(scope, request)
+        # Django reads the language from a class attribute; each masthead has its own.
+        feed.feed["language"] = scope.publication.language
         return feed
+
+    def channel(self, scope, request):
+        """The feed's content type and its XML before and after its items.
+
+        The channel shows the feed's names and addresses, the masthead's, the year (the
+        copyright line) and the items' latest change (its build date), and nothing else,
+        so it is written once per process for each of them, not on every request: Django's
+        channel is several hundred calls of Python (its attributes, the XML writer), as
+        much as the rest of a feed whose items are all kept."""
+        pub = scope.publication
+        shows = (self.feed_type, keys.origin(request), request.path, scope.title,
+                 scope.description, scope.link, pub.name, pub.tagline, pub.language,
+                 str(pub.logo), timezone.localdate().year, scope.latest_change())
+        found = _channels.get(shows)
+        if found is None:
+            to_write, scope.to_write = scope.to_write, []
+            feed = self.feed_with_items(scope, request)
+            scope.to_write = to_write
+            feed.entries = [ITEMS_GO_HERE]
+            head, _, tail = feed.writeString("utf-8").rpartition(ITEMS_GO_HERE)
+            found = (feed.content_type, head, tail)
+            if shows[-1] is not None:  # without items, the build date is the time written
+                if len(_channels) >= CHANNELS_MAX:
+                    _channels.clear()
+                _channels[shows] = found
+        return found
 
     def entry_keys(self, scope, story):
         """What a story's item shows: the story (its text, lead picture, corrections and
