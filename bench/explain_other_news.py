@@ -68,15 +68,10 @@ def main():
     parser.add_argument("--stories", type=int, default=9, help="stories measured (default 9)")
     parser.add_argument("--tries", type=int, default=3, help="runs per story, best kept (3)")
     args = parser.parse_args()
-    os.environ.update({
-        "NEWSROOM_ENV": "production",
-        "SECRET_KEY": "benchmark-only-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": args.database_url
-        or f"postgres://postgres@127.0.0.1:5432/newsroom_bench_{args.articles}",
-        "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-    })
+    from profile_page import bench_environment  # bench/, this script's folder
+
+    os.environ.update(bench_environment(args.database_url, args.articles,
+                                        DJANGO_SETTINGS_MODULE="newsroom.settings"))
     sys.path.insert(0, str(ROOT))
     import django
 

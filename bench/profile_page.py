@@ -30,6 +30,23 @@ CACHES = {
 }
 
 
+def bench_environment(database_url, articles, **extra):
+    """The environment of Newsroom as bench/run.py runs it (production settings, benchmark
+    mode) on ``database_url``, by default the bench database of ``articles`` stories."""
+    return {
+        "NEWSROOM_ENV": "production",
+        "SECRET_KEY": "benchmark-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url
+        or f"postgres://postgres@127.0.0.1:5432/newsroom_bench_{articles}",
+        "SECURE_SSL_REDIRECT": "false",
+        "SERVE_MEDIA": "true",
+        "NEWSROOM_BENCHMARK": "true",
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -50,20 +67,9 @@ def main():
     parser.add_argument("--top", type=int, default=50, help="rows of the table (default 50)")
     args = parser.parse_args()
 
-    os.environ.update({
-        "NEWSROOM_ENV": "production",
-        "SECRET_KEY": "benchmark-only-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": args.database_url
-        or f"postgres://postgres@127.0.0.1:5432/newsroom_bench_{args.articles}",
-        "REDIS_URL": args.redis_url,
-        "SECURE_SSL_REDIRECT": "false",
-        "SERVE_MEDIA": "true",
-        "NEWSROOM_BENCHMARK": "true",
-        "LOG_LEVEL": "WARNING",
-        "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
-        **CACHES[args.cache],
-    })
+    os.environ.update(bench_environment(
+        args.database_url, args.articles, REDIS_URL=args.redis_url,
+        STATIC_ROOT=str(ROOT / "var" / "bench-static"), **CACHES[args.cache]))
     sys.path.insert(0, str(ROOT))
     if args.bare:
         sys.path.insert(0, str(ROOT / "bench"))
