@@ -21,6 +21,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# A server a test starts is killed when the test process ends, however it ends: a run cut
+# off by a timeout or a kill leaves no Redis or gunicorn behind on its port. util-linux's
+# setpriv sets Linux's parent-death signal, then runs the server in its own place (the
+# signal comes when the thread that started it ends: tests start servers from the main
+# thread). Gunicorn's workers leave when their master goes; nginx's do not, so nginx is
+# stopped only as before.
+DIES_WITH_THE_TESTS = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -76,7 +85,8 @@ class Gunicorn:
         # workers are the file's; otherwise the arguments say.
         workers = [] if config else ["--workers", str(workers), "--worker-class", worker_class,
                                      "--threads", str(threads)]
-        self.args = [sys.executable, "-m", "gunicorn", *(["-c", config] if config else []),
+        self.args = [*DIES_WITH_THE_TESTS, sys.executable, "-m", "gunicorn",
+                     *(["-c", config] if config else []),
                      "newsroom.wsgi", "--bind", f"127.0.0.1:{self.port}", *workers,
                      "--log-level", "warning", "--access-logfile", "/dev/null", *args]
         self.proc = None
@@ -115,8 +125,8 @@ class Redis:
     def start(self):
         place = ["--dir", str(self.data_dir)] if self.data_dir else []
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--loglevel", "warning", *place],
+            [*DIES_WITH_THE_TESTS, "redis-server", "--port", str(self.port), "--bind",
+             "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning", *place],
             stdout=subprocess.DEVNULL, start_new_session=True)
         wait_for_port(self.port, proc=self.proc)
         return self
