@@ -64,21 +64,32 @@ def required(name):
     return value
 
 
-def _development_secret_key():
+def _development_secret_key(path):
     # A key generated once per checkout and kept under var/, so that sessions and
     # signed preview links survive a restart without a secret living in the repo.
-    path = VAR_DIR / "secret_key"
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(50)
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
+        pass
+    # On a new checkout several processes may get here at once (each of gunicorn's workers
+    # reads the settings): the first key to land is everyone's, or a session one worker
+    # signs is "corrupted" to the next. A link never replaces a file, and a reader never
+    # sees one half written.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(8)}")
+    descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(50))
+    try:
+        os.link(candidate, path)
+    except FileExistsError:
+        pass
+    finally:
+        candidate.unlink()
+    return path.read_text().strip()
 
 
-SECRET_KEY = required("SECRET_KEY") or _development_secret_key()
+SECRET_KEY = required("SECRET_KEY") or _development_secret_key(VAR_DIR / "secret_key")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") if PRODUCTION else env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", ".localhost", "testserver"]

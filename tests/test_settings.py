@@ -4,6 +4,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,41 @@ def test_development_generates_and_keeps_a_secret_key(tmp_path):
     key = (tmp_path / "var" / "secret_key").read_text()
     assert len(key) >= 50
     assert key in first.stdout and key in second.stdout
+
+
+def test_a_key_another_process_wrote_first_is_the_key_everyone_uses(tmp_path, monkeypatch):
+    # The moment that matters: another worker's key lands between this one's look (no file)
+    # and its write. Its own key must not replace the one already in use.
+    from newsroom.settings import _development_secret_key
+
+    path = tmp_path / "var" / "secret_key"
+    generate = secrets.token_urlsafe
+
+    def rival_lands_first(n):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("the-rival-workers-key")
+        return generate(n)
+
+    monkeypatch.setattr(secrets, "token_urlsafe", rival_lands_first)
+    assert _development_secret_key(path) == "the-rival-workers-key"
+    assert path.read_text() == "the-rival-workers-key"
+    assert not list(path.parent.glob("secret_key.*"))
+
+
+def test_processes_starting_together_on_a_new_checkout_agree_on_one_key(tmp_path):
+    # As gunicorn's workers do on a first start: each reads the settings at once.
+    start = time.time() + 1.5
+    code = ("import time, django.core.exceptions, dj_database_url, js_asset.js\n"
+            f"while time.time() < {start}: pass\n"
+            "import newsroom.settings as s; print(s.SECRET_KEY)")
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["NEWSROOM_VAR_DIR"] = str(tmp_path / "var")
+    processes = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env,
+                                  stdout=subprocess.PIPE, text=True) for _ in range(8)]
+    keys = {process.communicate(timeout=60)[0].strip() for process in processes}
+    assert keys == {(tmp_path / "var" / "secret_key").read_text()}
+    assert not list((tmp_path / "var").glob("secret_key.*"))  # no key left half-chosen
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
 
 
 def test_settings_read_the_environment(tmp_path):
