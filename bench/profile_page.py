@@ -62,6 +62,8 @@ def main():
                         help="time bench/bare_django.py instead (its only path: /_bench/floor/)")
     parser.add_argument("--save", metavar="FILE",
                         help="write the first answer's body to FILE (to compare pages before and after)")
+    parser.add_argument("--queries", action="store_true",
+                        help="add each query's time, in the order the page runs them")
     parser.add_argument("--profile", action="store_true", help="add cProfile's table")
     parser.add_argument("--sort", default="cumulative", help="cProfile's order (default cumulative)")
     parser.add_argument("--top", type=int, default=50, help="rows of the table (default 50)")
@@ -110,6 +112,8 @@ def main():
         request()
     elapsed = (time.perf_counter() - started) / args.requests
     print(f"{elapsed * 1000:.3f} ms per request ({args.requests} requests, cache: {args.cache})")
+    if args.queries:
+        print_query_times(request, args.requests)
     if args.profile:
         profile = cProfile.Profile()
         profile.enable()
@@ -117,6 +121,30 @@ def main():
             request()
         profile.disable()
         pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+
+
+def print_query_times(request, requests):
+    """Each query the page runs, its mean time over ``requests`` requests (the database's
+    answer and the driver's reading of it, as the page waits for them) and its SQL's start."""
+    from django.db import connection
+
+    times = {}
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            times.setdefault(position[0], [sql, 0.0])[1] += time.perf_counter() - started
+            position[0] += 1
+
+    position = [0]
+    with connection.execute_wrapper(timed):
+        for _ in range(requests):
+            position[0] = 0
+            request()
+    for sql, total in times.values():
+        print(f"{total / requests * 1000:7.3f} ms  {len(sql):6,} chars  {sql[:90]}")
 
 
 if __name__ == "__main__":
