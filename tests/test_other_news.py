@@ -137,6 +137,33 @@ def test_the_fragment_is_only_the_items_and_the_next_address(client, story, many
     assert 'data-next=""' in last
 
 
+def test_load_more_reaches_the_last_candidate_when_each_list_is_cut_short(
+        client, publication, story, monkeypatch):
+    """Each source of candidates is cut at ``CANDIDATES`` stories: following "More stories"
+    from the page, fragment after fragment, lists every candidate once, in the ranking's
+    order, and the last fragment offers no more."""
+    monkeypatch.setattr(related, "CANDIDATES", 4)
+    story.section = SectionFactory(publication=publication)
+    story.save()
+    for n in range(6):
+        make(publication, f"Unrelated {n}", age=1 + n)
+        make(publication, f"Section {n}", section=story.section, age=10 + n)
+        make(publication, f"Ferries {n}", tags=["ferries"], age=20 + n)
+        make(publication, f"Fares {n}", tags=["fares"], age=30 + n)
+    candidates = [a.headline for a in related.automatic_candidates(story)]
+    # Four of each list (three of those the story itself heads): three batches, not 24
+    # stories' worth.
+    assert len(candidates) == 3 + 3 + 4 + 4
+
+    seen = headlines(client.get(story.get_absolute_url()).text)
+    next_url = f"/more/{story.pk}/?page=2"
+    while next_url:
+        fragment = client.get(f"{next_url}&partial=1").text
+        seen += headlines(fragment)
+        next_url = re.search(r'data-next="([^"]*)"', fragment).group(1)
+    assert seen == candidates
+
+
 @pytest.mark.parametrize("page", ["abc", "-1", "0", "4", "99999999999", "1e3", ""])
 def test_nonsense_batches_are_404(client, story, many, page):
     response = client.get(f"/more/{story.pk}/", {"page": page, "partial": 1})

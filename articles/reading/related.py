@@ -29,9 +29,13 @@ from articles.reading.compiled import CompiledQuery
 
 BATCH_SIZE = 6
 # Newest stories considered from each source (each tag, the section, the masthead). The box
-# shows six and Load More pages on; a hundred fill every tag's list already on a small
-# archive, so a larger one only makes the indexes deeper, not the lists longer.
-CANDIDATES = 100
+# shows six and Load More pages on: thirty a source (up to 150 stories for a story with a
+# section and three tags, some twenty-five batches) is more than a reader pages through,
+# and a related box is about recent news; every candidate costs the query a story and a
+# run lookup, so a hundred cost three times as much for batches nobody opens. Thirty fill
+# every tag's list already on a small archive, so a larger one only makes the indexes
+# deeper, not the lists longer; Load More still reaches the last candidate.
+CANDIDATES = 30
 MAX_PAGE = 1000  # no reader pages this far; a bigger number is nonsense, not a query
 
 
