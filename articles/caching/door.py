@@ -11,10 +11,10 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.core.handlers.wsgi import WSGIRequest
 
 from articles.caching import keys as cache_keys
 from articles.caching import page_files, pages
+from newsroom.requests import Request
 
 logger = logging.getLogger(__name__)
 
@@ -52,10 +52,10 @@ class PageCacheApplication:
         return self.application(environ, start_response)
 
     def serve(self, environ, start_response):
-        # A copy: WSGIRequest writes the decoded path back into the environ it is given,
+        # A copy: Django's request writes the decoded path back into the environ it is given,
         # and Django's handler, building its own request from the environ next, would
         # decode it again (Arabic or emoji: UnicodeEncodeError, a 500; "ó": another path).
-        request = WSGIRequest(environ.copy())
+        request = Request(environ.copy())
         try:
             if not pages.is_cacheable_request(request):
                 return None
