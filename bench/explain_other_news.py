@@ -38,13 +38,8 @@ def explain(stories, tries):
         article = public.select_related("publication")[position]
         publication = article.publication
         tag_ids = list(dict.fromkeys(tag.pk for tag in article.tags.all()))
-        related.automatic_batch(article, 1, tag_ids=tag_ids)  # compiles the story's shape
-        compiled = related._batches[(publication.other_news_from_network,
-                                     bool(article.section_id), len(tag_ids),
-                                     related.CANDIDATES)]
-        sql, params = compiled.sql_with_params(
-            **related._values(publication, article.section_id, tag_ids, None),
-            excluded=[article.pk], tags=tag_ids, offset=0, limit=related.BATCH_SIZE + 1)
+        sql, params = related.batch_sql(article, publication, tag_ids, [article.pk], 0,
+                                        related.BATCH_SIZE + 1)
         best = None
         for _ in range(tries):
             with connection.cursor() as cursor:

@@ -17,8 +17,22 @@ tags is counted in a subquery, and one extra row is fetched to know whether more
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, router
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -68,11 +82,13 @@ def automatic_candidates(article, *, publication=None, exclude_ids=(), tag_ids=N
     )
 
 
-def _sources(publication, section_id, tag_ids, *, at=None):
+def _sources(publication, section_id, tag_ids, *, at=None, one_walk=False):
     """The lists candidates come from, each in the order of the index it is read from:
     for a story in section ``section_id`` (or None) with tags ``tag_ids``, as masthead
     ``publication`` shows it (at time ``at``, by default now). Two lists of lists: the
-    masthead's newest (and the section's), and one for each tag."""
+    masthead's newest (and the section's), and one for each tag; or, ``one_walk`` (for
+    PostgreSQL), one for all the tags, which walks each tag's index in turn
+    (``_latest_sql``): the same stories, from one relation to plan instead of one a tag."""
     published = Article.objects.published(at=at)
     here = published.on(publication)
     if publication.other_news_from_network:
@@ -87,6 +103,10 @@ def _sources(publication, section_id, tag_ids, *, at=None):
     # Each tag's latest written stories are read from its index alone, a bounded walk the
     # planner cannot turn into joining every story that carries the tag (a LIMITed
     # subquery stays one); those of them this masthead shows are the tag's candidates.
+    if one_walk:
+        latest = RawSQL(f"SELECT l.id FROM ({_latest_sql()}) AS l (tag_id, id)",
+                        (list(dict.fromkeys(tag_ids)), CANDIDATES))
+        return sources, [everywhere.filter(pk__in=latest)]
     tag_lists = [
         everywhere.filter(pk__in=TaggedArticle.objects.filter(tag_id=tag_id)
                           .order_by("-content_object_id")
@@ -97,11 +117,34 @@ def _sources(publication, section_id, tag_ids, *, at=None):
     return sources, tag_lists
 
 
-def _ranking(article, publication, tag_ids, *, at=None):
+def _latest_sql():
+    """SQL of each tag's latest written stories, ``CANDIDATES`` of them: rows (tag id,
+    story id), each tag's read in order from ``tagged_latest_idx`` and cut short (a
+    bounded walk, however many stories carry the tag). Its parameters: the tags as one
+    array, then the length of each list."""
+    tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
+    return ("SELECT r.tag_id, w.id FROM unnest(%s::bigint[]) AS r (tag_id), LATERAL ("
+            f"SELECT t.content_object_id FROM {tagged} t WHERE t.tag_id = r.tag_id "
+            "ORDER BY t.content_object_id DESC LIMIT %s) AS w (id)")
+
+
+class _AnyOf(Func):
+    """``expression = ANY(%s)``, PostgreSQL's: the values as one array parameter, so the
+    SQL is the same for any number of them."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _ranking(article, publication, tag_ids, *, at=None, tags_as_array=False):
     """(the public stories, the ranking annotations, the order) for ``article``'s In
-    Other News on ``publication``: shared tags, then the same section, then the newest."""
+    Other News on ``publication``: shared tags, then the same section, then the newest.
+    ``tags_as_array`` (PostgreSQL): the tags as one parameter (``_AnyOf``)."""
+    shares = (_AnyOf(F("tag_id"), Value(list(tag_ids), output_field=ArrayField(
+        BigIntegerField()))) if tags_as_array else Q(tag_id__in=tag_ids))
     shared_tags = (
-        TaggedArticle.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=tag_ids)
+        TaggedArticle.objects.filter(shares, content_object_id=OuterRef("pk"))
         .order_by()
         .values("content_object_id")
         .annotate(n=Count("pk"))
@@ -169,7 +212,8 @@ def automatic_batch(article, number, *, publication=None, exclude_ids=(), tag_id
 
 def _batch(article, publication, tag_ids, excluded, offset, limit, *, at=None):
     """The queryset of one batch's stories, ranked, for PostgreSQL (at time ``at``)."""
-    public, ranking, order = _ranking(article, publication, tag_ids, at=at)
+    public, ranking, order = _ranking(article, publication, list(dict.fromkeys(tag_ids)),
+                                      at=at, tags_as_array=True)
     window = RawSQL(*_window_sql(article, publication, tag_ids, excluded, offset, limit,
                                  at=at))
     return (public.filter(pk__in=window).annotate(**ranking)
@@ -180,117 +224,129 @@ def _window_sql(article, publication, tag_ids, excluded, offset, limit, *, at=No
     """(sql, params) of the ids of one batch, best match first, for PostgreSQL.
 
     Each source of candidates reads, from its index, the ids with what they are ranked on
-    (publish time, section on this masthead); the ranking then looks at those few hundred
-    rows alone and never joins a candidate to its story again (the planner used to join
+    (publish time, section on this masthead); the ranking then looks at those hundred or
+    so rows alone and never joins a candidate to its story again (the planner used to join
     the candidates to every public story of the archive to do so).
 
-    A candidate's shared tags are counted from the tags' lists it appears in: each tag's
-    list holds every story carrying the tag written after the list's oldest (its latest
-    written, ``CANDIDATES`` of them; all of them if fewer), so for a candidate written
-    after the oldest of every full list, appearing in a tag's list is carrying the tag.
-    Only a candidate written before that (one of the masthead's or section's newest that
-    was written long ago, or one of a tag's older than another tag's list) is looked up
-    in the tags' unique index, a B-tree that reads one page more for each level the
-    archive's growth adds. (The candidates' stories and runs are looked up through hash
-    indexes, one bucket page at any size: migration 0022.)"""
+    A candidate's shared tags are counted from the tags' lists it appears in (each tag's
+    list walked once more, ``_latest_sql``, and kept for the query): each tag's list holds
+    every story carrying the tag written after the list's oldest (its latest written,
+    ``CANDIDATES`` of them; all of them if fewer), so for a candidate written after the
+    oldest of every full list, appearing in a tag's list is carrying the tag. Only a
+    candidate written before that (one of the masthead's or section's newest that was
+    written long ago, or one of a tag's older than another tag's list) is looked up in the
+    tags' unique index, a B-tree that reads one page more for each level the archive's
+    growth adds. (The candidates' stories and runs are looked up through hash indexes,
+    one bucket page at any size: migration 0022.)"""
     union_sql, union_params = _union_sql(publication, article.section_id, tag_ids, at=at)
     tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
-    # The id from which every tag's list is whole: the highest of the full lists' oldest
-    # ids (None when no list is full: each then holds every story carrying its tag).
-    whole_from = (
-        "SELECT MAX(l.oldest) FROM unnest(%s::bigint[]) AS r (tag_id), LATERAL ("
-        "SELECT CASE WHEN COUNT(*) = %s THEN MIN(w.id) END "
-        f"FROM (SELECT t.content_object_id FROM {tagged} t WHERE t.tag_id = r.tag_id "
-        "ORDER BY t.content_object_id DESC LIMIT %s) AS w (id)) AS l (oldest)"
-    )
     probe = (f"SELECT COUNT(*) FROM {tagged} t WHERE t.content_object_id = c.pk "
              "AND t.tag_id = ANY(%s)")
     sql = (
-        "SELECT c.pk FROM (SELECT u.pk, u.published, u.section, SUM(u.listed) AS listed "
-        f"FROM ({union_sql}) AS u (pk, published, section, listed) "
-        "GROUP BY u.pk, u.published, u.section) AS c "
+        f"WITH lists (tag_id, id) AS MATERIALIZED ({_latest_sql()}) "
+        f"SELECT c.pk FROM ({union_sql}) AS c (pk, published, section) "
+        "LEFT JOIN (SELECT id, COUNT(*) FROM lists GROUP BY id) AS n (pk, listed) "
+        "ON n.pk = c.pk "
         "WHERE NOT (c.pk = ANY(%s)) "
-        f"ORDER BY CASE WHEN c.pk < ({whole_from}) THEN ({probe}) ELSE c.listed END DESC, "
+        # The id from which every tag's list is whole: the highest of the full lists'
+        # oldest ids (None when no list is full: each then holds every story with its tag).
+        "ORDER BY CASE WHEN c.pk < (SELECT MAX(f.oldest) FROM (SELECT CASE WHEN COUNT(*) = %s "
+        "THEN MIN(id) END FROM lists GROUP BY tag_id) AS f (oldest)) "
+        f"THEN ({probe}) ELSE COALESCE(n.listed, 0) END DESC, "
         "CASE WHEN c.section = %s THEN 1 ELSE 0 END DESC, c.published DESC, c.pk DESC "
         "LIMIT %s OFFSET %s"
     )
-    tags = list(tag_ids)
-    return sql, (*union_params, list(excluded), tags, CANDIDATES, CANDIDATES, tags,
+    tags = list(dict.fromkeys(tag_ids))
+    return sql, (tags, CANDIDATES, *union_params, list(excluded), CANDIDATES, tags,
                  article.section_id, limit, offset)
 
 
 # One batch's query, and the union of the sources inside it, for each shape of story
-# (drawn from the network or from one masthead, with a section or not, its number of
-# tags), compiled once per process (articles/reading/compiled.py): compiling the union's
-# five querysets and the ranking around them cost more than PostgreSQL took to answer.
-# They are compiled with stand-in values, and each story's own take their places.
+# (drawn from the network or from one masthead, with a section or not), compiled once
+# per process (articles/reading/compiled.py): compiling the union's querysets and the
+# ranking around them cost more than PostgreSQL took to answer. They are compiled with
+# stand-in values, and each story's own take their places (its tags as one array, so
+# one query serves any number of them).
 _STAND_IN_NOW = datetime(1901, 2, 3, 4, 5, 6, 789, tzinfo=UTC)
-_STAND_IN_ID = -7_000_000  # the masthead's; the section's is one less, the tags' further down
+_STAND_IN_ID = -7_000_000  # the masthead's; the section's is one less, the tag's two
 _unions = {}
 _batches = {}
 
 
-def _stand_ins(network, has_section, tag_count):
+def _stand_ins(network, has_section):
     """(publication, section id, tag ids, {name: stand-in}) for one shape of story."""
-    ids = [_STAND_IN_ID - n for n in range(2 + tag_count)]
+    ids = [_STAND_IN_ID - n for n in range(3)]
     publication = Publication(pk=ids[0], other_news_from_network=network)
     section_id = ids[1] if has_section else None
     names = {"now": _STAND_IN_NOW, "publication": ids[0],
-             **({"section": section_id} if has_section else {}),
-             **{f"tag{n}": tag_id for n, tag_id in enumerate(ids[2:])}}
+             **({"section": section_id} if has_section else {}), "tags": ids[2:]}
     return publication, section_id, ids[2:], names
 
 
 def _values(publication, section_id, tag_ids, at):
     return {"now": at or timezone.now(), "publication": publication.pk,
             **({"section": section_id} if section_id else {}),
-            **{f"tag{n}": tag_id for n, tag_id in enumerate(tag_ids)}}
+            "tags": list(dict.fromkeys(tag_ids))}
+
+
+def _shape(publication, section_id):
+    return (publication.other_news_from_network, bool(section_id), CANDIDATES)
 
 
 def _union(publication, section_id, tag_ids, *, at=None):
-    """The sources' candidates, each list's in full (a story in several lists is there
-    once for each): (id, publish time, section shown here, 1 from a tag's list else 0)."""
-    lists, tag_lists = _sources(publication, section_id, tag_ids, at=at)
+    """The sources' candidates, each once: (id, publish time, section shown here)."""
+    lists, tag_lists = _sources(publication, section_id, tag_ids, at=at, one_walk=True)
     sources = [
-        source.annotate(shown_section=F("run_section_id"),
-                        listed=Value(listed, output_field=IntegerField()))
-        .values_list("pk", "publish_at", "shown_section", "listed")[:CANDIDATES]
-        for listed, group in ((0, lists), (1, tag_lists)) for source in group
+        source.annotate(shown_section=F("run_section_id"))
+        .values_list("pk", "publish_at", "shown_section")[:CANDIDATES] for source in lists
+    ] + [  # each tag's list is cut short already
+        source.annotate(shown_section=F("run_section_id"))
+        .values_list("pk", "publish_at", "shown_section").order_by() for source in tag_lists
     ]
-    return sources[0].union(*sources[1:], all=True) if len(sources) > 1 else sources[0]
+    return sources[0].union(*sources[1:])
 
 
 def _union_sql(publication, section_id, tag_ids, *, at=None):
     """(sql, params) of the union of the sources' candidates (id, publish time, section
-    shown on this masthead, from a tag's list or not), as ``_union`` builds it, at time
-    ``at`` (by default now)."""
-    tag_ids = list(dict.fromkeys(tag_ids))
-    shape = (publication.other_news_from_network, bool(section_id), len(tag_ids), CANDIDATES)
+    shown on this masthead), as ``_union`` builds it, at time ``at`` (by default now)."""
+    shape = _shape(publication, section_id)
     if shape not in _unions:
-        stand_in, section, tags, names = _stand_ins(*shape[:3])
+        stand_in, section, tags, names = _stand_ins(*shape[:2])
         _unions[shape] = CompiledQuery(_union(stand_in, section, tags, at=_STAND_IN_NOW),
                                        names, using=router.db_for_read(Article))
     return _unions[shape].sql_with_params(**_values(publication, section_id, tag_ids, at))
 
 
-def _compiled_batch(article, publication, tag_ids, excluded, offset, limit):
-    """``_batch``'s stories, from its SQL compiled once for the story's shape."""
-    tag_ids = list(dict.fromkeys(tag_ids))
-    shape = (publication.other_news_from_network, bool(article.section_id), len(tag_ids),
-             CANDIDATES)
+def _compiled(article, publication):
+    """``_batch``'s query compiled once for the story's shape, and its values but for the
+    ids left out and the window."""
+    shape = _shape(publication, article.section_id)
     if shape not in _batches:
-        stand_in, section, tags, names = _stand_ins(*shape[:3])
+        stand_in, section, tags, names = _stand_ins(*shape[:2])
         story = Article(pk=_STAND_IN_ID - 100, section_id=section)
-        # The ids left out, the tags as one list, and the window: stand-ins of their own.
-        names.update(excluded=[_STAND_IN_ID - 101], tags=tags, offset=_STAND_IN_ID - 102,
+        # The ids left out and the window: stand-ins of their own.
+        names.update(excluded=[_STAND_IN_ID - 101], offset=_STAND_IN_ID - 102,
                      limit=_STAND_IN_ID - 103)
         _batches[shape] = CompiledQuery(
             _batch(story, stand_in, tags, names["excluded"], names["offset"],
                    names["limit"], at=_STAND_IN_NOW),
             names, using=router.db_for_read(Article))
-    return _batches[shape].results(
+    return _batches[shape]
+
+
+def batch_sql(article, publication, tag_ids, excluded, offset, limit, *, at=None):
+    """(sql, params) of one batch's query as ``_compiled_batch`` runs it (at time ``at``,
+    by default now): what bench/explain_other_news.py explains."""
+    return _compiled(article, publication).sql_with_params(
+        **_values(publication, article.section_id, tag_ids, at),
+        excluded=list(excluded), offset=offset, limit=limit)
+
+
+def _compiled_batch(article, publication, tag_ids, excluded, offset, limit):
+    """``_batch``'s stories, from its SQL compiled once for the story's shape."""
+    return _compiled(article, publication).results(
         **_values(publication, article.section_id, tag_ids, None),
-        excluded=list(excluded), tags=tag_ids, offset=offset, limit=limit)
+        excluded=list(excluded), offset=offset, limit=limit)
 
 
 def page_number(value):
