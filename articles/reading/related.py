@@ -104,7 +104,7 @@ def _sources(publication, section_id, tag_ids, *, at=None, one_walk=False):
     # planner cannot turn into joining every story that carries the tag (a LIMITed
     # subquery stays one); those of them this masthead shows are the tag's candidates.
     if one_walk:
-        latest = RawSQL(f"SELECT l.id FROM ({_latest_sql()}) AS l (tag_id, id)",
+        latest = RawSQL(f"SELECT l.id FROM ({_latest_sql()}) l",
                         (list(dict.fromkeys(tag_ids)), CANDIDATES))
         return sources, [everywhere.filter(pk__in=latest)]
     tag_lists = [
@@ -123,9 +123,9 @@ def _latest_sql():
     bounded walk, however many stories carry the tag). Its parameters: the tags as one
     array, then the length of each list."""
     tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
-    return ("SELECT r.tag_id, w.id FROM unnest(%s::bigint[]) AS r (tag_id), LATERAL ("
-            f"SELECT t.content_object_id FROM {tagged} t WHERE t.tag_id = r.tag_id "
-            "ORDER BY t.content_object_id DESC LIMIT %s) AS w (id)")
+    return ("SELECT r.tag, w.id FROM unnest(%s::bigint[]) r (tag), LATERAL (SELECT "
+            f"content_object_id FROM {tagged} WHERE tag_id = r.tag ORDER BY 1 DESC LIMIT %s) "
+            "w (id)")
 
 
 class _AnyOf(Func):
@@ -212,12 +212,26 @@ def automatic_batch(article, number, *, publication=None, exclude_ids=(), tag_id
 
 def _batch(article, publication, tag_ids, excluded, offset, limit, *, at=None):
     """The queryset of one batch's stories, ranked, for PostgreSQL (at time ``at``)."""
-    public, ranking, order = _ranking(article, publication, list(dict.fromkeys(tag_ids)),
-                                      at=at, tags_as_array=True)
+    _, ranking, order = _ranking(article, publication, list(dict.fromkeys(tag_ids)),
+                                 at=at, tags_as_array=True)
     window = RawSQL(*_window_sql(article, publication, tag_ids, excluded, offset, limit,
                                  at=at))
-    return (public.filter(pk__in=window).annotate(**ranking)
-            .select_related("lead_image").defer("body").order_by(*order))
+    # The window's stories are public already: each of its sources starts from
+    # ``published()``. The batch only loads them, as this masthead shows them.
+    shown = (Article.objects.seen_from(publication) if publication.other_news_from_network
+             else Article.objects.on(publication))
+    return (shown.filter(pk__in=window).annotate(**ranking)
+            .select_related("lead_image").defer(*ITEM_UNREAD).order_by(*order))
+
+
+# What an item never shows (templates/includes/other_news_item.html, the API's link to
+# it): not loaded for a batch, so that its SQL stays under the 4,096 characters psycopg
+# keeps parsed (a longer query is split for its parameters again on every request).
+ITEM_UNREAD = ("body", "kicker", "dek", "dateline", "summary", "first_published_at",
+               "updated_at", "priority", "seo_title", "seo_description", "canonical_url",
+               "version", "created_by", "review_note", "created_at", "modified_at",
+               "status", "embargo_until", "lead_image__caption", "lead_image__credit",
+               "lead_image__created_at")
 
 
 def _window_sql(article, publication, tag_ids, excluded, offset, limit, *, at=None):
@@ -240,21 +254,19 @@ def _window_sql(article, publication, tag_ids, excluded, offset, limit, *, at=No
     one bucket page at any size: migration 0022.)"""
     union_sql, union_params = _union_sql(publication, article.section_id, tag_ids, at=at)
     tagged = connection.ops.quote_name(TaggedArticle._meta.db_table)
-    probe = (f"SELECT COUNT(*) FROM {tagged} t WHERE t.content_object_id = c.pk "
-             "AND t.tag_id = ANY(%s)")
+    probe = f"SELECT COUNT(*) FROM {tagged} WHERE content_object_id = c.pk AND tag_id = ANY(%s)"
+    # (Short: psycopg keeps the whole query parsed only under 4,096 characters.)
     sql = (
-        f"WITH lists (tag_id, id) AS MATERIALIZED ({_latest_sql()}) "
-        f"SELECT c.pk FROM ({union_sql}) AS c (pk, published, section) "
-        "LEFT JOIN (SELECT id, COUNT(*) FROM lists GROUP BY id) AS n (pk, listed) "
-        "ON n.pk = c.pk "
-        "WHERE NOT (c.pk = ANY(%s)) "
+        f"WITH lists AS MATERIALIZED ({_latest_sql()}) "
+        f"SELECT c.pk FROM ({union_sql}) c (pk, published, section) "
+        "LEFT JOIN (SELECT id, COUNT(*) FROM lists GROUP BY id) n (pk, listed) USING (pk) "
+        "WHERE NOT c.pk = ANY(%s) "
         # The id from which every tag's list is whole: the highest of the full lists'
         # oldest ids (None when no list is full: each then holds every story with its tag).
-        "ORDER BY CASE WHEN c.pk < (SELECT MAX(f.oldest) FROM (SELECT CASE WHEN COUNT(*) = %s "
-        "THEN MIN(id) END FROM lists GROUP BY tag_id) AS f (oldest)) "
+        "ORDER BY CASE WHEN c.pk < (SELECT MAX(f.m) FROM (SELECT CASE WHEN COUNT(*) = %s "
+        "THEN MIN(id) END FROM lists GROUP BY tag) f (m)) "
         f"THEN ({probe}) ELSE COALESCE(n.listed, 0) END DESC, "
-        "CASE WHEN c.section = %s THEN 1 ELSE 0 END DESC, c.published DESC, c.pk DESC "
-        "LIMIT %s OFFSET %s"
+        "(c.section = %s) IS TRUE DESC, c.published DESC, c.pk DESC LIMIT %s OFFSET %s"
     )
     tags = list(dict.fromkeys(tag_ids))
     return sql, (tags, CANDIDATES, *union_params, list(excluded), CANDIDATES, tags,
