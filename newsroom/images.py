@@ -138,3 +138,13 @@ class ValidatedImageField(models.ImageField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": ValidatedImageFormField, **kwargs})
+
+    def update_dimension_fields(self, instance, force=False, *args, **kwargs):
+        # Run after every model instance is made (post_init): Django makes the file object
+        # first, then finds the stored width and height there and does nothing. A loaded
+        # picture has them already: answered from them alone (a list page loads dozens).
+        if not force:
+            known = instance.__dict__
+            if all(known.get(name) for name in (self.width_field, self.height_field) if name):
+                return
+        super().update_dimension_fields(instance, force, *args, **kwargs)

@@ -69,6 +69,25 @@ def test_a_saved_image_records_its_dimensions():
     assert (image.width, image.height) == (640, 427)
 
 
+@pytest.mark.django_db
+def test_a_loaded_image_with_its_size_makes_no_file_object_until_read():
+    saved = Image(file=upload(image_bytes(size=(640, 427))), alt_text="A pier at dawn")
+    saved.save()
+    loaded = Image.objects.get(pk=saved.pk)
+    # Django's post_init handler would have made the file object to find the size stored.
+    assert type(loaded.__dict__["file"]) is str
+    assert (loaded.width, loaded.height, loaded.file.name) == (640, 427, saved.file.name)
+
+
+@pytest.mark.django_db
+def test_a_loaded_image_without_its_size_reads_it_from_the_file_as_django_does():
+    saved = Image(file=upload(image_bytes(size=(640, 427))), alt_text="A pier at dawn")
+    saved.save()
+    Image.objects.filter(pk=saved.pk).update(width=0, height=0)
+    loaded = Image.objects.get(pk=saved.pk)
+    assert (loaded.width, loaded.height) == (640, 427)
+
+
 def test_an_image_past_pillows_own_bomb_limit_gets_the_same_clear_error():
     out = io.BytesIO()
     PILImage.new("1", (20_000, 10_000)).save(out, "PNG")  # 200 MP: Pillow refuses to open it
