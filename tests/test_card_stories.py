@@ -137,3 +137,15 @@ def test_the_queries_are_compiled_once_per_process_for_each_size_of_list(
     later = timezone.now() + timedelta(days=1)
     loaded = card_stories.stories(publication.pk, [front["scheduled"].pk], [], now=later)
     assert list(loaded) == [front["scheduled"].pk]
+
+
+def test_a_cards_story_picture_and_people_are_loaded_without_what_no_card_reads(
+        publication, front):
+    story = front["public"][0]
+    loaded = card_stories.stories(publication.pk, [story.pk], [story.pk], now=timezone.now())
+    story = loaded[story.pk]
+    assert {"body", "created_at"} <= story.get_deferred_fields()
+    assert {"caption", "credit", "created_at"} <= story.lead_image.get_deferred_fields()
+    assert {"description", "order"} <= story.section.get_deferred_fields()
+    person = story.bylines.all()[0].person
+    assert {"bio", "short_bio", "photo", "email", "created_at"} <= person.get_deferred_fields()

@@ -124,20 +124,33 @@ def build_latest(article):
 # a query per card, which the tests of query counts show (tests/test_reading_pages.py,
 # tests/test_card_stories.py).
 UNREAD = ("body", "dek", "dateline", "review_note", "seo_title", "seo_description",
-          "canonical_url", "embargo_until", "first_published_at", "updated_at", "modified_at")
+          "canonical_url", "embargo_until", "first_published_at", "updated_at", "modified_at",
+          # Only a story without a publish time (never a public one) is dated by it.
+          "created_at")
+# Nor of what is loaded with a story: its picture's words and time stamp, its run's times
+# and its section's description and order. A time stamp left unread is an aware datetime
+# fewer to make for each of them.
+UNREAD_WITH = ("lead_image__caption", "lead_image__credit", "lead_image__created_at",
+               "run__publish_at", "run__created_at",
+               "run__section__description", "run__section__order")
+# What a card reads of a byline: its role, and its person's name and address (the author
+# page's). A person is loaded without the rest (the bios, the portrait, the time stamps):
+# the portrait alone cost a file object and a signal's work for each person.
+BYLINE_READ = ("article", "person", "role", "order", "person__full_name", "person__slug")
 
 
 def for_building(stories):
     """``stories`` (a masthead's: ``on``) as the cards to be built read them: with their
-    sections (their runs') and pictures, without what they never show (``UNREAD``). Unlike
-    ``for_cards``, not with their publications: a card or a line never shows it (a model
-    instance less per story)."""
-    return stories.select_related("lead_image").defer(*UNREAD)
+    sections (their runs') and pictures, without what they never show (``UNREAD``,
+    ``UNREAD_WITH``). Unlike ``for_cards``, not with their publications: a card or a line
+    never shows it (a model instance less per story)."""
+    return stories.select_related("lead_image").defer(*UNREAD, *UNREAD_WITH)
 
 
 def bylines():
-    """The bylines a card shows, with their people (prefetched as a story's ``bylines``)."""
-    return Byline.objects.select_related("person")
+    """The bylines a card shows, with their people (prefetched as a story's ``bylines``),
+    as much of them as a card reads (``BYLINE_READ``)."""
+    return Byline.objects.select_related("person").only(*BYLINE_READ)
 
 
 def load(articles):
