@@ -359,3 +359,22 @@ def test_an_error_page_for_a_page_collecting_its_parts_shows_its_masthead(
     assert response.status_code == 404
     assert '<header class="masthead">' in response.text
     assert "<!--card:" not in response.text
+
+
+def test_parts_are_built_in_the_zone_and_language_of_the_request_and_leave_no_zone_behind(
+        settings):
+    from zoneinfo import ZoneInfo
+
+    from django.utils import translation
+
+    with timezone.override(ZoneInfo("Asia/Kolkata")), translation.override("de"):
+        with cards.building():
+            assert timezone.get_current_timezone_name() == "Asia/Kolkata"
+            assert translation.get_language() == "de"
+        assert timezone.get_current_timezone_name() == "Asia/Kolkata"
+        assert translation.get_language() == "de"
+    with cards.building():
+        assert timezone.get_current_timezone_name() == settings.TIME_ZONE
+    # The zone held for the build is let go: a later default zone is followed.
+    settings.TIME_ZONE = "Asia/Tokyo"
+    assert timezone.get_current_timezone_name() == "Asia/Tokyo"
