@@ -155,3 +155,49 @@ def test_the_fronts_query_is_compiled_once_and_run_at_each_requests_time(
     assert rows[0][0] == later.pk
     assert client.get("/").context_data["lead_story"].pk == later.pk
     assert len(compiled) == 1
+
+
+def test_a_picture_tag_is_made_once_and_follows_its_picture_options_and_media_address(
+        publication, settings):
+    from django.utils.safestring import mark_safe
+
+    from articles.templatetags.pictures import picture
+
+    image = ImageFactory(alt_text='Gulls over the "pier" & <dock>')
+    image.width, image.height = 1600, 1200
+    tag = picture(image, crop=True, sizes="100vw")
+    assert picture(image, crop=True, sizes="100vw") is tag  # remembered
+    assert 'alt="Gulls over the &quot;pier&quot; &amp; &lt;dock&gt;"' in tag
+    assert 'loading="eager"' in picture(image, crop=True, sizes="100vw", lazy=False)
+    assert picture(image, sizes="100vw") != tag  # the whole picture, not the crop
+    image.alt_text = "Gulls at dawn"
+    assert 'alt="Gulls at dawn"' in picture(image, crop=True, sizes="100vw")
+    assert 'alt="<b>Gulls</b>"' in picture(image, alt=mark_safe("<b>Gulls</b>"))  # safe: as is
+    image.focal_x = 0.1
+    moved = picture(image, crop=True, sizes="100vw")
+    assert moved != tag
+    settings.MEDIA_URL = "https://pictures.example/"
+    assert "https://pictures.example/" in picture(image, crop=True, sizes="100vw")
+
+
+def test_people_links_write_what_format_html_wrote(publication):
+    from django.utils.html import format_html, format_html_join
+
+    from articles.templatetags.newsroom import people_links
+
+    from .factories import PersonFactory
+
+    people = [PersonFactory(full_name=name) for name in
+              ["Dana <Reyes>", 'Sam "Ace" Okafor', "Lee & Co", "Ana"]]
+
+    def before(people):
+        links = [format_html('<a href="{}">{}</a>', p.get_absolute_url(), p.full_name)
+                 for p in people]
+        if len(links) <= 2:
+            return " and ".join(links)
+        return format_html("{} and {}", format_html_join(
+            ", ", "{}", ((link,) for link in links[:-1])), links[-1])
+
+    for count in range(5):
+        assert people_links(people[:count]) == before(people[:count])
+    assert "Dana &lt;Reyes&gt;" in people_links(people)

@@ -26,12 +26,39 @@ def _escaped(value):
     return html.escape(str(value))  # what ``escape`` does
 
 
+# {(the storage, the picture's stored fields, the tag's options): the tag's HTML}: a list
+# page shows the same pictures on every build, and making the tag (two lists of
+# renditions, their srcsets, ten escaped attributes) was more than a quarter of building
+# its cards. Bounded: emptied once it holds this many.
+_PICTURES = {}
+_PICTURES_KEPT = 4096
+
+
 @register.simple_tag
 def picture(image, *, crop=False, sizes="100vw", lazy=True, alt=None, css_class=""):
     """WebP first, the original format as fallback; width and height from the largest
-    rendition, so the browser reserves the space before the picture arrives."""
+    rendition, so the browser reserves the space before the picture arrives.
+
+    Remembered per process under everything the HTML is made of, as the renditions are
+    (``newsroom.renditions``); a storage that signs its addresses, or an option that is
+    not a plain string (a lazy or a safe one), is made each time."""
     if not image or not image.width:
         return ""
+    storage = renditions.storage_key()
+    alt = image.alt_text if alt is None else alt
+    if storage is None or not all(type(v) is str for v in (sizes, alt, css_class)):
+        return _picture(image, crop, sizes, lazy, alt, css_class)
+    key = (storage, image.pk, image.file.name, image.focal_x, image.focal_y, image.width,
+           image.height, bool(crop), sizes, bool(lazy), alt, css_class)
+    html = _PICTURES.get(key)
+    if html is None:
+        if len(_PICTURES) >= _PICTURES_KEPT:
+            _PICTURES.clear()
+        html = _PICTURES[key] = _picture(image, crop, sizes, lazy, alt, css_class)
+    return html
+
+
+def _picture(image, crop, sizes, lazy, alt, css_class):
     kind = "crop" if crop else "full"
     fallback = renditions.renditions(image, kind)
     webp = renditions.renditions(image, kind, ext="webp")
@@ -45,7 +72,7 @@ def picture(image, *, crop=False, sizes="100vw", lazy=True, alt=None, css_class=
         ("sizes", sizes),
         ("width", largest.width),
         ("height", largest.height),
-        ("alt", image.alt_text if alt is None else alt),
+        ("alt", alt),
         ("loading", "lazy" if lazy else "eager"),
         ("decoding", "async"),
         *([("class", css_class)] if css_class else []),
