@@ -13,7 +13,9 @@ class ArticlesConfig(AppConfig):
         from articles.caching import invalidation
         from articles.editorial import notifications
         from articles.webhooks import outbox
+        from newsroom import requests
 
         invalidation.connect()  # page caches follow every content change
         notifications.connect()  # the workflow's emails, and the purge when a story goes live
         outbox.connect()  # webhook deliveries for partners, recorded with each change
+        requests.connect()  # hosts a request checked are forgotten when ALLOWED_HOSTS changes

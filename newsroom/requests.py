@@ -9,7 +9,7 @@ settings read through their lazy object, a regular expression, each pattern comp
 only on the host the client sent and on settings that do not change while the process runs,
 so a host that passed is remembered (``_passed``). A host that failed is never remembered:
 it goes through Django's check, and is refused, every time. A change of those settings (in
-tests, ``override_settings``) forgets every host.
+tests, ``override_settings``) forgets every host (``connect``).
 
 ``newsroom/wsgi.py`` serves Django with this request, and the page cache's front door
 (``articles/caching/door.py``) makes the same.
@@ -55,4 +55,6 @@ def forget_hosts(*, setting, **kwargs):
         _passed.clear()
 
 
-setting_changed.connect(forget_hosts)
+def connect():
+    """Wire the receiver (``ArticlesConfig.ready``, where every receiver is connected)."""
+    setting_changed.connect(forget_hosts, dispatch_uid="newsroom.requests.forget_hosts")
