@@ -23,7 +23,6 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
-    Count,
     F,
     Func,
     IntegerField,
@@ -34,7 +33,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -143,11 +141,12 @@ def _ranking(article, publication, tag_ids, *, at=None, tags_as_array=False):
     ``tags_as_array`` (PostgreSQL): the tags as one parameter (``_AnyOf``)."""
     shares = (_AnyOf(F("tag_id"), Value(list(tag_ids), output_field=ArrayField(
         BigIntegerField()))) if tags_as_array else Q(tag_id__in=tag_ids))
+    # COUNT(*) over the story's rows without GROUP BY: one row, 0 when it shares none, a
+    # subquery the planner plans as a plain aggregate (no grouping, no COALESCE of none).
     shared_tags = (
         TaggedArticle.objects.filter(shares, content_object_id=OuterRef("pk"))
         .order_by()
-        .values("content_object_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Func(function="COUNT", template="COUNT(*)", output_field=IntegerField()))
         .values("n")
     )
     same_section = (
@@ -159,7 +158,7 @@ def _ranking(article, publication, tag_ids, *, at=None, tags_as_array=False):
     published = Article.objects.published(at=at)
     public = (published.seen_from(publication) if publication.other_news_from_network
               else published.on(publication))
-    ranking = {"shared_tags": Coalesce(Subquery(shared_tags, output_field=IntegerField()), 0),
+    ranking = {"shared_tags": Subquery(shared_tags, output_field=IntegerField()),
                "same_section": same_section}
     return public, ranking, ("-shared_tags", "-same_section", "-publish_at", "-pk")
 
