@@ -422,10 +422,13 @@ def test_the_batch_compiled_once_gives_each_story_what_a_fresh_compile_gives(
 def test_a_mastheads_batch_query_is_short_enough_for_psycopg_to_keep_it_parsed(publication):
     """psycopg keeps a query's parsing (where each parameter goes) only for SQL of 4,096
     characters or fewer (``MAX_CACHED_STATEMENT_LENGTH``); a longer one is parsed again on
-    every request. A masthead's own In Other News, with a section or without, fits."""
+    every request. A masthead's In Other News, its own or drawn from the network, with a
+    section or without, fits."""
     article = make(publication, "Story", tags=["ferries", "fares", "tides"])
     tag_ids = [tag.pk for tag in article.tags.all()]
-    for section_id in (article.section_id, None):
-        article.section_id = section_id
-        sql, _ = related.batch_sql(article, publication, tag_ids, [article.pk], 0, 7)
-        assert len(sql) <= 4096
+    for network in (False, True):
+        publication.other_news_from_network = network
+        for section_id in (article.section_id, None):
+            article.section_id = section_id
+            sql, _ = related.batch_sql(article, publication, tag_ids, [article.pk], 0, 7)
+            assert len(sql) <= 4096, (network, section_id, len(sql))

@@ -219,8 +219,10 @@ def _batch(article, publication, tag_ids, excluded, offset, limit, *, at=None):
     # ``published()``. The batch only loads them, as this masthead shows them.
     shown = (Article.objects.seen_from(publication) if publication.other_news_from_network
              else Article.objects.on(publication))
+    unread = (*ITEM_UNREAD, *(NETWORK_ITEM_UNREAD if publication.other_news_from_network
+                              else ()))
     return (shown.filter(pk__in=window).annotate(**ranking)
-            .select_related("lead_image").defer(*ITEM_UNREAD).order_by(*order))
+            .select_related("lead_image").defer(*unread).order_by(*order))
 
 
 # What an item never shows (templates/includes/other_news_item.html, the API's link to
@@ -230,7 +232,14 @@ ITEM_UNREAD = ("body", "kicker", "dek", "dateline", "summary", "first_published_
                "updated_at", "priority", "seo_title", "seo_description", "canonical_url",
                "version", "created_by", "review_note", "created_at", "modified_at",
                "status", "embargo_until", "lead_image__caption", "lead_image__credit",
-               "lead_image__created_at")
+               "lead_image__created_at", "run__created_at", "run__section__description",
+               "run__section__order")
+# Drawn from the network, an item also names its story's home masthead and section (its
+# link goes to the home masthead's address: ``Publication.url_for`` reads the domain).
+NETWORK_ITEM_UNREAD = ("publication__slug", "publication__tagline", "publication__logo",
+                       "publication__language", "publication__accent_color",
+                       "publication__is_default", "section__publication", "section__slug",
+                       "section__description", "section__order")
 
 
 def _window_sql(article, publication, tag_ids, excluded, offset, limit, *, at=None):
