@@ -1,0 +1,64 @@
+"""On PostgreSQL, the story page's own queries are prepared statements (parsed once per
+connection, soon planned once: ``newsroom/postgresql/base.py``'s ``prepared_cursor``,
+``CompiledQuery(prepared=True)``), and no other query is: Django's cursors bind their
+parameters on the client, as before."""
+
+import pytest
+from django.db import connection
+
+from tests.factories import BylineFactory
+
+
+@pytest.fixture
+def postgresql(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's prepared statements: PostgreSQL pass only")
+    connection.ensure_connection()
+
+
+def prepared_statements():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_story_page_prepares_its_story_bylines_and_tags_queries(
+        postgresql, client, story, settings):
+    settings.NEWSROOM_FRAGMENT_CACHE = False  # every part built: every query run
+    BylineFactory(article=story)
+    story.tags.add("harbour")
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 200 and "harbour" in response.text
+    statements = prepared_statements()
+    assert len(statements) == 3
+    # psycopg sends PostgreSQL each %s as $1, $2, …
+    assert {
+        "story" if 'run."slug" = $' in s else
+        "bylines" if 'FROM "articles_byline"' in s else
+        "tags" if 'FROM "taggit_tag"' in s else s
+        for s in statements} == {"story", "bylines", "tags"}
+    # Prepared once: the next page uses the same statements.
+    client.get(story.get_absolute_url())
+    assert sorted(prepared_statements()) == sorted(statements)
+
+
+def test_other_queries_are_not_prepared(postgresql, story):
+    for _ in range(10):  # more than psycopg's default threshold (5)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT headline FROM articles_article WHERE id = %s", [story.pk])
+    assert prepared_statements() == []
+
+
+def test_preparing_turned_off_in_options_prepares_nothing(postgresql, monkeypatch):
+    # As for a relay that cannot keep prepared statements (pgbouncer's transaction
+    # pooling before 1.21): OPTIONS' prepare_threshold None.
+    monkeypatch.setitem(connection.settings_dict["OPTIONS"], "prepare_threshold", None)
+    with connection.prepared_cursor() as cursor:
+        cursor.execute("SELECT %s::int + 1", [1])
+        assert cursor.fetchone() == (2,)
+    assert prepared_statements() == []
+    monkeypatch.undo()
+    with connection.prepared_cursor() as cursor:
+        cursor.execute("SELECT %s::int + 1", [1])
+        assert cursor.fetchone() == (2,)
+    assert prepared_statements() == ["SELECT $1::int + 1"]
