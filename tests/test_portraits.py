@@ -159,6 +159,9 @@ def test_a_larger_box_starts_from_a_square_at_least_as_large():
     assert f'<img src="{square_160.url}"' in html
     assert 'alt="Portrait of Ada"' in html and 'loading="eager"' in html
     assert 'class="author-photo"' in html
+    # Every value is escaped, as in any attribute.
+    html = portrait_html(person, 64, alt='Ada "Ace" <Okafor> & co')
+    assert 'alt="Ada &quot;Ace&quot; &lt;Okafor&gt; &amp; co"' in html
 
 
 def test_a_webp_portrait_has_one_format_and_a_photo_without_squares_is_shown_as_it_is():

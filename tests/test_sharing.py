@@ -73,3 +73,28 @@ def test_a_story_shares_its_canonical_address(client, publication, other_publica
         assert parse_qs(urlsplit(links["Email"]).query)["body"] == [home_url], host
         assert parse_qs(urlsplit(links["LinkedIn"]).query) == {"url": [home_url]}, host
         assert 'data-share data-url="' + home_url + '"' in html
+
+
+@pytest.mark.parametrize("title", [
+    "Harbor's new ferry & the old pier", 'A "quoted" + plus / slash ? = #', "Ünïcødé — 100% ☂",
+    "  spaced  out  ", ""])
+def test_share_links_say_what_urlencode_says(title):
+    # Each value is quoted once for the links that carry it (sharing.share_links): the
+    # same addresses as urlencode's, one dictionary per link.
+    from urllib.parse import quote, urlencode
+
+    from articles.reading import sharing, typography
+
+    url = "https://example.com/2026/12/1/caf%C3%A9-&-bar/?a=1&b=2"
+    smart = typography.smarten_text(title)
+    both = f"{smart} {url}"
+    assert sharing.share_links(url, title) == [
+        ("Email", f"mailto:?{urlencode({'subject': smart, 'body': url}, quote_via=quote)}"),
+        ("Bluesky", "https://bsky.app/intent/compose?" + urlencode({"text": both})),
+        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?"
+         + urlencode({"url": url})),
+        ("Reddit", "https://www.reddit.com/submit?" + urlencode({"url": url, "title": smart})),
+        ("WhatsApp", "https://wa.me/?" + urlencode({"text": both})),
+        ("X", "https://x.com/intent/post?" + urlencode({"url": url, "text": smart})),
+    ]

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from articles.sanitize import plain_text
 from newsroom import renditions
+from newsroom.addresses import address
 
 SCHEMA = "https://schema.org"
 # <, > and & become \u escapes, so no string in the data can close the <script>.
@@ -68,8 +69,8 @@ def image_object(variant, image):
 def front_page_url(publication, request):
     """``publication``'s home page: on this host, or on its own for a sister masthead."""
     if publication == getattr(request, "publication", None):
-        return request.build_absolute_uri(reverse("articles:home"))
-    return publication.url_for(reverse("articles:home"), request=request)
+        return request.build_absolute_uri(address("articles:home"))
+    return publication.url_for(address("articles:home"), request=request)
 
 
 def organization(publication, request):
@@ -135,25 +136,40 @@ def modified_time(article):
     return max((t for t in times if t), default=article.modified_at)
 
 
-def news_article(article, request):
+def story_facts(article, request):
+    """What a story page's <head> says of the story in more than one place (OpenGraph,
+    Twitter's card, JSON-LD), each worked out once: its pictures, canonical address,
+    description, last change and authors."""
+    return {
+        "images": image_variants(article.lead_image, request),
+        "canonical": canonical_url(article, request),
+        "description": plain_description(article),
+        "modified": modified_time(article),
+        "authors": article.authors(),
+    }
+
+
+def news_article(article, request, *, known=None):
     """NewsArticle and BreadcrumbList for a story page. The publisher is the story's home
-    masthead; the breadcrumbs are this masthead's (its home page, the section here)."""
+    masthead; the breadcrumbs are this masthead's (its home page, the section here).
+    ``known``: what the page's <head> already worked out of the story (``story_facts``)."""
+    known = known or story_facts(article, request)
     publication = article.publication
-    url = canonical_url(article, request)
+    url = known["canonical"]
     image = article.lead_image
     data = {
         "@context": SCHEMA,
         "@type": "NewsArticle",
         "headline": article.headline,
-        "description": plain_description(article),
+        "description": known["description"],
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "dateModified": modified_time(article).isoformat(),
-        "author": [person_object(p, request) for p in article.authors()],
+        "dateModified": known["modified"].isoformat(),
+        "author": [person_object(p, request) for p in known["authors"]],
         "publisher": organization(publication, request),
         "inLanguage": publication.language,
         "keywords": [tag.name for tag in article.tags.all()],
-        "image": [image_object(v, image) for v in image_variants(image, request)],
+        "image": [image_object(v, image) for v in known["images"]],
     }
     if article.publish_at:  # a preview of a draft has none yet
         data["datePublished"] = article.publish_at.isoformat()
@@ -168,7 +184,7 @@ def news_article(article, request):
     if corrections:
         data["correction"] = corrections
     here = getattr(request, "publication", None) or publication
-    crumbs = [(here.name, request.build_absolute_uri(reverse("articles:home")))]
+    crumbs = [(here.name, request.build_absolute_uri(address("articles:home")))]
     if article.section:
         crumbs.append(
             (article.section.name, request.build_absolute_uri(article.section.get_absolute_url()))
@@ -216,7 +232,7 @@ def search_path():
 
 def website(publication, request):
     """WebSite with a SearchAction, for the home page."""
-    home = request.build_absolute_uri(reverse("articles:home"))
+    home = request.build_absolute_uri(address("articles:home"))
     search = request.build_absolute_uri(search_path())
     data = {
         "@context": SCHEMA,

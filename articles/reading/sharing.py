@@ -6,7 +6,7 @@ anything. Where the browser has the Web Share API, static/js/share.js adds a "Sh
 button that opens the phone's own share sheet, and a "Copy link" button.
 """
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 from articles.reading import typography
 
@@ -14,14 +14,17 @@ from articles.reading import typography
 def share_links(url, title):
     """[(label, href), …] for a story at ``url`` (absolute) titled ``title``."""
     title = typography.smarten_text(title)
-    both = f"{title} {url}"
+    # Each value quoted once for every link that carries it: the same text as
+    # urlencode({…}) gives (quote_plus, the email's quote, nothing safe), a story page's
+    # eleven values of three.
+    url_plus, title_plus = quote_plus(url, safe=""), quote_plus(title, safe="")
+    both = quote_plus(f"{title} {url}", safe="")
     return [
-        ("Email", f"mailto:?{urlencode({'subject': title, 'body': url}, quote_via=quote)}"),
-        ("Bluesky", "https://bsky.app/intent/compose?" + urlencode({"text": both})),
-        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
-        ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?"
-         + urlencode({"url": url})),
-        ("Reddit", "https://www.reddit.com/submit?" + urlencode({"url": url, "title": title})),
-        ("WhatsApp", "https://wa.me/?" + urlencode({"text": both})),
-        ("X", "https://x.com/intent/post?" + urlencode({"url": url, "text": title})),
+        ("Email", f"mailto:?subject={quote(title, safe='')}&body={quote(url, safe='')}"),
+        ("Bluesky", f"https://bsky.app/intent/compose?text={both}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={url_plus}"),
+        ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={url_plus}"),
+        ("Reddit", f"https://www.reddit.com/submit?url={url_plus}&title={title_plus}"),
+        ("WhatsApp", f"https://wa.me/?text={both}"),
+        ("X", f"https://x.com/intent/post?url={url_plus}&text={title_plus}"),
     ]

@@ -22,16 +22,17 @@ def json_ld(data):
 @register.simple_tag(takes_context=True)
 def article_metadata(context, article):
     request = context["request"]
-    images = metadata.image_variants(article.lead_image, request)
+    known = metadata.story_facts(article, request)
+    images = known["images"]
     return {
-        "json_ld": metadata.news_article(article, request),
+        "json_ld": metadata.news_article(article, request, known=known),
         "title": metadata.share_title(article),
-        "canonical": metadata.canonical_url(article, request),
-        "description": metadata.plain_description(article),
-        "modified": metadata.modified_time(article),
+        "canonical": known["canonical"],
+        "description": known["description"],
+        "modified": known["modified"],
         "image": images[0] if images else None,
         "author_urls": [
-            request.build_absolute_uri(p.get_absolute_url()) for p in article.authors()
+            request.build_absolute_uri(p.get_absolute_url()) for p in known["authors"]
         ],
     }
 

@@ -5,7 +5,7 @@ import html
 
 from django import template
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from newsroom import portraits, renditions
@@ -96,17 +96,22 @@ def portrait(person, width, *, alt="", lazy=True, css_class=""):
               ("loading", "lazy" if lazy else "eager"), ("decoding", "async"),
               *([("class", css_class)] if css_class else [])]
     if not squares:
-        return format_html("<img {}>", format_html_join(
-            " ", '{}="{}"', [("src", person.photo.url), *common]))
+        return mark_safe(f"<img {_attributes([('src', person.photo.url), *common])}>")
     # The smallest square as large as the box, else the largest there is.
     default = next((r for r in squares if r.width >= width), squares[-1])
     sizes = f"{width}px"
-    attrs = format_html_join(" ", '{}="{}"', [
+    attrs = _attributes([
         ("src", default.url), ("srcset", _srcset(squares)), ("sizes", sizes), *common])
     webp = portraits.renditions(person, "webp")
     if webp == squares:  # a WebP photo: one format
-        return format_html("<picture><img {}></picture>", attrs)
-    return format_html(
-        '<picture><source type="image/webp" srcset="{}" sizes="{}"><img {}></picture>',
-        _srcset(webp), sizes, attrs,
+        return mark_safe(f"<picture><img {attrs}></picture>")
+    return mark_safe(
+        f'<picture><source type="image/webp" srcset="{_escaped(_srcset(webp))}" '
+        f'sizes="{_escaped(sizes)}"><img {attrs}></picture>'
     )
+
+
+def _attributes(pairs):
+    """``name="value" …``, each value escaped: what ``format_html_join(" ", '{}="{}"',
+    pairs)`` gives for names that need no escaping, as ``picture`` writes them."""
+    return " ".join(f'{name}="{_escaped(value)}"' for name, value in pairs)
