@@ -208,6 +208,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c jit=off -c max_parallel_workers_per_gather=0"
     )
+    # The story page's own queries are prepared statements (newsroom/postgresql/base.py);
+    # a relay that cannot keep them (pgbouncer's transaction pooling before 1.21) needs
+    # them off.
+    if not env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers go on while an editor saves.

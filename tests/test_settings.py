@@ -114,6 +114,19 @@ def test_settings_read_the_environment(tmp_path):
     ]
 
 
+def test_prepared_statements_can_be_turned_off(tmp_path):
+    # Behind a relay that cannot keep prepared statements: no query is prepared
+    # (newsroom/postgresql/base.py's prepared_cursor then gives an ordinary cursor).
+    code = ("from django.conf import settings as s; "
+            "print(repr(s.DATABASES['default']['OPTIONS'].get('prepare_threshold', 'unset')))")
+    base = {"NEWSROOM_VAR_DIR": str(tmp_path), "DATABASE_URL": "postgres://n:pw@db.example/h"}
+    default = manage("shell", "-c", code, env=base)
+    off = manage("shell", "-c", code, env={**base, "DATABASE_PREPARED_STATEMENTS": "false"})
+    assert default.returncode == 0 and off.returncode == 0, default.stderr + off.stderr
+    assert default.stdout.split()[-1] == "'unset'"
+    assert off.stdout.split()[-1] == "None"
+
+
 def test_debug_is_off_by_default():
     from django.conf import settings
 
