@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache as default_cache
 from django.test import RequestFactory
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from articles.caching import generations, keys
 from articles.caching import pages as page_cache
 from articles.models import Article, Correction
+from newsroom.lazy import never_used
 
 from .factories import ArticleFactory, BylineFactory, SectionFactory, UserFactory
 
@@ -37,6 +39,24 @@ def test_logged_in_staff_always_get_a_fresh_page(client, story):
     get(client, url)
     client.force_login(UserFactory())
     assert get(client, url)[1] is None
+
+
+def test_a_readers_page_is_built_without_looking_up_who_they_are(client, story):
+    # No session cookie, nobody logged in: the reader is never made a session or a user.
+    response = client.get(story.get_absolute_url())
+    assert response["X-Newsroom-Cache"] == "miss"
+    assert never_used(response.wsgi_request.user)
+    assert never_used(response.wsgi_request.session)
+    assert "sessionid" not in response.cookies
+
+
+def test_a_request_that_logged_someone_in_is_not_cacheable(rf, story):
+    # login() puts the user on the request before any session cookie came with it.
+    request = rf.get(story.get_absolute_url())
+    request.user = UserFactory()
+    assert not page_cache.is_cacheable_request(request)
+    request.user = AnonymousUser()
+    assert page_cache.is_cacheable_request(request)
 
 
 def test_editing_a_headline_refreshes_every_page_that_shows_it(client, story, commit):

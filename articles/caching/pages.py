@@ -41,6 +41,7 @@ from django.utils.http import parse_http_date_safe
 from articles.caching import generations, journal, page_files
 from articles.caching import keys as cache_keys
 from articles.caching.generations import cache, generations_as_of, now
+from newsroom.lazy import never_used
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -130,8 +131,12 @@ def is_cacheable_request(request):
     # session, authentication or anything else has to run.
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
+    # Without the cookie nobody is logged in, unless this very request logged someone in
+    # (``login()`` puts the user on the request). A user nothing has looked up yet is not
+    # looked up for this: it would make the reader a session (and a Vary: Cookie) to say
+    # "anonymous" on every page built.
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if user is not None and not never_used(user) and user.is_authenticated:
         return False
     return not request.path.startswith(settings.NEWSROOM_UNCACHED_PREFIXES)
 
