@@ -22,6 +22,7 @@ too, where planning cost it several times what running it did.
 """
 
 import copy
+from contextlib import nullcontext
 from datetime import datetime
 
 from django.db import connections
@@ -112,25 +113,16 @@ class CompiledQuery:
         """The result as iterating the queryset gives it (its own iterable class: model
         instances with their selected related objects and annotations), from this SQL."""
         compiler = copy.copy(self._compiler)  # as compiled: its columns and their places
-        connection = connections[self.using]  # this thread's
-        compiler.connection = _Cursors(connection, self.cursor) if self.prepared else connection
+        connection = compiler.connection = connections[self.using]  # this thread's
         sql_with_params = self.sql_with_params(**values)
         compiler.as_sql = lambda *args, **kwargs: sql_with_params
         # The queryset as it stands, asking this compiler (copy.copy would run its query:
         # a QuerySet's state for copying is its results).
         shell = object.__new__(type(self._queryset))
         shell.__dict__.update(vars(self._queryset), _query=_Compiled(compiler), _db=self.using)
-        return list(self._queryset._iterable_class(shell))
-
-
-class _Cursors:
-    """A database connection as a compiler uses it, whose ``cursor()`` is ``cursor``."""
-
-    def __init__(self, connection, cursor):
-        self._connection, self.cursor = connection, cursor
-
-    def __getattr__(self, name):
-        return getattr(self._connection, name)
+        preparing = getattr(connection, "preparing", None) if self.prepared else None
+        with preparing() if preparing else nullcontext():
+            return list(self._queryset._iterable_class(shell))
 
 
 class _Compiled:

@@ -14,6 +14,7 @@ opened, as after a failed ``SELECT 1``.
 """
 
 import select
+from contextlib import contextmanager
 
 from django.db.backends.postgresql import base, operations
 from psycopg import errors, pq
@@ -65,16 +66,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
         the same whatever its values (a story by its address, a story's bylines), planning
         cost PostgreSQL several times what running it did. An ordinary cursor where
         preparing is off (OPTIONS' prepare_threshold None)."""
-        if self.settings_dict["OPTIONS"].get("prepare_threshold", 0) is None:
+        with self.preparing():
             return self.cursor()
-        self._preparing = True
+
+    @contextmanager
+    def preparing(self):
+        """Meanwhile, ``cursor()`` gives cursors whose statements are prepared (see
+        ``prepared_cursor``): for the ORM's own running of a query, which asks for its
+        cursor itself."""
+        before, self._preparing = self._preparing, True
         try:
-            return self.cursor()
+            yield
         finally:
-            self._preparing = False
+            self._preparing = before
 
     def create_cursor(self, name=None):
-        if not self._preparing or name:
+        if (not self._preparing or name
+                or self.settings_dict["OPTIONS"].get("prepare_threshold", 0) is None):
             return super().create_cursor(name)
         # Django's own cursor set up (its time zone), of the preparing kind.
         connection = self.connection
