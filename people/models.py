@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from newsroom import portraits
 from newsroom.addresses import address
 from newsroom.images import ValidatedImageField
+from newsroom.loading import LoadedPlainly
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Person(models.Model):
+class Person(LoadedPlainly):
     full_name = models.CharField("full name", max_length=120)
     slug = models.SlugField(
         max_length=140, unique=True, allow_unicode=True,
@@ -122,7 +123,7 @@ class Person(models.Model):
         return [p.strip() for p in self.bio.split("\n\n") if p.strip()]
 
 
-class SocialLink(models.Model):
+class SocialLink(LoadedPlainly):
     class Network(models.TextChoices):
         WEBSITE = "website", "Website"
         X = "x", "X (Twitter)"

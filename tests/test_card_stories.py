@@ -104,8 +104,8 @@ def test_the_sql_is_what_django_compiles_for_the_same_values(publication, front)
     now = timezone.now()
     card_stories.stories(publication.pk, ids, ids, now=now)
     stories = card_stories._stories[DEFAULT_DB_ALIAS, 4]
-    fresh = cards.for_building(Article.objects.published(at=now).on(publication.pk)).filter(
-        pk__in=ids).order_by()
+    fresh = cards.for_building(Article.objects.published(at=now).on(publication.pk)).among(
+        ids).order_by()
     assert stories.sql_with_params(now=now, masthead=publication.pk,
                                    **compiled.listed("id", ids, 4)) == \
         fresh.query.sql_with_params()

@@ -103,6 +103,26 @@ def test_the_story_appears_on_every_list_of_both_mastheads(client, story, run, s
     assert client.get("/section/schools/", **HERALD).status_code == 404
 
 
+def test_stories_among_ids_are_those_the_masthead_runs_each_shown_as_it_shows_it(
+        story, run, herald, valley, schools):
+    own_only = ArticleFactory(publication=herald, published=True)
+    ids = [story.pk, own_only.pk, own_only.pk]  # a list padded with its last id
+    on_valley = list(Article.objects.published().on(valley).among(ids))
+    assert [(a.pk, a.section) for a in on_valley] == [(story.pk, schools)]
+    assert {a.pk for a in Article.objects.published().on(herald).among(ids)} == {
+        story.pk, own_only.pk}
+    # Without a masthead: the stories themselves.
+    assert {a.pk for a in Article.objects.among(ids)} == {story.pk, own_only.pk}
+
+
+def test_stories_among_ids_name_their_runs_by_the_same_ids_in_one_join(valley):
+    # So the database reads those few runs by their stories' index, not every run of the
+    # masthead; filtering on ``run__`` later would join the runs a second time.
+    sql = str(Article.objects.on(valley).among([3, 5]).query)
+    assert sql.count('JOIN "articles_run"') == 1
+    assert 'run."article_id" IN (3, 5)' in sql
+
+
 def test_its_page_on_the_sister_masthead_shows_the_same_story_in_its_section(
         client, story, run):
     home = text(client.get(story.get_absolute_url(), **HERALD))

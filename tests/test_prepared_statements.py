@@ -1,4 +1,5 @@
-"""On PostgreSQL, the story page's own queries are prepared statements (parsed once per
+"""On PostgreSQL, the story page's own queries and a list page's stories and cards are
+prepared statements (parsed once per
 connection, soon planned once: ``newsroom/postgresql/base.py``'s ``prepared_cursor``,
 ``CompiledQuery(prepared=True)``), and no other query is: Django's cursors bind their
 parameters on the client, as before."""
@@ -39,6 +40,22 @@ def test_the_story_page_prepares_its_story_bylines_and_tags_queries(
         for s in statements} == {"story", "bylines", "tags"}
     # Prepared once: the next page uses the same statements.
     client.get(story.get_absolute_url())
+    assert sorted(prepared_statements()) == sorted(statements)
+
+
+def test_the_front_page_prepares_its_newest_stories_and_its_cards_stories_and_bylines(
+        postgresql, client, story, settings):
+    settings.NEWSROOM_FRAGMENT_CACHE = False  # every card built: its stories loaded
+    response = client.get("/")
+    assert response.status_code == 200 and "Dana Reyes" in response.text
+    statements = prepared_statements()
+    assert {
+        "newest" if "LIMIT 400" in s else
+        "stories" if 'FROM "articles_article"' in s and 'run."article_id" IN ($' in s else
+        "bylines" if 'FROM "articles_byline"' in s else s
+        for s in statements} == {"newest", "stories", "bylines"}
+    assert len(statements) == 3
+    client.get("/")
     assert sorted(prepared_statements()) == sorted(statements)
 
 

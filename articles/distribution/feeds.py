@@ -195,7 +195,7 @@ class FeedScope:
         if not pks:
             return []
         return list(
-            Article.objects.on(self.publication).filter(pk__in=pks)
+            Article.objects.on(self.publication).among(pks)
             .newest_first()
             .select_related("lead_image", "publication")
             .prefetch_related(

@@ -22,6 +22,7 @@ from articles.models.search_document import SEARCH_FIELDS, Document
 from articles.models.site import Publication, Section
 from articles.sanitize import check_body_size, plain_text, sanitize_html
 from newsroom.addresses import address
+from newsroom.loading import LoadedPlainly
 from people.models import Person
 
 SLUG_MAX_LENGTH = 120
@@ -104,6 +105,17 @@ class ArticleQuerySet(models.QuerySet):
         pk = getattr(publication, "pk", publication)
         return self._with_run(pk)._run_aliases().select_related("section", "publication")
 
+    def among(self, ids):
+        """The stories ``ids``, in no order. After ``on``, they are named through their runs
+        on the masthead: PostgreSQL then reads those few runs from the index of their
+        stories and each story by its key, where naming the stories alone had it read every
+        run of the masthead (a hash join, which it prefers up to some hundred thousand runs,
+        and whose cost grows with the archive)."""
+        ids = list(ids)
+        if "run" not in self.query._filtered_relations:
+            return self.filter(pk__in=ids)
+        return self.alias(run_article_id=F("run__article_id")).filter(run_article_id__in=ids)
+
     def newest_first(self):
         """Newest first. After ``on``, a masthead's list order, read in order from the index
         of its runs (``run_listing_idx``), so a page costs the same on the 1st and the
@@ -155,7 +167,7 @@ class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
         return super().get_queryset().defer("search_document")
 
 
-class Article(models.Model):
+class Article(LoadedPlainly):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         IN_REVIEW = "in_review", "In review"
@@ -569,7 +581,7 @@ class TaggedArticle(TaggedItemBase):
         ]
 
 
-class Byline(models.Model):
+class Byline(LoadedPlainly):
     class Role(models.TextChoices):
         AUTHOR = "author", "Author"
         CONTRIBUTOR = "contributor", "Contributor"
@@ -604,7 +616,7 @@ class Byline(models.Model):
         return f"{self.person} ({self.get_role_display()})"
 
 
-class RelatedItem(models.Model):
+class RelatedItem(LoadedPlainly):
     """A curated "In Other News" entry: another story of ours, or a link elsewhere."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_items")
@@ -642,7 +654,7 @@ class RelatedItem(models.Model):
         return self.target.get_absolute_url() if self.target_id else self.url
 
 
-class Correction(models.Model):
+class Correction(LoadedPlainly):
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
         UPDATE = "update", "Update"

@@ -8,6 +8,7 @@ from taggit.models import TaggedItemBase
 
 from newsroom import renditions
 from newsroom.images import ValidatedImageField
+from newsroom.loading import LoadedPlainly
 
 
 class ImageQuerySet(models.QuerySet):
@@ -21,7 +22,7 @@ class ImageQuerySet(models.QuerySet):
         return self.filter(lead_for__publication=publication).distinct()
 
 
-class Image(models.Model):
+class Image(LoadedPlainly):
     """A picture in the library, reusable across stories."""
 
     file = ValidatedImageField(

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from articles.models.article import SLUG_MAX_LENGTH, Article, unique_slug
 from articles.models.site import Publication, Section
+from newsroom.loading import LoadedPlainly
 from people.models import Person
 
 
@@ -45,7 +46,7 @@ class RunQuerySet(models.QuerySet):
         return len(runs)
 
 
-class Run(models.Model):
+class Run(LoadedPlainly):
     """One masthead a story runs on: its home, or a sister masthead that carries it."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="runs")
@@ -186,7 +187,7 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()}, {self.publication}"
 
 
-class MastheadBio(models.Model):
+class MastheadBio(LoadedPlainly):
     """A person's bio line as one masthead prints it under their stories."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="masthead_bios")

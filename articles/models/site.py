@@ -6,9 +6,10 @@ from django.db.models import Q
 
 from newsroom.addresses import address
 from newsroom.images import ValidatedImageField
+from newsroom.loading import LoadedPlainly
 
 
-class Publication(models.Model):
+class Publication(LoadedPlainly):
     """A masthead. A network has several; a single-publication install has one."""
 
     name = models.CharField(max_length=120, help_text="e.g. The Harbor Herald")
@@ -85,7 +86,7 @@ class Publication(models.Model):
         )
 
 
-class Section(models.Model):
+class Section(LoadedPlainly):
     publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="sections")
     name = models.CharField(max_length=80, help_text="e.g. Politics")
     slug = models.SlugField(max_length=80)

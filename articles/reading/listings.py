@@ -117,7 +117,7 @@ class SearchView(StoryListView):
         paginator, page, _ids, is_paginated = super().paginate_queryset(ids, page_size)
         wanted = list(page.object_list)
         stories = with_snippets(
-            self.published_articles().only(*self.RESULT_FIELDS).filter(pk__in=wanted),
+            self.published_articles().only(*self.RESULT_FIELDS).among(wanted),
             self.query,
         )
         found = {story.pk: story for story in stories}
@@ -150,7 +150,8 @@ class CorrectionsView(PublishedArticlesMixin, ListView):
         paginator, page, corrections, is_paginated = super().paginate_queryset(
             queryset, page_size)
         corrections = list(corrections)
-        stories = self.published_articles().in_bulk([c.article_id for c in corrections])
+        stories = self.published_articles().among(
+            [c.article_id for c in corrections]).in_bulk()
         for correction in corrections:
             correction.article = stories[correction.article_id]
         page.object_list = corrections
