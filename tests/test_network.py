@@ -111,8 +111,10 @@ def test_stories_among_ids_are_those_the_masthead_runs_each_shown_as_it_shows_it
     assert [(a.pk, a.section) for a in on_valley] == [(story.pk, schools)]
     assert {a.pk for a in Article.objects.published().on(herald).among(ids)} == {
         story.pk, own_only.pk}
-    # Without a masthead: the stories themselves.
+    # Without a masthead: the stories themselves; seen from one, those it does not run too.
     assert {a.pk for a in Article.objects.among(ids)} == {story.pk, own_only.pk}
+    assert {a.pk for a in Article.objects.seen_from(valley).among(ids)} == {
+        story.pk, own_only.pk}
 
 
 def test_stories_among_ids_name_their_runs_by_the_same_ids_in_one_join(valley):

@@ -390,9 +390,10 @@ def loaded(obj):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's batch query")
 def test_the_batch_compiled_once_gives_each_story_what_a_fresh_compile_gives(
         publication, other_publication, monkeypatch):
-    """A batch's query (the ranking around the union) is compiled once for each shape of
-    story and reused: each story, batch and list of stories left out gets exactly the SQL,
-    parameters and stories (with their ranking, runs and pictures) a fresh compile gives."""
+    """A batch's ranking (its union of sources) and its stories' query are compiled once
+    for each shape of story and reused: each story, batch and list of stories left out gets
+    exactly the SQL and parameters a fresh compile gives, and the stories (with their runs
+    and pictures) a fresh queryset loads, in the ranking's order."""
     now = timezone.now()
     monkeypatch.setattr(related.timezone, "now", lambda: now)
     other_publication.other_news_from_network = True
@@ -404,18 +405,24 @@ def test_the_batch_compiled_once_gives_each_story_what_a_fresh_compile_gives(
             tag_ids = [tag.pk for tag in article.tags.all()]
             for section_id in (article.section_id, None):
                 article.section_id = section_id
+                union = related._union(masthead, section_id, tag_ids, at=now)
+                assert related._union_sql(masthead, section_id, tag_ids, at=now) == \
+                    union.query.sql_with_params()
                 for excluded, offset, limit in (([article.pk], 0, 7),
                                                 ([article.pk, neighbours[2].pk], 3, 4)):
-                    fresh = related._batch(article, masthead, tag_ids, excluded, offset,
-                                           limit, at=now)
+                    sql, params = related.batch_sql(article, masthead, tag_ids, excluded,
+                                                    offset, limit)
+                    with connection.cursor() as cursor:
+                        cursor.execute(sql, params)
+                        ranked = [row[0] for row in cursor.fetchall()]
+                    assert ranked or not tags
+                    assert len(ranked) <= limit and not set(ranked) & set(excluded)
                     stories = related._compiled_batch(article, masthead, tag_ids, excluded,
                                                       offset, limit)
-                    assert related.batch_sql(article, masthead, tag_ids, excluded,
-                                             offset, limit, at=now
-                                             ) == fresh.query.sql_with_params()
-                    expected = list(fresh)
-                    assert expected or not tags
-                    assert [loaded(s) for s in stories] == [loaded(s) for s in expected]
+                    fresh = {s.pk: s for s in related._items_queryset(
+                        masthead.pk, masthead.other_news_from_network, ranked)}
+                    assert [loaded(s) for s in stories] == \
+                        [loaded(fresh[pk]) for pk in ranked]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's batch query")

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F, FilteredRelation, Q
 from django.db.models.query import ModelIterable
+from django.db.models.sql.constants import INNER
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from taggit.managers import TaggableManager
@@ -112,9 +113,17 @@ class ArticleQuerySet(models.QuerySet):
         run of the masthead (a hash join, which it prefers up to some hundred thousand runs,
         and whose cost grows with the archive)."""
         ids = list(ids)
-        if "run" not in self.query._filtered_relations:
+        if not self._joins_masthead_runs():
+            # Without ``on`` (``seen_from`` too: a story the masthead does not run has no run).
             return self.filter(pk__in=ids)
         return self.alias(run_article_id=F("run__article_id")).filter(run_article_id__in=ids)
+
+    def _joins_masthead_runs(self):
+        """Whether each story is joined to its run on a masthead, as ``on`` joins it (an
+        inner join: a story without one is not there)."""
+        return any(getattr(join, "filtered_relation", None) is not None
+                   and join.filtered_relation.alias == "run" and join.join_type == INNER
+                   for join in self.query.alias_map.values())
 
     def newest_first(self):
         """Newest first. After ``on``, a masthead's list order, read in order from the index
