@@ -59,3 +59,37 @@ def test_a_page_is_a_hit_until_its_story_changes(client, redis_cache, publicatio
     response = client.get(url)
     assert response["X-Newsroom-Cache"] == "miss"
     assert "Ferry terminal roof is finished" in response.text
+
+
+@pytest.mark.parametrize("value", [0, -7, 2**70, "12", b"\x80", 1.5, True, None,
+                                   {"html": "<p>card</p>" * 500}, (("article:1",), (3,))])
+def test_values_read_back_as_djangos_serializer_reads_them(value):
+    from django.core.cache.backends.redis import RedisSerializer as DjangosSerializer
+
+    from newsroom.redis_cache import RedisSerializer
+
+    stored = DjangosSerializer().dumps(value)
+    stored = stored if isinstance(stored, bytes) else str(stored).encode()  # as Redis keeps it
+    assert RedisSerializer().loads(stored) == DjangosSerializer().loads(stored) == value
+    assert type(RedisSerializer().loads(stored)) is type(value)
+
+
+def test_get_many_finds_keys_under_the_prefix_and_version_django_names_them(redis_cache):
+    redis_cache.set("a", 1)
+    redis_cache.set("b", {"html": "x"}, version=3)
+    assert redis_cache.get_many(["a", "b", "nothing"]) == {"a": 1}
+    assert redis_cache.get_many(["a", "b"], version=3) == {"b": {"html": "x"}}
+    assert redis_cache._cache.get_client().get("newsroom-test:1:a") == b"1"
+
+
+def test_get_many_uses_a_key_function_of_the_caches_own(settings):
+    settings.CACHES = {"default": {"BACKEND": "newsroom.redis_cache.RedisCache",
+                                   "LOCATION": REDIS_URL, "KEY_PREFIX": "newsroom-test",
+                                   "KEY_FUNCTION": lambda key, prefix, version: f"own|{key}"}}
+    own = caches["default"]
+    try:
+        own.set("a", "found")
+        assert own._cache.get_client().get("own|a") is not None
+        assert own.get_many(["a", "nothing"]) == {"a": "found"}
+    finally:
+        own.delete("a")
