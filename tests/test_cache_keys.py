@@ -206,3 +206,10 @@ def test_a_page_key_names_scheme_host_and_address(rf):
     assert keys.page(plain) != keys.page(rf.get("/politics/?page=2", HTTP_HOST="valley.example"))
     assert keys.page(plain) != keys.page(
         rf.get("/politics/?page=2", HTTP_HOST="herald.example", secure=True))
+
+
+def test_a_cards_name_spells_its_story_masthead_flags_and_heading_level():
+    from articles.caching.cards import options
+
+    assert keys.card(12, 3, options(lead=True, level=3, hide_section=True)) == "card:12:3:1013"
+    assert keys.card(12, 3, options(eager=True)) == "card:12:3:0102"

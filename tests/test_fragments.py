@@ -184,3 +184,26 @@ def test_a_filter_that_is_set_is_shown_as_typed_not_from_the_cache(client, story
     text = client.get("/search/", {"q": "sea stars", "after": "not a date"}).text
     assert 'value="not a date"' in text
     assert "This filter was ignored." in text
+
+
+def test_a_part_is_built_again_once_the_moment_it_was_valid_until_has_come(rf, monkeypatch):
+    from articles.caching import fragments, generations
+
+    builds = []
+
+    def build():
+        builds.append(1)
+        return {"html": f"built {len(builds)}"}, {keys.article(1)}
+
+    started = generations.now()
+    request = rf.get("/")
+    request.newsroom_started = started
+    monkeypatch.setattr(fragments, "change_deadline", lambda request: started + 60_000_000)
+    assert fragments.cached(request, "part", build) == {"html": "built 1"}
+    assert fragments.cached(rf.get("/"), "part", build) == {"html": "built 1"}
+    assert rf.get("/").__dict__.get("surrogate_keys") is None
+    served = rf.get("/")
+    fragments.cached(served, "part", build)
+    assert served.surrogate_keys == {keys.article(1)}  # a part served names what it shows
+    monkeypatch.setattr(generations, "now", lambda: started + 60_000_000)
+    assert fragments.cached(rf.get("/"), "part", build) == {"html": "built 2"}

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from articles.caching import generations
 from articles.caching import keys as cache_keys
-from articles.caching.pages import add_keys, change_deadline, is_current, keep_seconds
+from articles.caching.pages import add_keys, change_deadline, keep_seconds
 
 # The surrogate keys each part had when this process last read it, so that one MGET fetches
 # the parts and the generations of their keys together. A hint only says what to fetch,
@@ -55,10 +55,13 @@ def prefetch(request, names):
     if unhinted:
         current.update(generations.generations(unhinted))
     checked = request.__dict__.setdefault("_fragments", {})
+    # One moment for every part of the lookup (``is_current``), taken once it has answered.
+    moment = generations.now()
+    generation_of = current.__getitem__
     for name in names:
         entry = entries.get(name)
-        valid = (entry is not None and tuple(current[k] for k in entry[0]) == entry[1]
-                 and is_current(entry[3]))
+        valid = (entry is not None and tuple(map(generation_of, entry[0])) == entry[1]
+                 and (entry[3] is None or moment < entry[3]))
         checked[name] = entry if valid else None
 
 
@@ -119,16 +122,20 @@ def cached_many(request, parts):
     # they count from the start of the request, so a change made since is never stored
     # under the new generation.
     started = getattr(request, "newsroom_started", None) or generations.now()
-    values, built = [], {}
+    values, built, shown = [], {}, []
     for name, build in parts:
-        if checked[name] is not None:
-            values.append(current(request, name))
+        entry = checked[name]
+        if entry is not None:
+            # ``current``'s value and keys, the keys given to the request all at once.
+            shown.extend(entry[0])
+            values.append({k: SafeString(v) for k, v in entry[2].items()})
             continue
         value, keys = build()
         keys = tuple(sorted(set(keys)))
         add_keys(request, *keys)
         built[name] = (value, keys)
         values.append(value)
+    add_keys(request, *shown)
     valid_until = change_deadline(request) if built else None
     timeout = keep_seconds(request, settings.NEWSROOM_FRAGMENT_CACHE_SECONDS, valid_until)
     if built and timeout:

@@ -218,8 +218,9 @@ def story_address(publication_pk, slug):
 def card(article_pk, masthead_pk, shown):
     """A story's card on a masthead's listing pages (each masthead shows a story with its
     own section, address and headline), as ``shown`` (``articles.caching.cards.options``)."""
-    flags = "".join("1" if shown[k] else "0" for k in ("lead", "eager", "hide_section"))
-    return f"card:{article_pk}:{masthead_pk}:{flags}{shown['level']}"
+    return (f"card:{article_pk}:{masthead_pk}:{'1' if shown['lead'] else '0'}"
+            f"{'1' if shown['eager'] else '0'}{'1' if shown['hide_section'] else '0'}"
+            f"{shown['level']}")
 
 
 def latest_item(article_pk, masthead_pk):

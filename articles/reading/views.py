@@ -108,12 +108,16 @@ class HomeView(PublishedArticlesMixin, ListView):
         the stories the page shows (some sixty of the newest four hundred)."""
         story = self._listed.get(pk)
         if story is None:
-            story = self._listed[pk] = cards.Listed(pk, self.masthead().pk)
+            story = self._listed[pk] = cards.Listed(pk, self._masthead_id)
         return story
 
     @cached_property
     def _listed(self):
         return {}
+
+    @cached_property
+    def _masthead_id(self):
+        return self.masthead().pk  # once, not once per story
 
     @cached_property
     def first_page(self):
