@@ -1,5 +1,6 @@
 """The public article page shows every part of a story, and nothing unpublished."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -171,16 +172,17 @@ def test_query_count_does_not_grow_with_bylines_tags_or_related(client, publicat
         assert client.get(large.get_absolute_url()).status_code == 200
     assert len(large_queries) == len(small_queries)
     # The story, its bylines, related items, corrections, tags and automatic In Other News
-    # (a story with no related items or corrections runs two fewer: the test below), which
-    # on PostgreSQL ranks its stories, then loads them (``related._compiled_batch``).
-    assert len(small_queries) <= (7 if connection.vendor == "postgresql" else 6)
+    # (a story with no related items or corrections runs two fewer: the test below). On
+    # PostgreSQL the tags come with the story, and In Other News ranks its stories, then
+    # loads them (``related._compiled_batch``).
+    assert len(small_queries) <= 6
 
 
 def test_a_story_without_curated_items_or_corrections_asks_for_neither(client, publication):
     """The story's own query says whether it has curated items and corrections, so a page
     with neither (most stories) runs four queries: the story, its bylines, its tags and
-    In Other News (five on PostgreSQL, where In Other News ranks its stories, then loads
-    them). One that has them shows them, with a query for each."""
+    In Other News (on PostgreSQL: the story with its tags, its bylines, and In Other News's
+    ranking, then its stories). One that has them shows them, with a query for each."""
     bare = ArticleFactory(publication=publication, published=True)
     BylineFactory(article=bare)
     full = ArticleFactory(publication=publication, published=True)
@@ -194,9 +196,8 @@ def test_a_story_without_curated_items_or_corrections_asks_for_neither(client, p
         assert client.get(bare.get_absolute_url()).status_code == 200
     with CaptureQueriesContext(connection) as full_queries:
         page = client.get(full.get_absolute_url()).text
-    other_news = 2 if connection.vendor == "postgresql" else 1
-    assert len(bare_queries) == 3 + other_news
-    assert len(full_queries) == 5 + other_news
+    assert len(bare_queries) == 4
+    assert len(full_queries) == 6
     assert "Pier reopens" in page and "misspelled the pier" in page
     for sql in (q["sql"] for q in bare_queries):
         assert "articles_relateditem\".\"id\"" not in sql.split(" FROM ")[0]
@@ -387,3 +388,18 @@ def _found(find, *args):
         except Http404:
             article = None
     return [q["sql"] for q in queries], article
+
+
+def test_a_storys_tags_show_by_name_and_on_postgresql_come_with_the_story(
+        client, publication, settings):
+    settings.NEWSROOM_FRAGMENT_CACHE = False
+    article = ArticleFactory(publication=publication, published=True)
+    for name in ("Tide tables", "Ferries", "City council"):
+        article.tags.add(name)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(article.get_absolute_url()).text
+    shown = re.findall(r'<a href="/tag/([^/]+)/" rel="tag">([^<]+)</a>', page)
+    assert shown == [("city-council", "City council"), ("ferries", "Ferries"),
+                     ("tide-tables", "Tide tables")]  # by name (tests/test_tag_order.py)
+    if connection.vendor == "postgresql":
+        assert not any('FROM "taggit_tag"' in q["sql"] for q in queries)

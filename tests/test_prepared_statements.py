@@ -23,7 +23,7 @@ def prepared_statements():
         return [row[0] for row in cursor.fetchall()]
 
 
-def test_the_story_page_prepares_its_story_bylines_tags_and_in_other_news_items_queries(
+def test_the_story_page_prepares_its_story_bylines_and_in_other_news_items_queries(
         postgresql, client, story, settings):
     settings.NEWSROOM_FRAGMENT_CACHE = False  # every part built: every query run
     BylineFactory(article=story)
@@ -34,15 +34,15 @@ def test_the_story_page_prepares_its_story_bylines_tags_and_in_other_news_items_
     response = client.get(story.get_absolute_url())
     assert response.status_code == 200 and "Harbour dredging starts" in response.text
     statements = prepared_statements()
-    assert len(statements) == 4
-    # psycopg sends PostgreSQL each %s as $1, $2, …; In Other News's ranking is not
-    # prepared (its plan depends on the story's tags and section), the stories it ranks are.
+    assert len(statements) == 3
+    # psycopg sends PostgreSQL each %s as $1, $2, …; the tags come with the story; In
+    # Other News's ranking is not prepared (its plan depends on the story's tags and
+    # section), the stories it ranks are.
     assert {
         "story" if 'run."slug" = $' in s else
         "bylines" if 'FROM "articles_byline"' in s else
-        "tags" if 'FROM "taggit_tag"' in s else
         "items" if 'run."article_id" IN ($' in s else s
-        for s in statements} == {"story", "bylines", "tags", "items"}
+        for s in statements} == {"story", "bylines", "items"}
     # Prepared once: the next page uses the same statements.
     client.get(story.get_absolute_url())
     assert sorted(prepared_statements()) == sorted(statements)

@@ -14,7 +14,8 @@ build every part afresh and keep none.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.db import router
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connections, router
 from django.db.models import (
     Exists,
     FilteredRelation,
@@ -22,11 +23,13 @@ from django.db.models import (
     Q,
     Subquery,
 )
+from django.db.models.functions import JSONObject
 from django.db.models.query import MAX_GET_RESULTS
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import conditional_escape
+from taggit.models import Tag
 
 from articles import body_images
 from articles.caching import fragments, keys
@@ -38,6 +41,7 @@ from articles.models import (
     Publication,
     RelatedItem,
     Section,
+    TaggedArticle,
 )
 from articles.reading import typography
 from articles.reading.compiled import CompiledQuery, keep_prefetched
@@ -71,9 +75,33 @@ def as_the_page_reads(stories):
     items and corrections (``has_related_items``, ``has_corrections``)."""
     # Most stories have neither: knowing it with the story spares the page the query
     # for each (``prefetch_story``), two of its six round trips.
-    return stories.select_related("lead_image", "publication").annotate(
-        has_related_items=Exists(RelatedItem.objects.filter(article=OuterRef("pk"))),
-        has_corrections=Exists(Correction.objects.filter(article=OuterRef("pk"))))
+    annotations = {
+        "has_related_items": Exists(RelatedItem.objects.filter(article=OuterRef("pk"))),
+        "has_corrections": Exists(Correction.objects.filter(article=OuterRef("pk"))),
+    }
+    if connections[stories.db].vendor == "postgresql":
+        # And its tags, by name as ``Article.tags`` orders them (``TAG_FIELDS`` of each, as
+        # an array): a round trip fewer, which the ranking of In Other News, a query of
+        # its own on PostgreSQL, takes back.
+        annotations["tag_rows"] = ArraySubquery(
+            TaggedArticle.objects.filter(content_object=OuterRef("pk"))
+            .order_by("tag__name", "tag_id")
+            .values(row=JSONObject(**{name: f"tag__{name}" for name in TAG_FIELDS})))
+    return stories.select_related("lead_image", "publication").annotate(**annotations)
+
+
+# What a story's page reads of each of its tags.
+TAG_FIELDS = ("id", "name", "slug")
+
+
+def loaded_tags(article):
+    """The story's tags as ``as_the_page_reads`` loaded them with it, or None where it
+    did not (a page on SQLite, a story loaded otherwise)."""
+    rows = article.__dict__.get("tag_rows")
+    if rows is None:
+        return None
+    alias = article._state.db
+    return [Tag.from_db(alias, TAG_FIELDS, [row[name] for name in TAG_FIELDS]) for row in rows]
 
 
 def public_story(publication, slug):
@@ -175,7 +203,11 @@ def prefetch_story(request, article):
             _relations[alias] = _compiled_relations(alias)
         values = {"article": article.pk, "publication": request.publication.pk,
                   "now": timezone.now()}
+        tags = loaded_tags(article)
         for name, query in _relations[alias].items():
+            if name == "tags" and tags is not None:
+                keep_prefetched(article, name, tags)
+                continue
             known_none = name in _HAS and article.__dict__.get(_HAS[name]) is False
             keep_prefetched(article, name, [] if known_none else query.results(**values))
         for item in article.related_items.all():
