@@ -180,6 +180,30 @@ def test_a_picture_tag_is_made_once_and_follows_its_picture_options_and_media_ad
     assert "https://pictures.example/" in picture(image, crop=True, sizes="100vw")
 
 
+def test_a_picture_tag_in_a_template_is_remembered_and_a_safe_option_is_not_escaped(
+        publication, monkeypatch):
+    from django.template import Context, Template
+    from django.utils.safestring import mark_safe
+
+    from articles.templatetags import pictures
+
+    image = ImageFactory(alt_text="Gulls")
+    image.width, image.height = 1600, 1200
+    made = []
+    real = pictures._picture
+    monkeypatch.setattr(pictures, "_picture", lambda *args: made.append(args) or real(*args))
+    # A quoted option is a safe string in a template: remembered all the same.
+    template = Template('{% load pictures %}{% picture image crop=True sizes="8rem" alt="" %}')
+    first = template.render(Context({"image": image}))
+    assert template.render(Context({"image": image})) == first
+    assert len(made) == 1
+    # The same text, plain and safe: escaped and written as it is, never one for the other.
+    plain = pictures.picture(image, sizes="a&b")
+    assert 'sizes="a&amp;b"' in plain
+    assert 'sizes="a&b"' in pictures.picture(image, sizes=mark_safe("a&b"))
+    assert pictures.picture(image, sizes="a&b") == plain
+
+
 def test_people_links_write_what_format_html_wrote(publication):
     from django.utils.html import format_html, format_html_join
 

@@ -6,7 +6,7 @@ import html
 from django import template
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from newsroom import portraits, renditions
 
@@ -32,6 +32,7 @@ def _escaped(value):
 # its cards. Bounded: emptied once it holds this many.
 _PICTURES = {}
 _PICTURES_KEPT = 4096
+_TEXT = {str, SafeString}
 
 
 @register.simple_tag
@@ -41,15 +42,18 @@ def picture(image, *, crop=False, sizes="100vw", lazy=True, alt=None, css_class=
 
     Remembered per process under everything the HTML is made of, as the renditions are
     (``newsroom.renditions``); a storage that signs its addresses, or an option that is
-    not a plain string (a lazy or a safe one), is made each time."""
+    neither a plain string nor a safe one (a lazy one), is made each time. A template's
+    quoted option ("8rem") is a safe string, written as it is where a plain one is
+    escaped: the key tells them apart."""
     if not image or not image.width:
         return ""
     storage = renditions.storage_key()
     alt = image.alt_text if alt is None else alt
-    if storage is None or not all(type(v) is str for v in (sizes, alt, css_class)):
+    kinds = (type(sizes), type(alt), type(css_class))
+    if storage is None or not _TEXT.issuperset(kinds):
         return _picture(image, crop, sizes, lazy, alt, css_class)
     key = (storage, image.pk, image.file.name, image.focal_x, image.focal_y, image.width,
-           image.height, bool(crop), sizes, bool(lazy), alt, css_class)
+           image.height, bool(crop), sizes, bool(lazy), alt, css_class, kinds)
     html = _PICTURES.get(key)
     if html is None:
         if len(_PICTURES) >= _PICTURES_KEPT:
