@@ -33,6 +33,15 @@ def story_url(context, article):
     return article.home_url(context["request"])
 
 
+@register.simple_tag(takes_context=True)
+def other_news_item(context, story, title=None):
+    """A story's line in "In Other News" (``articles.reading.other_news_items``): ``title``
+    in place of its headline (a curated item's own)."""
+    from articles.reading import other_news_items
+
+    return other_news_items.render(story, context.get("request"), title)
+
+
 @register.simple_tag
 def story_body(article, absolute=None):
     """The sanitized body, with the dateline leading the first paragraph and library
