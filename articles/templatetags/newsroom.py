@@ -175,25 +175,39 @@ def site_chrome(context, part):
     section = context.get("section")
 
     def build(flat=None):
-        flat = flat or context.flatten()
+        flat = flat or chrome_context(context)
         value = {name: render_to_string(f"includes/site_{name}.html", flat, request)
                  for name in ("header", "footer")}
         return value, {keys.layout(publication.pk)}
 
     if request is None or not publication:  # no publication configured: a 404 page
-        flat = context.flatten()
+        flat = chrome_context(context)
         return mark_safe(render_to_string(f"includes/site_{part}.html", flat, request))
     name = keys.chrome(publication, section)
     batch = context.get(cards.BATCH)
     if batch is not None:
         # Looked up with the page's cards, in one round trip; built, if it has to be, once
         # the page is rendered, from the context as it is here.
-        flat = context.flatten()
+        flat = chrome_context(context)
         return mark_safe(batch.part_placeholder(name, lambda: build(flat), part))
     chrome = getattr(request, "_site_chrome", None)
     if chrome is None:
         chrome = request._site_chrome = fragments.cached(request, name, build)
     return chrome[part]
+
+
+def chrome_context(context):
+    """The page's context, flattened, for the chrome's templates, with the section menu's
+    links as ``nav_links``: [(address, name, whether it is the page's section), …] of
+    ``nav_sections``, worked out here once each. The menu's template read each through
+    the section (an attribute is found after failing to subscript it) and looked for a
+    current section on every page that has none: a tenth of building a story page."""
+    flat = context.flatten()
+    current = flat.get("section")
+    current = getattr(current, "pk", None) if current else None
+    flat["nav_links"] = [(s.get_absolute_url(), s.name, current is not None and current == s.pk)
+                         for s in flat.get("nav_sections") or ()]
+    return flat
 
 
 @register.simple_tag(takes_context=True)
