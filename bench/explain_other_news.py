@@ -3,8 +3,9 @@
     .venv/bin/python bench/explain_other_news.py                    # 10,000 stories
     .venv/bin/python bench/explain_other_news.py --articles 1000000
 
-Runs ``EXPLAIN (ANALYZE, BUFFERS)`` on the batch query a story page runs (its SQL as the
-page compiles it, with the story's own values) for --stories stories spread over the
+Runs ``EXPLAIN (ANALYZE, BUFFERS)`` on the batch's ranking a story page runs (its SQL as
+the page compiles it, with the story's own values; the stories it ranks are then loaded by
+id, a lookup by key whatever the archive's size) for --stories stories spread over the
 archive (newest, middle, oldest …), each --tries times, and prints for each story the best
 run's buffers (shared hits and reads) and execution time, then the medians: whether the
 box costs the same on a large archive as on a small one (docs/benchmarks.md).

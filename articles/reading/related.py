@@ -10,8 +10,9 @@ draws In Other News from the whole network (``Publication.other_news_from_networ
 stories of every masthead (``seen_from``): one this masthead does not run links to its page
 on its home masthead.
 
-Each batch costs one query, whatever the number of tags or items: the number of shared
-tags is counted in a subquery, and one extra row is fetched to know whether more remain.
+Each batch costs the same queries whatever the number of tags or items (one; on
+PostgreSQL, the ranking of the stories' ids, then the stories): the number of shared tags
+is counted in a subquery, and one extra row is fetched to know whether more remain.
 """
 
 from dataclasses import dataclass
