@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from articles.caching import generations
 from articles.caching import keys as cache_keys
-from articles.caching.pages import add_keys, change_deadline, keep_seconds
+from articles.caching.pages import add_keys, change_deadline, is_current, keep_seconds
 
 # The surrogate keys each part had when this process last read it, so that one MGET fetches
 # the parts and the generations of their keys together. A hint only says what to fetch,
@@ -61,7 +61,7 @@ def prefetch(request, names):
     for name in names:
         entry = entries.get(name)
         valid = (entry is not None and tuple(map(generation_of, entry[0])) == entry[1]
-                 and (entry[3] is None or moment < entry[3]))
+                 and is_current(entry[3], moment))
         checked[name] = entry if valid else None
 
 

@@ -103,10 +103,11 @@ def next_change_after(publication_id, moment):
     return when
 
 
-def is_current(valid_until):
+def is_current(valid_until, now=None):
     """Whether something stored with ``valid_until`` (a generation, or None for no limit)
-    may still be served now."""
-    return valid_until is None or generations.now() < valid_until
+    may still be served at ``now`` (a generation; by default now: a page checking many
+    entries at once takes one moment for them all)."""
+    return valid_until is None or (generations.now() if now is None else now) < valid_until
 
 
 def keep_seconds(request, seconds, valid_until=...):

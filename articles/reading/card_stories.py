@@ -37,7 +37,7 @@ def _stand_in_ids(size):
 def _compiled_stories(alias, size):
     ids = _stand_in_ids(size)
     stories = cards.for_building(Article.objects.published(at=_NOW).on(_MASTHEAD))
-    # The ids, unordered. Prepared: planning its joins and two lists of ids cost PostgreSQL
+    # The ids, unordered. Prepared: planning its joins and its list of ids cost PostgreSQL
     # more than running it, and its plan is the same whatever the ids.
     return CompiledQuery(stories.among(ids.values()).order_by(),
                          {"now": _NOW, "masthead": _MASTHEAD, **ids}, using=alias,

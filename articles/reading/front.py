@@ -40,5 +40,7 @@ def newest_stories(publication_pk, window):
 def _compile(alias, publication_pk, window):
     stories = (Article.objects.published(at=NOW).on(publication_pk).newest_first()
                .values_list("pk", F("run__featured"), "priority", F("run__section_id")))
-    # Prepared: read from the masthead's listing index whatever the time.
+    # Prepared: parsed once per connection. PostgreSQL still plans it for each request's
+    # time (its generic plan, which supposes a third of stories are past it, joined every
+    # run of the masthead: 16 ms against 0.4 at 10,000 stories).
     return CompiledQuery(stories[:window], {"now": NOW}, using=alias, prepared=True)
