@@ -4,7 +4,7 @@ take the stand-ins' places, and a stand-in that cannot be replaced is refused.""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.utils import timezone
 
 from articles.models import Article
@@ -48,3 +48,36 @@ def test_a_stand_in_written_into_the_sql_itself_is_refused():
     with pytest.raises(RuntimeError, match="limit"):
         CompiledQuery(Article.objects.all()[:777_777], {"limit": 777_777},
                       using=DEFAULT_DB_ALIAS)
+
+
+def test_a_prepared_query_runs_with_its_constants_written_in_and_selects_the_same(publication):
+    # A constant with a percent sign in it (a LIKE pattern) as well: written into SQL that
+    # still has placeholders, it must reach the database as it was.
+    match = ArticleFactory(publication=publication, status=Article.Status.PUBLISHED,
+                           headline="Rates rise 100% at the marina",
+                           publish_at=timezone.now() - timedelta(hours=1))
+    ArticleFactory(publication=publication, status=Article.Status.PUBLISHED,
+                   headline="Rates rise at the marina",
+                   publish_at=timezone.now() - timedelta(hours=2))
+    stories = (Article.objects.published(at=STAND_IN_NOW).filter(headline__contains="100%")
+               .on(-7_000_000).values_list("pk"))
+    query = CompiledQuery(stories, {"now": STAND_IN_NOW, "publication": -7_000_000},
+                          using=DEFAULT_DB_ALIAS, prepared=True)
+    now = timezone.now()
+    assert query.rows(now=now, publication=publication.pk) == [(match.pk,)]
+    assert query.results(now=now, publication=publication.pk) == [(match.pk,)]
+    fresh = (Article.objects.published(at=now).filter(headline__contains="100%")
+             .on(publication.pk).values_list("pk"))
+    sql, params = query.executed_sql_with_params(now=now, publication=publication.pk)
+    if connection.vendor == "postgresql":
+        # Only the stand-ins are parameters; the rest is the same query, as the client
+        # would bind it.
+        assert sorted(map(str, params)) == sorted(map(str, [now, now, publication.pk,
+                                                            publication.pk]))
+        assert "\"status\" = 'published'" in sql
+        assert connection.ops.compose_sql(sql, params) == \
+            connection.ops.compose_sql(*fresh.query.sql_with_params())
+    else:  # nothing is prepared: the SQL runs as Django compiled it
+        assert (sql, params) == fresh.query.sql_with_params()
+    assert query.sql_with_params(now=now, publication=publication.pk) == \
+        fresh.query.sql_with_params()

@@ -17,11 +17,16 @@ request's list fills the stand-ins' places with its last value repeated (``liste
 selects the same rows, so a process keeps a query per power of two, not one per length.
 
 A query whose plan is the same whatever its values (one row by its key, a story's bylines)
-can be ``prepared``: PostgreSQL then parses it once per connection and soon plans it once
-too, where planning cost it several times what running it did.
+can be ``prepared``: PostgreSQL then parses it once per connection and plans it once too
+(``newsroom.postgresql``), where planning cost it several times what running it did. A
+prepared query is planned before it knows any parameter's value, so its constants (a
+status, a masthead's id) are written into its SQL as literals, as the client would bind
+them: the plan then knows them (which masthead's runs, how many stories are published), as
+a plan made for each run's values did; only the stand-ins stay parameters.
 """
 
 import copy
+import re
 from contextlib import nullcontext
 from datetime import datetime
 
@@ -63,6 +68,32 @@ def keep_prefetched(article, name, objects):
     article.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
 
 
+# A placeholder in Django's SQL, or a percent sign written twice (a literal one).
+_PLACEHOLDER = re.compile(r"%[%s]")
+
+
+def _with_constants_written(connection, sql, slots):
+    """(sql, slots) with the constants among ``slots`` written into ``sql`` as literals
+    (Django's own quoting: ``compose_sql``), the stand-ins left as placeholders."""
+    places = iter(slots)
+    kept = []
+
+    def place(match):
+        if match[0] == "%%":
+            return match[0]
+        name, constant = slot = next(places)
+        if name is not None:
+            kept.append(slot)
+            return match[0]
+        # Written into text that is still a query with placeholders: its % doubled.
+        return connection.ops.compose_sql("%s", [constant]).replace("%", "%%")
+
+    written = _PLACEHOLDER.sub(place, sql)
+    if next(places, None) is not None:
+        raise RuntimeError("Compiled query: more parameters than placeholders")
+    return written, kept
+
+
 class CompiledQuery:
     """``queryset``, built with the values ``stand_ins`` ({name: value}), compiled once
     for database ``using``; ``sql_with_params(**values)`` gives its SQL with each name's
@@ -85,14 +116,29 @@ class CompiledQuery:
         missing = set(stand_ins) - {name for name, _ in self._slots}
         if missing:
             raise RuntimeError(f"Compiled query: stand-ins not among the parameters: {missing}")
+        # What runs: for a prepared query on PostgreSQL, its constants written as literals.
+        self.executed_sql, self._executed_slots = self.sql, self._slots
+        if prepared and connection.vendor == "postgresql":
+            connection.ensure_connection()  # Django's quoting asks the connection
+            self.executed_sql, self._executed_slots = _with_constants_written(
+                connection, self.sql, self._slots)
 
-    def params(self, **values):
+    def _params(self, slots, values):
         connection = connections[self.using]
         return tuple(constant if name is None else _adapted(connection, values[name])
-                     for name, constant in self._slots)
+                     for name, constant in slots)
+
+    def params(self, **values):
+        return self._params(self._slots, values)
 
     def sql_with_params(self, **values):
+        """The SQL and parameters as Django compiles the queryset with these values."""
         return self.sql, self.params(**values)
+
+    def executed_sql_with_params(self, **values):
+        """The SQL and parameters run for these values: ``sql_with_params``, but for a
+        prepared query on PostgreSQL with its constants written as literals."""
+        return self.executed_sql, self._params(self._executed_slots, values)
 
     def cursor(self):
         """A cursor of this query's database; one whose statements are prepared if the
@@ -106,7 +152,7 @@ class CompiledQuery:
     def rows(self, **values):
         """The result's rows, as the database returns them (no field conversions)."""
         with self.cursor() as cursor:
-            cursor.execute(self.sql, self.params(**values))
+            cursor.execute(*self.executed_sql_with_params(**values))
             return cursor.fetchall()
 
     def results(self, **values):
@@ -114,7 +160,7 @@ class CompiledQuery:
         instances with their selected related objects and annotations), from this SQL."""
         compiler = copy.copy(self._compiler)  # as compiled: its columns and their places
         connection = compiler.connection = connections[self.using]  # this thread's
-        sql_with_params = self.sql_with_params(**values)
+        sql_with_params = self.executed_sql_with_params(**values)
         compiler.as_sql = lambda *args, **kwargs: sql_with_params
         # The queryset as it stands, asking this compiler (copy.copy would run its query:
         # a QuerySet's state for copying is its results).
