@@ -222,6 +222,10 @@ Article.objects.get(pk={live}).tags.add("Gestión")
     assert LIVE in body
     # An encoded slash: nginx would read another address than Python does.
     assert front.page("/tag%2Fgesti%C3%B3n/")[1] != "nginx"
+    # With a query string, Python answers: the address as the reader sent it.
+    status, state, body = front.page(path + "?page=1")
+    assert (status, state) == (200, "miss") and LIVE in body
+    assert front.page(path + "?page=9")[0] == 404
 
 
 def test_with_redis_stopped_a_change_leaves_no_file_behind(front):
