@@ -208,9 +208,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c jit=off -c max_parallel_workers_per_gather=0"
     )
-    # The story page's own queries are prepared statements (newsroom/postgresql/base.py);
-    # a relay that cannot keep them (pgbouncer's transaction pooling before 1.21) needs
-    # them off.
+    # Pages' fixed queries are prepared statements, each planned once per connection
+    # (newsroom/postgresql/base.py); a relay that cannot keep them (pgbouncer's transaction
+    # pooling before 1.21) needs them off, and then every query is planned for its values.
     if not env_bool("DATABASE_PREPARED_STATEMENTS", True):
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

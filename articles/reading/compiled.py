@@ -81,7 +81,10 @@ def _with_constants_written(connection, sql, slots):
     def place(match):
         if match[0] == "%%":
             return match[0]
-        name, constant = slot = next(places)
+        slot = next(places, None)
+        if slot is None:
+            raise RuntimeError("Compiled query: more placeholders than parameters")
+        name, constant = slot
         if name is not None:
             kept.append(slot)
             return match[0]
