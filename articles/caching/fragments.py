@@ -96,11 +96,15 @@ def current(request, name):
     entry = getattr(request, "_fragments", {}).get(name)
     if entry is None:
         return None
-    keys, _generations, value, _valid_until = entry
-    add_keys(request, *keys)
-    # Kept as built: strings of HTML (``cached_many`` stores ``str(v)``), marked safe as
-    # mark_safe would, without its check for lazy and callable values (fifty on a feed).
-    return {k: SafeString(v) for k, v in value.items()}
+    add_keys(request, *entry[0])
+    return _served(entry)
+
+
+def _served(entry):
+    """A stored part's value as it was built: strings of HTML (``cached_many`` stores
+    ``str(v)``), marked safe as mark_safe would, without its check for lazy and callable
+    values (fifty on a feed)."""
+    return {k: SafeString(v) for k, v in entry[2].items()}
 
 
 def cached_many(request, parts):
@@ -128,7 +132,7 @@ def cached_many(request, parts):
         if entry is not None:
             # ``current``'s value and keys, the keys given to the request all at once.
             shown.extend(entry[0])
-            values.append({k: SafeString(v) for k, v in entry[2].items()})
+            values.append(_served(entry))
             continue
         value, keys = build()
         keys = tuple(sorted(set(keys)))
